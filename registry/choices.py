@@ -1,0 +1,96 @@
+"""Controlled vocabularies of the catalogue.
+
+Each list is closed on purpose: filters, facets, imports and comparisons all depend on
+every product using the same words. Lists the scaling team edits without a release
+(categories, care settings, standards) are models instead.
+"""
+
+from django.db import models
+
+
+class OrganisationKind(models.TextChoices):
+    SUPPLIER = "supplier", "Supplier"
+    NHS_TRUST = "nhs_trust", "NHS trust"
+    ICB = "icb", "Integrated care board"
+    GP_PRACTICE = "gp_practice", "GP practice"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    SOCIAL_CARE_PROVIDER = "social_care_provider", "Social care provider"
+    OTHER = "other", "Other"
+
+
+class Region(models.TextChoices):
+    """The seven NHS England regions."""
+
+    EAST_OF_ENGLAND = "east_of_england", "East of England"
+    LONDON = "london", "London"
+    MIDLANDS = "midlands", "Midlands"
+    NORTH_EAST_AND_YORKSHIRE = "north_east_and_yorkshire", "North East and Yorkshire"
+    NORTH_WEST = "north_west", "North West"
+    SOUTH_EAST = "south_east", "South East"
+    SOUTH_WEST = "south_west", "South West"
+
+
+class EsfTier(models.TextChoices):
+    """NICE Evidence Standards Framework tiers."""
+
+    A = "A", "Tier A: system services"
+    B = "B", "Tier B: understanding and communicating about health"
+    C = "C", "Tier C: interventions, diagnosis and guiding care"
+
+
+ESF_TIER_DESCRIPTIONS = {
+    "A": "Saves cost or staff time, or improves efficiency, with no direct health outcome.",
+    "B": "Helps people manage their own health and wellness.",
+    "C": "Treats or diagnoses, guides care or directly affects health outcomes.",
+}
+
+
+class DeviceClass(models.TextChoices):
+    NONE = "none", "Not a medical device"
+    I = "I", "Class I"  # noqa: E741
+    IIA = "IIa", "Class IIa"
+    IIB = "IIb", "Class IIb"
+    III = "III", "Class III"
+
+
+class ConformityMarking(models.TextChoices):
+    NONE = "none", "None"
+    UKCA = "ukca", "UKCA"
+    CE = "ce", "CE"
+    UKCA_AND_CE = "ukca_and_ce", "UKCA and CE"
+
+
+class PricingModel(models.TextChoices):
+    FREE = "free", "Free at the point of use"
+    SUBSCRIPTION = "subscription", "Annual subscription"
+    PER_USER = "per_user", "Per user or licence"
+    PER_PATIENT = "per_patient", "Per patient"
+    PER_USE = "per_use", "Pay per use"
+    ONE_OFF = "one_off", "One-off licence"
+    BESPOKE = "bespoke", "Bespoke or by quotation"
+
+
+class DeploymentModel(models.TextChoices):
+    CLOUD = "cloud", "Cloud-hosted (software as a service)"
+    ON_PREMISE = "on_premise", "On premise"
+    HYBRID = "hybrid", "Hybrid"
+    MOBILE_APP = "mobile_app", "Mobile app"
+    DEVICE = "device", "Hardware device with software"
+
+
+class EvidenceType(models.TextChoices):
+    RCT = "rct", "Randomised controlled trial"
+    NON_RANDOMISED = "non_randomised", "Non-randomised comparative study"
+    OBSERVATIONAL = "observational", "Observational study"
+    REAL_WORLD = "real_world", "Real-world evaluation"
+    ECONOMIC = "economic", "Economic or budget impact analysis"
+    SERVICE_EVALUATION = "service_evaluation", "Service evaluation"
+    QUALITATIVE = "qualitative", "Qualitative study"
+    AUDIT = "audit", "Audit"
+
+
+class AdoptionScale(models.TextChoices):
+    PILOT = "pilot", "Pilot"
+    DEPARTMENT = "department", "Department"
+    TRUST_WIDE = "trust_wide", "Organisation-wide"
+    SYSTEM_WIDE = "system_wide", "System-wide"

@@ -1,0 +1,792 @@
+"""The catalogue: organisations, products and their proof, case studies and guides.
+
+A product's proof has three parts (see docs/domain.md): evidence items and the NICE ESF
+tier live here; standards compliance lives in `assessments` because assessors own it;
+adoptions live here because they are facts about organisations using the product.
+"""
+
+import datetime
+from collections import OrderedDict
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.functional import cached_property
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    PageChooserPanel,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import ContentBlock
+from .choices import (
+    AdoptionScale,
+    ConformityMarking,
+    DeploymentModel,
+    DeviceClass,
+    EsfTier,
+    EvidenceType,
+    OrganisationKind,
+    PricingModel,
+    Region,
+)
+from .validators import (
+    link_for,
+    normalise_code,
+    validate_companies_house_number,
+    validate_link_or_doi,
+    validate_ods_code,
+)
+
+SUMMARY_MAX_LENGTH = 300
+EXTERNAL_ID_HELP = (
+    "Identifier of this record in the catalogue it was imported from. Imports match on it, "
+    "so importing the same file twice changes nothing. Leave blank for records made here."
+)
+
+
+def external_id_field():
+    return models.CharField(
+        max_length=100, unique=True, null=True, blank=True, help_text=EXTERNAL_ID_HELP
+    )
+
+
+# --- Reference data the scaling team edits -------------------------------------------------
+
+
+class Organisation(index.Indexed, models.Model):
+    """An NHS or care organisation, a local authority, or a supplier of products."""
+
+    name = models.CharField(max_length=255, help_text="The organisation's full legal name.")
+    kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
+    ods_code = models.CharField(
+        "ODS code",
+        max_length=10,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Organisation Data Service code, such as RJ1 for a trust or A81001 for a GP "
+        "practice. Every NHS organisation has one; suppliers usually do not.",
+    )
+    companies_house_number = models.CharField(
+        max_length=8,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="For suppliers registered in the UK: 8 digits, or 2 letters and 6 digits.",
+    )
+    region = models.CharField(
+        "NHS England region",
+        max_length=32,
+        choices=Region.choices,
+        blank=True,
+        help_text="Leave blank for national organisations and suppliers.",
+    )
+    website = models.URLField(blank=True)
+    external_id = external_id_field()
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("kind"),
+        FieldRowPanel([FieldPanel("ods_code"), FieldPanel("companies_house_number")]),
+        FieldPanel("region"),
+        FieldPanel("website"),
+        FieldPanel("external_id"),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("ods_code"),
+        index.FilterField("kind"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.ods_code})" if self.ods_code else self.name
+
+    def clean(self):
+        errors = {}
+        self.ods_code = normalise_code(self.ods_code) or None
+        self.companies_house_number = normalise_code(self.companies_house_number) or None
+        if self.companies_house_number and self.companies_house_number.isdigit():
+            self.companies_house_number = self.companies_house_number.zfill(8)
+        if self.ods_code:
+            try:
+                validate_ods_code(self.ods_code)
+            except ValidationError as exc:
+                errors["ods_code"] = exc.messages
+        if self.companies_house_number:
+            try:
+                validate_companies_house_number(self.companies_house_number)
+            except ValidationError as exc:
+                errors["companies_house_number"] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_supplier(self):
+        return self.kind == OrganisationKind.SUPPLIER
+
+
+class Category(models.Model):
+    """What a product does, in the words buyers browse by. One per product."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True, help_text="One or two sentences for the listing.")
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class CareSetting(models.Model):
+    """Where care happens (hospital, primary care, the person's home...). Many per product."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+# --- Products -------------------------------------------------------------------------------
+
+
+class ProductClinicalAreaTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "registry.ProductPage", related_name="tagged_clinical_areas", on_delete=models.CASCADE
+    )
+
+
+class ProductPageForm(WagtailAdminPageForm):
+    """Checks that need the inline rows together: one compliance row per standard."""
+
+    def clean(self):
+        cleaned = super().clean()
+        compliance = self.formsets.get("compliance")
+        if compliance is not None:
+            seen = set()
+            for form in compliance.forms:
+                if not form.is_valid() or form.cleaned_data.get("DELETE"):
+                    continue
+                standard = form.cleaned_data.get("standard")
+                if standard is None:
+                    continue
+                if standard.pk in seen:
+                    form.add_error(
+                        "standard",
+                        f"{standard.code} already has a row. Record one status per standard.",
+                    )
+                seen.add(standard.pk)
+        return cleaned
+
+
+class ProductPage(Page):
+    """A product listed in the registry, with its proof."""
+
+    supplier = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="products",
+        limit_choices_to={"kind": OrganisationKind.SUPPLIER},
+        help_text="The company that makes and supports the product.",
+    )
+    summary = models.TextField(
+        max_length=SUMMARY_MAX_LENGTH,
+        validators=[MaxLengthValidator(SUMMARY_MAX_LENGTH)],
+        help_text=f"What the product does and for whom, in plain English. At most "
+        f"{SUMMARY_MAX_LENGTH} characters: it is shown in search results and comparisons.",
+    )
+    description = StreamField(ContentBlock(), blank=True, help_text="The full description.")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="products", help_text="What it does."
+    )
+    care_settings = ParentalManyToManyField(
+        CareSetting, related_name="products", help_text="Where it is used. Choose all that apply."
+    )
+    clinical_areas = ClusterTaggableManager(
+        through=ProductClinicalAreaTag,
+        blank=True,
+        help_text="Clinical areas, such as diabetes, COPD or mental health.",
+    )
+    esf_tier = models.CharField(
+        "NICE ESF tier",
+        max_length=1,
+        choices=EsfTier.choices,
+        help_text="The NICE Evidence Standards Framework tier sets how much evidence is "
+        "expected: A for system services, B for self-management, C for treatment or diagnosis.",
+    )
+    device_class = models.CharField(
+        "medical device class",
+        max_length=8,
+        choices=DeviceClass.choices,
+        default=DeviceClass.NONE,
+        help_text="The MHRA class the product is registered as, or 'Not a medical device'.",
+    )
+    conformity_marking = models.CharField(
+        "UKCA/CE marking", max_length=16, choices=ConformityMarking.choices, default="none"
+    )
+    pricing_model = models.CharField(max_length=16, choices=PricingModel.choices)
+    deployment_model = models.CharField(max_length=16, choices=DeploymentModel.choices)
+    website = models.URLField(blank=True)
+    last_reviewed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the scaling team last checked this listing against its evidence.",
+    )
+    external_id = external_id_field()
+
+    base_form_class = ProductPageForm
+    parent_page_types = ["registry.ProductIndexPage"]
+    subpage_types = []
+    template = "registry/product_page.html"
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("supplier"),
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                FieldPanel("category"),
+                FieldPanel("care_settings"),
+                FieldPanel("clinical_areas"),
+            ],
+            heading="Classification",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("esf_tier"),
+                FieldRowPanel([FieldPanel("device_class"), FieldPanel("conformity_marking")]),
+                FieldRowPanel([FieldPanel("pricing_model"), FieldPanel("deployment_model")]),
+                FieldPanel("website"),
+                FieldPanel("last_reviewed_on"),
+            ],
+            heading="Regulation and commercial model",
+        ),
+        InlinePanel("evidence", heading="Evidence", label="Evidence item"),
+        InlinePanel("compliance", heading="Standards compliance", label="Standard"),
+        InlinePanel("adoptions", heading="Adoption", label="Adopting organisation"),
+    ]
+    settings_panels = [*Page.settings_panels, FieldPanel("external_id")]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.FilterField("esf_tier"),
+    ]
+
+    class Meta:
+        verbose_name = "product"
+
+    @property
+    def name(self):
+        return self.title
+
+    @property
+    def is_medical_device(self):
+        return self.device_class != DeviceClass.NONE
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["proof"] = ProductProof.load(self)
+        return context
+
+
+class ProductProof:
+    """Everything the product page shows, loaded in a fixed number of queries.
+
+    The page must not issue a query per evidence item, standard or adopter, however many
+    there are; the query-count test in tests/test_product_page.py holds this to account.
+    """
+
+    def __init__(self, product, evidence, compliance, standards, adoptions, case_studies):
+        self.product = product
+        self.evidence = evidence
+        self.adoptions = adoptions
+        self.case_studies = case_studies
+        self.standard_groups = self._group_standards(compliance, standards)
+
+    @classmethod
+    def load(cls, product):
+        from assessments.models import ProductCompliance, Standard
+
+        evidence = list(product.evidence.all())
+        compliance = list(
+            ProductCompliance.objects.filter(product=product).select_related(
+                "standard", "evidence_document"
+            )
+        )
+        standards = list(Standard.objects.filter(is_active=True).select_related("part_of"))
+        adoptions = list(
+            product.adoptions.select_related("organisation").order_by("organisation__name")
+        )
+        case_studies = list(
+            CaseStudyPage.objects.live()
+            .public()
+            .filter(product_links__product=product)
+            .select_related("organisation")
+            .prefetch_related("outcomes")
+            .order_by("-published_on")
+            .distinct()
+        )
+        return cls(product, evidence, compliance, standards, adoptions, case_studies)
+
+    @staticmethod
+    def _group_standards(compliance, standards):
+        rows_by_standard = {row.standard_id: row for row in compliance}
+        groups = OrderedDict()
+        for standard in sorted(standards, key=lambda s: (s.category_order, s.sort_order, s.code)):
+            row = rows_by_standard.pop(standard.pk, None)
+            groups.setdefault(standard.get_category_display(), []).append((standard, row))
+        # Rows for standards since retired from the catalogue are still shown.
+        for row in rows_by_standard.values():
+            groups.setdefault(row.standard.get_category_display(), []).append((row.standard, row))
+        return groups
+
+    @cached_property
+    def evidence_by_type(self):
+        counts = OrderedDict()
+        for item in self.evidence:
+            counts[item.get_evidence_type_display()] = (
+                counts.get(item.get_evidence_type_display(), 0) + 1
+            )
+        return counts
+
+    @cached_property
+    def confirmed_adoptions(self):
+        return [a for a in self.adoptions if a.confirmed]
+
+    @cached_property
+    def adopter_regions(self):
+        regions = {a.organisation.get_region_display() for a in self.confirmed_adoptions}
+        return sorted(r for r in regions if r)
+
+    @cached_property
+    def standards_met_count(self):
+        return sum(
+            1
+            for rows in self.standard_groups.values()
+            for _, row in rows
+            if row and row.effective_status == "met"
+        )
+
+    @cached_property
+    def expired_count(self):
+        return sum(
+            1 for rows in self.standard_groups.values() for _, row in rows if row and row.is_expired
+        )
+
+    @cached_property
+    def dtac(self):
+        for rows in self.standard_groups.values():
+            for standard, row in rows:
+                if standard.code == "DTAC":
+                    return row
+        return None
+
+    @cached_property
+    def last_assessed_on(self):
+        dates = [
+            row.assessed_on
+            for rows in self.standard_groups.values()
+            for _, row in rows
+            if row and row.assessed_on
+        ]
+        return max(dates) if dates else None
+
+
+class EvidenceItem(Orderable):
+    product = ParentalKey(ProductPage, related_name="evidence", on_delete=models.CASCADE)
+    evidence_type = models.CharField(max_length=32, choices=EvidenceType.choices)
+    title = models.CharField(max_length=255)
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1950), MaxValueValidator(2100)],
+        help_text="Year of publication or, for unpublished evaluations, of completion.",
+    )
+    summary = models.TextField(help_text="What was studied, where, and with how many people.")
+    outcomes = models.TextField(blank=True, help_text="What it found, with figures.")
+    link = models.CharField(
+        "link or DOI",
+        max_length=500,
+        blank=True,
+        validators=[validate_link_or_doi],
+        help_text="A web address, or a DOI such as 10.1136/bmj.m1234.",
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("evidence_type"), FieldPanel("year")]),
+        FieldPanel("title"),
+        FieldPanel("summary"),
+        FieldPanel("outcomes"),
+        FieldPanel("link"),
+    ]
+
+    def clean(self):
+        if self.year and self.year > timezone.localdate().year + 1:
+            raise ValidationError({"year": "The year cannot be in the future."})
+
+    @property
+    def url(self):
+        return link_for(self.link)
+
+
+class Adoption(Orderable):
+    """An organisation that uses the product. Only confirmed adoptions count publicly."""
+
+    product = ParentalKey(ProductPage, related_name="adoptions", on_delete=models.CASCADE)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="adoptions"
+    )
+    since = models.DateField(null=True, blank=True, help_text="When it went live there.")
+    scale = models.CharField(max_length=16, choices=AdoptionScale.choices)
+    confirmed = models.BooleanField(
+        default=False,
+        help_text="Tick once the organisation itself has confirmed it uses the product. "
+        "Unconfirmed adoptions are not shown or counted.",
+    )
+
+    panels = [
+        FieldPanel("organisation"),
+        FieldRowPanel([FieldPanel("since"), FieldPanel("scale")]),
+        FieldPanel("confirmed"),
+    ]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "organisation"], name="one_adoption_per_organisation"
+            )
+        ]
+
+
+# --- Case studies and guides ----------------------------------------------------------------
+
+
+class CaseStudyTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "registry.CaseStudyPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class CaseStudyPage(Page):
+    """How an organisation adopted a product, and what changed, in figures."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="case_studies",
+        help_text="The organisation that adopted the product.",
+    )
+    summary = models.TextField(
+        max_length=SUMMARY_MAX_LENGTH, validators=[MaxLengthValidator(SUMMARY_MAX_LENGTH)]
+    )
+    challenge = RichTextField(features=["bold", "italic", "ul", "ol", "link"])
+    solution = RichTextField(features=["bold", "italic", "ul", "ol", "link"])
+    costs = RichTextField(blank=True, features=["bold", "italic", "ul", "ol", "link"])
+    lessons_learnt = RichTextField(blank=True, features=["bold", "italic", "ul", "ol", "link"])
+    contact_name = models.CharField(max_length=255, blank=True)
+    contact_role = models.CharField(max_length=255, blank=True)
+    contact_email = models.EmailField(
+        blank=True, help_text="Never shown on the site; used to relay questions from peers."
+    )
+    published_on = models.DateField(default=datetime.date.today)
+    tags = ClusterTaggableManager(through=CaseStudyTag, blank=True)
+    external_id = external_id_field()
+
+    parent_page_types = ["registry.CaseStudyIndexPage"]
+    subpage_types = []
+    template = "registry/case_study_page.html"
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("organisation"),
+        InlinePanel("product_links", heading="Products", label="Product", min_num=1),
+        FieldPanel("summary"),
+        FieldPanel("challenge"),
+        FieldPanel("solution"),
+        InlinePanel("outcomes", heading="Measured outcomes", label="Outcome"),
+        FieldPanel("costs"),
+        FieldPanel("lessons_learnt"),
+        MultiFieldPanel(
+            [FieldPanel("contact_name"), FieldPanel("contact_role"), FieldPanel("contact_email")],
+            heading="Contact",
+        ),
+        FieldPanel("published_on"),
+        FieldPanel("tags"),
+    ]
+    settings_panels = [*Page.settings_panels, FieldPanel("external_id")]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+
+    class Meta:
+        verbose_name = "case study"
+        verbose_name_plural = "case studies"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["products"] = [
+            link.product
+            for link in self.product_links.select_related("product", "product__supplier")
+            if link.product.live
+        ]
+        return context
+
+    @property
+    def headline_outcomes(self):
+        return list(self.outcomes.all())[:3]
+
+
+class CaseStudyProduct(Orderable):
+    case_study = ParentalKey(CaseStudyPage, related_name="product_links", on_delete=models.CASCADE)
+    product = models.ForeignKey(
+        ProductPage, on_delete=models.CASCADE, related_name="case_study_links"
+    )
+    panels = [PageChooserPanel("product", "registry.ProductPage")]
+
+
+class CaseStudyOutcome(Orderable):
+    """One measured change: the figure before, the figure after, in the same unit."""
+
+    case_study = ParentalKey(CaseStudyPage, related_name="outcomes", on_delete=models.CASCADE)
+    metric = models.CharField(max_length=255, help_text="What was measured.")
+    before = models.DecimalField(max_digits=14, decimal_places=2)
+    after = models.DecimalField(max_digits=14, decimal_places=2)
+    unit = models.CharField(max_length=50, help_text="Such as minutes, %, £ or admissions.")
+    period = models.CharField(
+        max_length=100, blank=True, help_text="Over what period, such as 12 months."
+    )
+
+    panels = [
+        FieldPanel("metric"),
+        FieldRowPanel([FieldPanel("before"), FieldPanel("after"), FieldPanel("unit")]),
+        FieldPanel("period"),
+    ]
+
+    @property
+    def change(self):
+        return self.after - self.before
+
+    @property
+    def percent_change(self):
+        if not self.before:
+            return None
+        return round((self.after - self.before) / abs(self.before) * 100)
+
+
+class BestPracticeTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "registry.BestPracticePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class BestPracticePage(Page):
+    """A guide published by the scaling team."""
+
+    summary = models.TextField(
+        max_length=SUMMARY_MAX_LENGTH, validators=[MaxLengthValidator(SUMMARY_MAX_LENGTH)]
+    )
+    body = StreamField(ContentBlock())
+    featured = models.BooleanField(default=False, help_text="Show on the home page.")
+    tags = ClusterTaggableManager(through=BestPracticeTag, blank=True)
+
+    parent_page_types = ["registry.BestPracticeIndexPage"]
+    subpage_types = []
+    template = "registry/best_practice_page.html"
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        InlinePanel("product_links", heading="Related products", label="Product"),
+        FieldPanel("tags"),
+        FieldPanel("featured"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+
+    class Meta:
+        verbose_name = "best-practice guide"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["products"] = [
+            link.product
+            for link in self.product_links.select_related("product", "product__supplier")
+            if link.product.live
+        ]
+        return context
+
+
+class BestPracticeProduct(Orderable):
+    guide = ParentalKey(BestPracticePage, related_name="product_links", on_delete=models.CASCADE)
+    product = models.ForeignKey(
+        ProductPage, on_delete=models.CASCADE, related_name="guide_links"
+    )
+    panels = [PageChooserPanel("product", "registry.ProductPage")]
+
+
+# --- Index pages ----------------------------------------------------------------------------
+
+LISTING_PAGE_SIZE = 20
+
+
+def paginate(request, queryset, per_page=LISTING_PAGE_SIZE):
+    from django.core.paginator import Paginator
+
+    paginator = Paginator(queryset, per_page)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def live_products():
+    return ProductPage.objects.live().public()
+
+
+class ProductIndexPage(RoutablePageMixin, Page):
+    """All products, and the browse-by listings for categories and care settings."""
+
+    intro = models.TextField(blank=True)
+
+    parent_page_types = ["registry.HomePage"]
+    subpage_types = ["registry.ProductPage"]
+    max_count = 1
+    template = "registry/product_index_page.html"
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    def listing(self, request, products, heading, description="", **extra):
+        products = products.select_related("supplier", "category").order_by("title")
+        return self.render(
+            request,
+            context_overrides={
+                "products": paginate(request, products),
+                "heading": heading,
+                "description": description,
+                **extra,
+            },
+            template="registry/product_listing.html",
+        )
+
+    @path("")
+    def all_products(self, request):
+        return self.listing(request, live_products(), "All products", self.intro)
+
+    @path("category/<slug:slug>/", name="category")
+    def category(self, request, slug):
+        category = get_object_or_404(Category, slug=slug)
+        return self.listing(
+            request,
+            live_products().filter(category=category),
+            category.name,
+            category.description,
+            category=category,
+        )
+
+    @path("care-setting/<slug:slug>/", name="care_setting")
+    def care_setting(self, request, slug):
+        setting = get_object_or_404(CareSetting, slug=slug)
+        return self.listing(
+            request,
+            live_products().filter(care_settings=setting),
+            setting.name,
+            setting.description,
+            care_setting=setting,
+        )
+
+
+class CaseStudyIndexPage(Page):
+    intro = models.TextField(blank=True)
+    parent_page_types = ["registry.HomePage"]
+    subpage_types = ["registry.CaseStudyPage"]
+    max_count = 1
+    template = "registry/case_study_index_page.html"
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        studies = (
+            CaseStudyPage.objects.live()
+            .public()
+            .select_related("organisation")
+            .order_by("-published_on", "title")
+        )
+        context["case_studies"] = paginate(request, studies)
+        return context
+
+
+class BestPracticeIndexPage(Page):
+    intro = models.TextField(blank=True)
+    parent_page_types = ["registry.HomePage"]
+    subpage_types = ["registry.BestPracticePage"]
+    max_count = 1
+    template = "registry/best_practice_index_page.html"
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        guides = BestPracticePage.objects.live().public().order_by("-first_published_at")
+        context["guides"] = paginate(request, guides)
+        return context
+
+
+class HomePage(Page):
+    intro = models.TextField(
+        blank=True,
+        default="Find digital health products that are proven to work and safe to adopt: "
+        "their evidence, the standards they meet and who already uses them.",
+    )
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+    template = "registry/home_page.html"
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        live_filter = Q(products__in=live_products().values("pk"))
+        context["categories"] = (
+            Category.objects.annotate(product_count=Count("products", filter=live_filter))
+            .filter(product_count__gt=0)
+            .order_by("name")
+        )
+        context["care_settings"] = (
+            CareSetting.objects.annotate(product_count=Count("products", filter=live_filter))
+            .filter(product_count__gt=0)
+            .order_by("name")
+        )
+        context["product_index"] = ProductIndexPage.objects.live().first()
+        context["latest_case_studies"] = (
+            CaseStudyPage.objects.live()
+            .public()
+            .select_related("organisation")
+            .prefetch_related(Prefetch("outcomes"))
+            .order_by("-published_on", "-pk")[:3]
+        )
+        context["featured_guides"] = (
+            BestPracticePage.objects.live().public().filter(featured=True).order_by("title")[:3]
+        )
+        context["product_count"] = live_products().count()
+        return context

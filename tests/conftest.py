@@ -1,0 +1,37 @@
+"""Shared fixtures. Services the suite depends on are real: a test that needs PostgreSQL or
+Elasticsearch skips on a laptop without them, and fails when CI=true."""
+
+import os
+
+import pytest
+from django.db import connection
+
+
+def _require(service, reason):
+    message = f"{service} is required for this test: {reason}. Run `make test`, which starts it."
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def postgres(db):
+    if connection.vendor != "postgresql":
+        _require("PostgreSQL", f"the database is {connection.vendor}; set DATABASE_URL")
+    return connection
+
+
+@pytest.fixture
+def es_client():
+    from django.conf import settings
+
+    from search.client import get_client
+
+    if not settings.ELASTICSEARCH_URL:
+        _require("Elasticsearch", "ELASTICSEARCH_URL is not set")
+    client = get_client()
+    try:
+        client.info()
+    except Exception as exc:
+        _require("Elasticsearch", f"{settings.ELASTICSEARCH_URL} did not answer ({exc})")
+    return client
