@@ -74,16 +74,18 @@ class Organisation(index.Indexed, models.Model):
     kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
     ods_code = models.CharField(
         "ODS code",
-        max_length=10,
+        max_length=12,
         unique=True,
+        validators=[validate_ods_code],
         null=True,
         blank=True,
         help_text="Organisation Data Service code, such as RJ1 for a trust or A81001 for a GP "
         "practice. Every NHS organisation has one; suppliers usually do not.",
     )
     companies_house_number = models.CharField(
-        max_length=8,
+        max_length=10,
         unique=True,
+        validators=[validate_companies_house_number],
         null=True,
         blank=True,
         help_text="For suppliers registered in the UK: 8 digits, or 2 letters and 6 digits.",
@@ -119,24 +121,13 @@ class Organisation(index.Indexed, models.Model):
     def __str__(self):
         return f"{self.name} ({self.ods_code})" if self.ods_code else self.name
 
-    def clean(self):
-        errors = {}
+    def clean_fields(self, exclude=None):
+        # Normalise before the field validators run, so "rj1 " is stored as "RJ1".
         self.ods_code = normalise_code(self.ods_code) or None
         self.companies_house_number = normalise_code(self.companies_house_number) or None
         if self.companies_house_number and self.companies_house_number.isdigit():
             self.companies_house_number = self.companies_house_number.zfill(8)
-        if self.ods_code:
-            try:
-                validate_ods_code(self.ods_code)
-            except ValidationError as exc:
-                errors["ods_code"] = exc.messages
-        if self.companies_house_number:
-            try:
-                validate_companies_house_number(self.companies_house_number)
-            except ValidationError as exc:
-                errors["companies_house_number"] = exc.messages
-        if errors:
-            raise ValidationError(errors)
+        super().clean_fields(exclude=exclude)
 
     @property
     def is_supplier(self):
