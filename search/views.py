@@ -1,25 +1,121 @@
+"""The search page. It reads the request, calls the search service and lays out the answer;
+the query, the engine call and the formatting live in query.py, engine.py and results.py.
+
+The page works as a plain GET form. With JavaScript, static_src/search/search.js asks for
+`?partial=results` to swap the filters and results in place when a filter changes.
+"""
+
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import render
+from django.urls import reverse
 
-from registry.models import ProductPage
+from registry.models import ProductIndexPage
 
-MAX_QUERY_LENGTH = 200
+from .engine import run_search
+from .query import FACETS, MAX_RESULT_WINDOW, PAGE_SIZE, SORTS, SearchParams
+from .results import facet_vocabulary
+
+PARTIAL_RESULTS = "results"
 
 
 def search(request):
-    """Product search from the database: words must each appear in the name, supplier or
-    summary."""
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    products = ProductPage.objects.none()
-    if query:
-        products = ProductPage.objects.live().public().select_related("supplier", "category")
-        for word in query.split():
-            products = products.filter(
-                Q(title__icontains=word)
-                | Q(supplier__name__icontains=word)
-                | Q(summary__icontains=word)
+    params = SearchParams.from_request_data(request.GET)
+    response = run_search(params, channel="page")
+    context = search_context(response)
+    if request.GET.get("partial") == PARTIAL_RESULTS:
+        return render(request, "search/includes/results_region.html", context)
+    return render(request, "search/search.html", context)
+
+
+def search_href(params, **changes):
+    items = params.as_query_items(**changes)
+    base = reverse("search")
+    return f"{base}?{urlencode(items)}" if items else base
+
+
+def search_context(response):
+    params = response.params
+    return {
+        "response": response,
+        "query": params.query,
+        "results": response.results,
+        "pagination": pagination(response),
+        "active_filters": active_filters(response),
+        "clear_filters_href": search_href(params, filters={}) if params.has_filters else "",
+        "did_you_mean_href": search_href(params, q=response.did_you_mean)
+        if response.did_you_mean
+        else "",
+        "sorts": [
+            {"value": value, "label": label, "selected": value == response.sort}
+            for value, label in SORTS.items()
+        ],
+        "browse_categories": browse_categories() if not response.results else [],
+        "searched": not params.is_empty,
+    }
+
+
+def pagination(response):
+    """What includes/pagination.html needs, with links that keep the search and filters."""
+    window = min(response.total, MAX_RESULT_WINDOW)
+    paginator = Paginator(range(window), PAGE_SIZE)
+    page_obj = paginator.get_page(response.page)
+    if not page_obj.has_other_pages():
+        return {"show": False}
+    params = response.params
+
+    def href(number):
+        return search_href(params, page=number)
+
+    items = []
+    for number in paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1):
+        if number == paginator.ELLIPSIS:
+            items.append({"ellipsis": True})
+        else:
+            items.append(
+                {"number": number, "href": href(number), "current": number == page_obj.number}
             )
-        products = products.order_by("title", "pk")
-    results = Paginator(products, 20).get_page(request.GET.get("page"))
-    return render(request, "search/search.html", {"query": query, "results": results})
+    return {
+        "show": True,
+        "items": items,
+        "previous_href": href(page_obj.previous_page_number()) if page_obj.has_previous() else "",
+        "next_href": href(page_obj.next_page_number()) if page_obj.has_next() else "",
+    }
+
+
+def active_filters(response):
+    """Each chosen filter value with a link that removes just that value."""
+    params = response.params
+    labels = {
+        facet["name"]: {option["value"]: option["label"] for option in facet["options"]}
+        for facet in response.facets
+    }
+    chosen = []
+    for facet in FACETS:
+        for value in params.selected(facet.name):
+            remaining = dict(params.filters)
+            remaining[facet.name] = tuple(v for v in params.selected(facet.name) if v != value)
+            chosen.append(
+                {
+                    "facet": facet.label,
+                    "label": labels.get(facet.name, {}).get(value, value),
+                    "href": search_href(params, filters=remaining),
+                }
+            )
+    return chosen
+
+
+def browse_categories():
+    """Links to the category listings, offered when a search finds nothing."""
+    index = ProductIndexPage.objects.live().first()
+    if index is None:
+        return []
+    categories = facet_vocabulary().get("category", {})
+    base = index.url
+    if not base:
+        return []
+    return [
+        {"label": name, "href": base + index.reverse_subpage("category", kwargs={"slug": slug})}
+        for slug, name in categories.items()
+    ]
