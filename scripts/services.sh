@@ -74,6 +74,10 @@ readonly ES_LAUNCH_LOG="${ES_LOGS}/launcher.log"
 readonly ES_LOG="${ES_LOGS}/registry-test.log"
 readonly ES_DATA_VERSION_FILE="${ES_DIR}/data.version"
 readonly ENV_FILE="${SERVICES_DIR}/services.env"
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly REPO
+readonly ES_PLUGIN_NAME="registry-analysis"
+readonly ES_PLUGIN_STAMP="${ES_DIR}/${ES_PLUGIN_NAME}.sha256"
 
 readonly DATABASE_URL="postgres://${DB_USER}:${DB_PASSWORD}@127.0.0.1:${PG_PORT}/${DB_NAME}"
 readonly ELASTICSEARCH_URL="http://127.0.0.1:${ES_PORT}"
@@ -188,11 +192,9 @@ ensure_prerequisites() {
     fi
     command -v curl >/dev/null 2>&1 || missing+=(curl)
     command -v unzip >/dev/null 2>&1 || missing+=(unzip)
-    command -v java >/dev/null 2>&1 || [[ -n ${ES_JAVA_HOME:-} ]] || missing+=(openjdk-17-jre-headless)
-    # Maven is needed only to fetch a distribution we do not have yet.
-    if [[ ! -f ${ES_HOME}/.registry-complete ]] && ! command -v mvn >/dev/null 2>&1; then
-        missing+=(maven)
-    fi
+    # A JDK (not only a JRE) and Maven build the registry's analysis plugin.
+    command -v javac >/dev/null 2>&1 || [[ -n ${ES_JAVA_HOME:-} ]] || missing+=(openjdk-17-jdk-headless)
+    command -v mvn >/dev/null 2>&1 || missing+=(maven)
     if ((${#missing[@]} == 0)); then
         return 0
     fi
@@ -521,14 +523,46 @@ es_fail() {
     exit 1
 }
 
+# The distribution has no analysis-common module; stemming, folding, synonyms and edge
+# n-grams come from the project's own plugin (search/es-analysis-plugin). Built with Maven,
+# installed when its checksum changes. Prints "changed" when it (re)installed.
+es_install_plugin() {
+    local zip sum java_home
+    local -a cli=(env)
+    zip="$("${REPO}/search/es-analysis-plugin/build.sh" | tail -n 1)" ||
+        die "could not build the analysis plugin (run search/es-analysis-plugin/build.sh to see why)"
+    sum="$(sha256sum "${zip}" | cut -d' ' -f1)"
+    if [[ -d ${ES_HOME}/plugins/${ES_PLUGIN_NAME} && $(cat "${ES_PLUGIN_STAMP}" 2>/dev/null) == "${sum}" ]]; then
+        return 0
+    fi
+    java_home="$(es_java_home)"
+    [[ -n ${java_home} ]] && cli+=("ES_JAVA_HOME=${java_home}")
+    cli+=("${ES_HOME}/bin/elasticsearch-plugin")
+    if [[ -d ${ES_HOME}/plugins/${ES_PLUGIN_NAME} ]]; then
+        "${cli[@]}" remove "${ES_PLUGIN_NAME}" >/dev/null 2>&1 || rm -rf "${ES_HOME}/plugins/${ES_PLUGIN_NAME}"
+    fi
+    "${cli[@]}" install --batch "file://${zip}" >"${ES_DIR}/plugin-install.log" 2>&1 || {
+        tail -n 20 "${ES_DIR}/plugin-install.log" >&2
+        die "could not install the analysis plugin from ${zip} (log ${ES_DIR}/plugin-install.log)"
+    }
+    own_paths "${ES_OS_USER}" "${ES_HOME}/plugins"
+    printf '%s\n' "${sum}" >"${ES_PLUGIN_STAMP}"
+    echo changed
+}
+
 es_start() {
-    local pid
+    local pid plugin_changed
     ensure_es_user
     mkdir -p "${ES_DIR}"
     es_install
+    say "building the registry analysis plugin"
+    plugin_changed="$(es_install_plugin)"
 
     if pid="$(es_pid)"; then
-        if grep -qF -- "-Des.path.home=${ES_HOME}" <(tr '\0' '\n' <"/proc/${pid}/cmdline") &&
+        if [[ -n ${plugin_changed} ]]; then
+            say "analysis plugin changed; restarting Elasticsearch (pid ${pid})"
+            es_stop
+        elif grep -qF -- "-Des.path.home=${ES_HOME}" <(tr '\0' '\n' <"/proc/${pid}/cmdline") &&
             [[ $(es_configured_port) == "${ES_PORT}" ]]; then
             say "Elasticsearch already running (pid ${pid}, port ${ES_PORT})"
         else

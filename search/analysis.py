@@ -29,9 +29,13 @@ def load_synonyms(path=SYNONYMS_FILE):
 # "A&E" and "A & E" become one token, "aande", so the synonym list can name it.
 ampersand = char_filter("registry_ampersand_joiner", type="registry_ampersand")
 english_possessive = token_filter("registry_possessive", type="registry_english_possessive")
-english_stemmer = token_filter("registry_stemmer", type="registry_english_stemmer")
+# KStem leaves some plurals alone (appointments, observations); its minimal variant does
+# not. Stems look odd ("diabete") but are the same at index and search time.
+STEMMER_ALGORITHM = "kstem_minimal"
+english_stemmer = token_filter(
+    "registry_stemmer", type="registry_english_stemmer", algorithm=STEMMER_ALGORITHM
+)
 ascii_folding = token_filter("registry_folding", type="registry_asciifolding")
-english_stop = token_filter("registry_stop", type="stop", stopwords="_english_")
 prefixes = token_filter("registry_prefixes", type="registry_edge_ngram", min_gram=1, max_gram=20)
 
 
@@ -41,6 +45,9 @@ def synonym_filter(rules=None):
         type="registry_synonym_graph",
         synonyms=load_synonyms() if rules is None else rules,
         lenient=True,
+        # Rules are stemmed like the text, so "electronic patient records" meets the rule
+        # "epr, electronic patient record".
+        rule_stemmer=STEMMER_ALGORITHM,
     )
 
 
@@ -48,7 +55,7 @@ text_analyzer = analyzer(
     "registry_text",
     tokenizer="standard",
     char_filter=[ampersand],
-    filter=["lowercase", ascii_folding, english_possessive, english_stop, english_stemmer],
+    filter=["lowercase", ascii_folding, english_possessive, english_stemmer],
 )
 
 
@@ -57,13 +64,14 @@ def text_search_analyzer(rules=None):
         "registry_text_search",
         tokenizer="standard",
         char_filter=[ampersand],
+        # No stop-word filter: it would break synonyms such as "did not attend" and
+        # "no show"; BM25 already gives common words little weight.
         filter=[
             "lowercase",
             ascii_folding,
             english_possessive,
-            synonym_filter(rules),
-            english_stop,
             english_stemmer,
+            synonym_filter(rules),
         ],
     )
 
@@ -82,7 +90,6 @@ autocomplete_search_analyzer = analyzer(
     filter=["lowercase", ascii_folding],
 )
 
-# Exact values compared without case or accents (sorting A to Z, supplier keyword).
-# Normalizers may only use filters that work per character: lowercase is built in;
-# folding comes from the plugin.
-sort_normalizer = normalizer("registry_sort", filter=["lowercase", ascii_folding])
+# Exact values compared without case (sorting A to Z, tag keywords). Elasticsearch does not
+# let plugin filters into normalizers, so accents are not folded here.
+sort_normalizer = normalizer("registry_sort", filter=["lowercase"])
