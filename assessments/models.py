@@ -153,12 +153,13 @@ class ProductCompliance(Orderable):
         return f"{self.standard.code}: {self.effective_status_label}"
 
     def clean(self):
+        errors = {}
         if self.assessed_on and self.expires_on and self.expires_on < self.assessed_on:
-            raise ValidationError(
-                {"expires_on": "The expiry date must be on or after the date assessed."}
-            )
+            errors["expires_on"] = "The expiry date must be on or after the date assessed."
         if self.assessed_on and self.assessed_on > timezone.localdate():
-            raise ValidationError({"assessed_on": "The date assessed cannot be in the future."})
+            errors["assessed_on"] = "The date assessed cannot be in the future."
+        if errors:
+            raise ValidationError(errors)
 
     def is_expired_on(self, day):
         return self.expires_on is not None and self.expires_on < day

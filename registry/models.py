@@ -636,9 +636,7 @@ class BestPracticePage(Page):
 
 class BestPracticeProduct(Orderable):
     guide = ParentalKey(BestPracticePage, related_name="product_links", on_delete=models.CASCADE)
-    product = models.ForeignKey(
-        ProductPage, on_delete=models.CASCADE, related_name="guide_links"
-    )
+    product = models.ForeignKey(ProductPage, on_delete=models.CASCADE, related_name="guide_links")
     panels = [PageChooserPanel("product", "registry.ProductPage")]
 
 

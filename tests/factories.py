@@ -62,7 +62,8 @@ class PageFactory(factory.Factory):
     def _create(cls, model_class, *args, **kwargs):
         live = kwargs.pop("live", True)
         many_to_many = {
-            name: kwargs.pop(name) for name in ("care_settings", "clinical_areas", "tags")
+            name: kwargs.pop(name)
+            for name in ("care_settings", "clinical_areas", "tags")
             if name in kwargs
         }
         page = model_class(*args, live=live, **kwargs)
@@ -174,4 +175,3 @@ class GuideFactory(PageFactory):
     def products(self, create, extracted, **kwargs):
         for product in extracted or []:
             BestPracticeProduct.objects.create(guide=self, product=product)
-

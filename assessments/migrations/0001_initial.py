@@ -6,52 +6,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtaildocs', '0014_alter_document_file_size'),
+        ("wagtaildocs", "0014_alter_document_file_size"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Standard',
+            name="Standard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Short code used in imports, such as DCB0129.', max_length=40, unique=True)),
-                ('name', models.CharField(max_length=255)),
-                ('category', models.CharField(choices=[('clinical_safety', 'Clinical safety'), ('data_protection', 'Data protection'), ('technical_security', 'Technical security'), ('interoperability', 'Interoperability'), ('usability_accessibility', 'Usability and accessibility'), ('regulatory', 'Regulatory'), ('assessment_frameworks', 'Assessment frameworks')], max_length=32)),
-                ('issuing_body', models.CharField(blank=True, max_length=255)),
-                ('version', models.CharField(blank=True, max_length=50)),
-                ('url', models.URLField(blank=True, verbose_name='URL')),
-                ('description', models.TextField(blank=True, help_text='What meeting it shows, in one line.')),
-                ('expires', models.BooleanField(default=False, help_text='Tick if compliance lapses and must be renewed.')),
-                ('validity_months', models.PositiveSmallIntegerField(blank=True, help_text='How long compliance usually lasts, in months, when it expires.', null=True)),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('is_active', models.BooleanField(default=True, help_text='Untick to retire a standard: existing rows stay visible.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Short code used in imports, such as DCB0129.",
+                        max_length=40,
+                        unique=True,
+                    ),
+                ),
+                ("name", models.CharField(max_length=255)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("clinical_safety", "Clinical safety"),
+                            ("data_protection", "Data protection"),
+                            ("technical_security", "Technical security"),
+                            ("interoperability", "Interoperability"),
+                            ("usability_accessibility", "Usability and accessibility"),
+                            ("regulatory", "Regulatory"),
+                            ("assessment_frameworks", "Assessment frameworks"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("issuing_body", models.CharField(blank=True, max_length=255)),
+                ("version", models.CharField(blank=True, max_length=50)),
+                ("url", models.URLField(blank=True, verbose_name="URL")),
+                (
+                    "description",
+                    models.TextField(blank=True, help_text="What meeting it shows, in one line."),
+                ),
+                (
+                    "expires",
+                    models.BooleanField(
+                        default=False, help_text="Tick if compliance lapses and must be renewed."
+                    ),
+                ),
+                (
+                    "validity_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="How long compliance usually lasts, in months, when it expires.",
+                        null=True,
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Untick to retire a standard: existing rows stay visible.",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['category', 'sort_order', 'code'],
+                "ordering": ["category", "sort_order", "code"],
             },
             bases=(modelsearch.index.Indexed, models.Model),
         ),
         migrations.CreateModel(
-            name='ProductCompliance',
+            name="ProductCompliance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('status', models.CharField(choices=[('met', 'Met'), ('partially_met', 'Partially met'), ('not_met', 'Not met'), ('in_progress', 'In progress'), ('not_applicable', 'Not applicable')], max_length=16)),
-                ('assessed_on', models.DateField(blank=True, null=True)),
-                ('expires_on', models.DateField(blank=True, help_text='After this date the status shows as expired everywhere, automatically.', null=True)),
-                ('evidence_url', models.URLField(blank=True, max_length=500, verbose_name='evidence link')),
-                ('notes', models.TextField(blank=True)),
-                ('evidence_document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtaildocs.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("met", "Met"),
+                            ("partially_met", "Partially met"),
+                            ("not_met", "Not met"),
+                            ("in_progress", "In progress"),
+                            ("not_applicable", "Not applicable"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("assessed_on", models.DateField(blank=True, null=True)),
+                (
+                    "expires_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="After this date the status shows as expired everywhere, automatically.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "evidence_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="evidence link"),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "evidence_document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtaildocs.document",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'standards compliance',
-                'verbose_name_plural': 'standards compliance',
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "verbose_name": "standards compliance",
+                "verbose_name_plural": "standards compliance",
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
     ]

@@ -6,32 +6,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assessments', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("assessments", "0001_initial"),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='productcompliance',
-            name='product',
-            field=modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='compliance', to='registry.productpage'),
+            model_name="productcompliance",
+            name="product",
+            field=modelcluster.fields.ParentalKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="compliance",
+                to="registry.productpage",
+            ),
         ),
         migrations.AddField(
-            model_name='standard',
-            name='part_of',
-            field=models.ForeignKey(blank=True, help_text='For a section of a larger framework, such as DTAC C1 within DTAC.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sections', to='assessments.standard'),
+            model_name="standard",
+            name="part_of",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="For a section of a larger framework, such as DTAC C1 within DTAC.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="sections",
+                to="assessments.standard",
+            ),
         ),
         migrations.AddField(
-            model_name='productcompliance',
-            name='standard',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='compliance', to='assessments.standard'),
+            model_name="productcompliance",
+            name="standard",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="compliance",
+                to="assessments.standard",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='productcompliance',
-            constraint=models.UniqueConstraint(fields=('product', 'standard'), name='one_compliance_row_per_standard'),
+            model_name="productcompliance",
+            constraint=models.UniqueConstraint(
+                fields=("product", "standard"), name="one_compliance_row_per_standard"
+            ),
         ),
     ]

@@ -175,6 +175,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "elasticsearch": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
         "elastic_transport": {"level": "WARNING"},
     },
 }

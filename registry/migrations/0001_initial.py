@@ -16,287 +16,1240 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
-        ('wagtailcore', '0098_apitoken'),
+        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
+        ("wagtailcore", "0098_apitoken"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BestPracticeIndexPage',
+            name="BestPracticeIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(blank=True)),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", models.TextField(blank=True)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='BestPracticePage',
+            name="BestPracticePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('summary', models.TextField(max_length=300, validators=[django.core.validators.MaxLengthValidator(300)])),
-                ('body', wagtail.fields.StreamField([('text', 0), ('inset_text', 2), ('warning_callout', 5), ('details', 24), ('action_link', 12), ('do_list', 27), ('dont_list', 30), ('summary_list', 22), ('image', 16)], block_lookup={0: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'h4', 'bold', 'italic', 'ol', 'ul', 'link', 'document-link']}), 1: ('wagtail.blocks.RichTextBlock', (), {'required': True}), 2: ('wagtail.blocks.StructBlock', [[('body', 1)]], {}), 3: ('wagtail.blocks.CharBlock', (), {'default': 'Important', 'required': True}), 4: ('wagtail.blocks.IntegerBlock', (), {'default': 3, 'help_text': 'The heading level affects users with screen readers. Default=3, Min=2, Max=6.', 'max_value': 6, 'min_value': 2, 'required': True}), 5: ('wagtail.blocks.StructBlock', [[('title', 3), ('heading_level', 4), ('body', 1)]], {}), 6: ('wagtail.blocks.CharBlock', (), {'required': True}), 7: ('wagtail.blocks.RichTextBlock', (), {}), 8: ('wagtail.blocks.CharBlock', (), {'label': 'Link text', 'required': True}), 9: ('wagtail.blocks.URLBlock', (), {'label': 'URL', 'required': False}), 10: ('wagtail.blocks.BooleanBlock', (), {'label': 'Open in new window', 'required': False}), 11: ('wagtail.blocks.PageChooserBlock', (), {'label': 'Internal Page', 'required': False}), 12: ('wagtail.blocks.StructBlock', [[('text', 8), ('external_url', 9), ('new_window', 10), ('internal_page', 11)]], {}), 13: ('wagtail.images.blocks.ImageChooserBlock', (), {'required': True}), 14: ('wagtail.blocks.CharBlock', (), {'help_text': 'Only leave this blank if the image is decorative.', 'required': False}), 15: ('wagtail.blocks.CharBlock', (), {'required': False}), 16: ('wagtail.blocks.StructBlock', [[('content_image', 13), ('alt_text', 14), ('caption', 15)]], {}), 17: ('wagtail.blocks.IntegerBlock', (), {'default': 3, 'help_text': 'The heading level affects users with screen readers. Ignore this if there is no label. Default=3, Min=2, Max=6.', 'max_value': 6, 'min_value': 2}), 18: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('', 'Default'), ('small', 'Small'), ('medium', 'Medium'), ('large', 'Large')], 'help_text': "The heading size affects the visual size, this follows the front-end library's sizing.", 'required': False}), 19: ('wagtail.blocks.StructBlock', [[('feature_heading', 6), ('heading_level', 17), ('heading_size', 18), ('body', 1)]], {}), 20: ('wagtail.blocks.ListBlock', (wagtailnhsukfrontend.blocks.SummaryListRowBlock,), {}), 21: ('wagtail.blocks.BooleanBlock', (), {'default': False, 'required': False}), 22: ('wagtail.blocks.StructBlock', [[('rows', 20), ('no_border', 21)]], {}), 23: ('wagtail.blocks.StreamBlock', [[('richtext', 7), ('action_link', 12), ('inset_text', 2), ('image', 16), ('feature_card', 19), ('warning_callout', 5), ('summary_list', 22)]], {'required': True}), 24: ('wagtail.blocks.StructBlock', [[('title', 6), ('body', 23)]], {}), 25: ('wagtail.blocks.CharBlock', (), {'help_text': 'Adding a label here will overwrite the default of Do', 'label': 'Heading', 'required': False}), 26: ('wagtail.blocks.ListBlock', (wagtail.blocks.field_block.RichTextBlock,), {}), 27: ('wagtail.blocks.StructBlock', [[('heading_level', 4), ('label', 25), ('do', 26)]], {}), 28: ('wagtail.blocks.CharBlock', (), {'help_text': "Adding a label here will overwrite the default of Don't", 'label': 'Heading', 'required': False}), 29: ('wagtail.blocks.ListBlock', (wagtail.blocks.field_block.RichTextBlock,), {'label': "Don't"}), 30: ('wagtail.blocks.StructBlock', [[('heading_level', 4), ('label', 28), ('dont', 29)]], {})})),
-                ('featured', models.BooleanField(default=False, help_text='Show on the home page.')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        max_length=300, validators=[django.core.validators.MaxLengthValidator(300)]
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("text", 0),
+                            ("inset_text", 2),
+                            ("warning_callout", 5),
+                            ("details", 24),
+                            ("action_link", 12),
+                            ("do_list", 27),
+                            ("dont_list", 30),
+                            ("summary_list", 22),
+                            ("image", 16),
+                        ],
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": [
+                                        "h2",
+                                        "h3",
+                                        "h4",
+                                        "bold",
+                                        "italic",
+                                        "ol",
+                                        "ul",
+                                        "link",
+                                        "document-link",
+                                    ]
+                                },
+                            ),
+                            1: ("wagtail.blocks.RichTextBlock", (), {"required": True}),
+                            2: ("wagtail.blocks.StructBlock", [[("body", 1)]], {}),
+                            3: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"default": "Important", "required": True},
+                            ),
+                            4: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 3,
+                                    "help_text": "The heading level affects users with screen readers. Default=3, Min=2, Max=6.",
+                                    "max_value": 6,
+                                    "min_value": 2,
+                                    "required": True,
+                                },
+                            ),
+                            5: (
+                                "wagtail.blocks.StructBlock",
+                                [[("title", 3), ("heading_level", 4), ("body", 1)]],
+                                {},
+                            ),
+                            6: ("wagtail.blocks.CharBlock", (), {"required": True}),
+                            7: ("wagtail.blocks.RichTextBlock", (), {}),
+                            8: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Link text", "required": True},
+                            ),
+                            9: ("wagtail.blocks.URLBlock", (), {"label": "URL", "required": False}),
+                            10: (
+                                "wagtail.blocks.BooleanBlock",
+                                (),
+                                {"label": "Open in new window", "required": False},
+                            ),
+                            11: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {"label": "Internal Page", "required": False},
+                            ),
+                            12: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("text", 8),
+                                        ("external_url", 9),
+                                        ("new_window", 10),
+                                        ("internal_page", 11),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            13: ("wagtail.images.blocks.ImageChooserBlock", (), {"required": True}),
+                            14: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Only leave this blank if the image is decorative.",
+                                    "required": False,
+                                },
+                            ),
+                            15: ("wagtail.blocks.CharBlock", (), {"required": False}),
+                            16: (
+                                "wagtail.blocks.StructBlock",
+                                [[("content_image", 13), ("alt_text", 14), ("caption", 15)]],
+                                {},
+                            ),
+                            17: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 3,
+                                    "help_text": "The heading level affects users with screen readers. Ignore this if there is no label. Default=3, Min=2, Max=6.",
+                                    "max_value": 6,
+                                    "min_value": 2,
+                                },
+                            ),
+                            18: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("", "Default"),
+                                        ("small", "Small"),
+                                        ("medium", "Medium"),
+                                        ("large", "Large"),
+                                    ],
+                                    "help_text": "The heading size affects the visual size, this follows the front-end library's sizing.",
+                                    "required": False,
+                                },
+                            ),
+                            19: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("feature_heading", 6),
+                                        ("heading_level", 17),
+                                        ("heading_size", 18),
+                                        ("body", 1),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            20: (
+                                "wagtail.blocks.ListBlock",
+                                (wagtailnhsukfrontend.blocks.SummaryListRowBlock,),
+                                {},
+                            ),
+                            21: (
+                                "wagtail.blocks.BooleanBlock",
+                                (),
+                                {"default": False, "required": False},
+                            ),
+                            22: (
+                                "wagtail.blocks.StructBlock",
+                                [[("rows", 20), ("no_border", 21)]],
+                                {},
+                            ),
+                            23: (
+                                "wagtail.blocks.StreamBlock",
+                                [
+                                    [
+                                        ("richtext", 7),
+                                        ("action_link", 12),
+                                        ("inset_text", 2),
+                                        ("image", 16),
+                                        ("feature_card", 19),
+                                        ("warning_callout", 5),
+                                        ("summary_list", 22),
+                                    ]
+                                ],
+                                {"required": True},
+                            ),
+                            24: ("wagtail.blocks.StructBlock", [[("title", 6), ("body", 23)]], {}),
+                            25: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Adding a label here will overwrite the default of Do",
+                                    "label": "Heading",
+                                    "required": False,
+                                },
+                            ),
+                            26: (
+                                "wagtail.blocks.ListBlock",
+                                (wagtail.blocks.field_block.RichTextBlock,),
+                                {},
+                            ),
+                            27: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading_level", 4), ("label", 25), ("do", 26)]],
+                                {},
+                            ),
+                            28: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Adding a label here will overwrite the default of Don't",
+                                    "label": "Heading",
+                                    "required": False,
+                                },
+                            ),
+                            29: (
+                                "wagtail.blocks.ListBlock",
+                                (wagtail.blocks.field_block.RichTextBlock,),
+                                {"label": "Don't"},
+                            ),
+                            30: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading_level", 4), ("label", 28), ("dont", 29)]],
+                                {},
+                            ),
+                        },
+                    ),
+                ),
+                (
+                    "featured",
+                    models.BooleanField(default=False, help_text="Show on the home page."),
+                ),
             ],
             options={
-                'verbose_name': 'best-practice guide',
+                "verbose_name": "best-practice guide",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='CareSetting',
+            name="CareSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('description', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CaseStudyIndexPage',
+            name="CaseStudyIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(blank=True)),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", models.TextField(blank=True)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='CaseStudyPage',
+            name="CaseStudyPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('summary', models.TextField(max_length=300, validators=[django.core.validators.MaxLengthValidator(300)])),
-                ('challenge', wagtail.fields.RichTextField()),
-                ('solution', wagtail.fields.RichTextField()),
-                ('costs', wagtail.fields.RichTextField(blank=True)),
-                ('lessons_learnt', wagtail.fields.RichTextField(blank=True)),
-                ('contact_name', models.CharField(blank=True, max_length=255)),
-                ('contact_role', models.CharField(blank=True, max_length=255)),
-                ('contact_email', models.EmailField(blank=True, help_text='Never shown on the site; used to relay questions from peers.', max_length=254)),
-                ('published_on', models.DateField(default=datetime.date.today)),
-                ('external_id', models.CharField(blank=True, help_text='Identifier of this record in the catalogue it was imported from. Imports match on it, so importing the same file twice changes nothing. Leave blank for records made here.', max_length=100, null=True, unique=True)),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        max_length=300, validators=[django.core.validators.MaxLengthValidator(300)]
+                    ),
+                ),
+                ("challenge", wagtail.fields.RichTextField()),
+                ("solution", wagtail.fields.RichTextField()),
+                ("costs", wagtail.fields.RichTextField(blank=True)),
+                ("lessons_learnt", wagtail.fields.RichTextField(blank=True)),
+                ("contact_name", models.CharField(blank=True, max_length=255)),
+                ("contact_role", models.CharField(blank=True, max_length=255)),
+                (
+                    "contact_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Never shown on the site; used to relay questions from peers.",
+                        max_length=254,
+                    ),
+                ),
+                ("published_on", models.DateField(default=datetime.date.today)),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="Identifier of this record in the catalogue it was imported from. Imports match on it, so importing the same file twice changes nothing. Leave blank for records made here.",
+                        max_length=100,
+                        null=True,
+                        unique=True,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case study',
-                'verbose_name_plural': 'case studies',
+                "verbose_name": "case study",
+                "verbose_name_plural": "case studies",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('description', models.TextField(blank=True, help_text='One or two sentences for the listing.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                (
+                    "description",
+                    models.TextField(blank=True, help_text="One or two sentences for the listing."),
+                ),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['name'],
+                "verbose_name_plural": "categories",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HomePage',
+            name="HomePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(blank=True, default='Find digital health products that are proven to work and safe to adopt: their evidence, the standards they meet and who already uses them.')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(
+                        blank=True,
+                        default="Find digital health products that are proven to work and safe to adopt: their evidence, the standards they meet and who already uses them.",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="The organisation's full legal name.", max_length=255)),
-                ('kind', models.CharField(choices=[('supplier', 'Supplier'), ('nhs_trust', 'NHS trust'), ('icb', 'Integrated care board'), ('gp_practice', 'GP practice'), ('local_authority', 'Local authority'), ('social_care_provider', 'Social care provider'), ('other', 'Other')], max_length=32)),
-                ('ods_code', models.CharField(blank=True, help_text='Organisation Data Service code, such as RJ1 for a trust or A81001 for a GP practice. Every NHS organisation has one; suppliers usually do not.', max_length=12, null=True, unique=True, validators=[registry.validators.validate_ods_code], verbose_name='ODS code')),
-                ('companies_house_number', models.CharField(blank=True, help_text='For suppliers registered in the UK: 8 digits, or 2 letters and 6 digits.', max_length=10, null=True, unique=True, validators=[registry.validators.validate_companies_house_number])),
-                ('region', models.CharField(blank=True, choices=[('east_of_england', 'East of England'), ('london', 'London'), ('midlands', 'Midlands'), ('north_east_and_yorkshire', 'North East and Yorkshire'), ('north_west', 'North West'), ('south_east', 'South East'), ('south_west', 'South West')], help_text='Leave blank for national organisations and suppliers.', max_length=32, verbose_name='NHS England region')),
-                ('website', models.URLField(blank=True)),
-                ('external_id', models.CharField(blank=True, help_text='Identifier of this record in the catalogue it was imported from. Imports match on it, so importing the same file twice changes nothing. Leave blank for records made here.', max_length=100, null=True, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The organisation's full legal name.", max_length=255
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("supplier", "Supplier"),
+                            ("nhs_trust", "NHS trust"),
+                            ("icb", "Integrated care board"),
+                            ("gp_practice", "GP practice"),
+                            ("local_authority", "Local authority"),
+                            ("social_care_provider", "Social care provider"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "ods_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="Organisation Data Service code, such as RJ1 for a trust or A81001 for a GP practice. Every NHS organisation has one; suppliers usually do not.",
+                        max_length=12,
+                        null=True,
+                        unique=True,
+                        validators=[registry.validators.validate_ods_code],
+                        verbose_name="ODS code",
+                    ),
+                ),
+                (
+                    "companies_house_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="For suppliers registered in the UK: 8 digits, or 2 letters and 6 digits.",
+                        max_length=10,
+                        null=True,
+                        unique=True,
+                        validators=[registry.validators.validate_companies_house_number],
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("east_of_england", "East of England"),
+                            ("london", "London"),
+                            ("midlands", "Midlands"),
+                            ("north_east_and_yorkshire", "North East and Yorkshire"),
+                            ("north_west", "North West"),
+                            ("south_east", "South East"),
+                            ("south_west", "South West"),
+                        ],
+                        help_text="Leave blank for national organisations and suppliers.",
+                        max_length=32,
+                        verbose_name="NHS England region",
+                    ),
+                ),
+                ("website", models.URLField(blank=True)),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="Identifier of this record in the catalogue it was imported from. Imports match on it, so importing the same file twice changes nothing. Leave blank for records made here.",
+                        max_length=100,
+                        null=True,
+                        unique=True,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
             bases=(modelsearch.index.Indexed, models.Model),
         ),
         migrations.CreateModel(
-            name='ProductIndexPage',
+            name="ProductIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(blank=True)),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", models.TextField(blank=True)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
-            bases=(wagtail.contrib.routable_page.models.RoutablePageMixin, 'wagtailcore.page'),
+            bases=(wagtail.contrib.routable_page.models.RoutablePageMixin, "wagtailcore.page"),
         ),
         migrations.CreateModel(
-            name='BestPracticeTag',
+            name="BestPracticeTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='tagged_items', to='registry.bestpracticepage')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(app_label)s_%(class)s_items', to='taggit.tag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tagged_items",
+                        to="registry.bestpracticepage",
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(app_label)s_%(class)s_items",
+                        to="taggit.tag",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-            },
-        ),
-        migrations.AddField(
-            model_name='bestpracticepage',
-            name='tags',
-            field=modelcluster.contrib.taggit.ClusterTaggableManager(blank=True, help_text='A comma-separated list of tags.', through='registry.BestPracticeTag', to='taggit.Tag', verbose_name='Tags'),
-        ),
-        migrations.CreateModel(
-            name='CaseStudyOutcome',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('metric', models.CharField(help_text='What was measured.', max_length=255)),
-                ('before', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('after', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('unit', models.CharField(help_text='Such as minutes, %, £ or admissions.', max_length=50)),
-                ('period', models.CharField(blank=True, help_text='Over what period, such as 12 months.', max_length=100)),
-                ('case_study', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='registry.casestudypage')),
-            ],
-            options={
-                'ordering': ['sort_order'],
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='CaseStudyTag',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='tagged_items', to='registry.casestudypage')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(app_label)s_%(class)s_items', to='taggit.tag')),
-            ],
-            options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='casestudypage',
-            name='tags',
-            field=modelcluster.contrib.taggit.ClusterTaggableManager(blank=True, help_text='A comma-separated list of tags.', through='registry.CaseStudyTag', to='taggit.Tag', verbose_name='Tags'),
+            model_name="bestpracticepage",
+            name="tags",
+            field=modelcluster.contrib.taggit.ClusterTaggableManager(
+                blank=True,
+                help_text="A comma-separated list of tags.",
+                through="registry.BestPracticeTag",
+                to="taggit.Tag",
+                verbose_name="Tags",
+            ),
+        ),
+        migrations.CreateModel(
+            name="CaseStudyOutcome",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                ("metric", models.CharField(help_text="What was measured.", max_length=255)),
+                ("before", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("after", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "unit",
+                    models.CharField(
+                        help_text="Such as minutes, %, £ or admissions.", max_length=50
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(
+                        blank=True, help_text="Over what period, such as 12 months.", max_length=100
+                    ),
+                ),
+                (
+                    "case_study",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcomes",
+                        to="registry.casestudypage",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["sort_order"],
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="CaseStudyTag",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tagged_items",
+                        to="registry.casestudypage",
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(app_label)s_%(class)s_items",
+                        to="taggit.tag",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
         ),
         migrations.AddField(
-            model_name='casestudypage',
-            name='organisation',
-            field=models.ForeignKey(help_text='The organisation that adopted the product.', on_delete=django.db.models.deletion.PROTECT, related_name='case_studies', to='registry.organisation'),
-        ),
-        migrations.CreateModel(
-            name='ProductClinicalAreaTag',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(app_label)s_%(class)s_items', to='taggit.tag')),
-            ],
-            options={
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='ProductPage',
-            fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('summary', models.TextField(help_text='What the product does and for whom, in plain English. At most 300 characters: it is shown in search results and comparisons.', max_length=300, validators=[django.core.validators.MaxLengthValidator(300)])),
-                ('description', wagtail.fields.StreamField([('text', 0), ('inset_text', 2), ('warning_callout', 5), ('details', 24), ('action_link', 12), ('do_list', 27), ('dont_list', 30), ('summary_list', 22), ('image', 16)], blank=True, block_lookup={0: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'h4', 'bold', 'italic', 'ol', 'ul', 'link', 'document-link']}), 1: ('wagtail.blocks.RichTextBlock', (), {'required': True}), 2: ('wagtail.blocks.StructBlock', [[('body', 1)]], {}), 3: ('wagtail.blocks.CharBlock', (), {'default': 'Important', 'required': True}), 4: ('wagtail.blocks.IntegerBlock', (), {'default': 3, 'help_text': 'The heading level affects users with screen readers. Default=3, Min=2, Max=6.', 'max_value': 6, 'min_value': 2, 'required': True}), 5: ('wagtail.blocks.StructBlock', [[('title', 3), ('heading_level', 4), ('body', 1)]], {}), 6: ('wagtail.blocks.CharBlock', (), {'required': True}), 7: ('wagtail.blocks.RichTextBlock', (), {}), 8: ('wagtail.blocks.CharBlock', (), {'label': 'Link text', 'required': True}), 9: ('wagtail.blocks.URLBlock', (), {'label': 'URL', 'required': False}), 10: ('wagtail.blocks.BooleanBlock', (), {'label': 'Open in new window', 'required': False}), 11: ('wagtail.blocks.PageChooserBlock', (), {'label': 'Internal Page', 'required': False}), 12: ('wagtail.blocks.StructBlock', [[('text', 8), ('external_url', 9), ('new_window', 10), ('internal_page', 11)]], {}), 13: ('wagtail.images.blocks.ImageChooserBlock', (), {'required': True}), 14: ('wagtail.blocks.CharBlock', (), {'help_text': 'Only leave this blank if the image is decorative.', 'required': False}), 15: ('wagtail.blocks.CharBlock', (), {'required': False}), 16: ('wagtail.blocks.StructBlock', [[('content_image', 13), ('alt_text', 14), ('caption', 15)]], {}), 17: ('wagtail.blocks.IntegerBlock', (), {'default': 3, 'help_text': 'The heading level affects users with screen readers. Ignore this if there is no label. Default=3, Min=2, Max=6.', 'max_value': 6, 'min_value': 2}), 18: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('', 'Default'), ('small', 'Small'), ('medium', 'Medium'), ('large', 'Large')], 'help_text': "The heading size affects the visual size, this follows the front-end library's sizing.", 'required': False}), 19: ('wagtail.blocks.StructBlock', [[('feature_heading', 6), ('heading_level', 17), ('heading_size', 18), ('body', 1)]], {}), 20: ('wagtail.blocks.ListBlock', (wagtailnhsukfrontend.blocks.SummaryListRowBlock,), {}), 21: ('wagtail.blocks.BooleanBlock', (), {'default': False, 'required': False}), 22: ('wagtail.blocks.StructBlock', [[('rows', 20), ('no_border', 21)]], {}), 23: ('wagtail.blocks.StreamBlock', [[('richtext', 7), ('action_link', 12), ('inset_text', 2), ('image', 16), ('feature_card', 19), ('warning_callout', 5), ('summary_list', 22)]], {'required': True}), 24: ('wagtail.blocks.StructBlock', [[('title', 6), ('body', 23)]], {}), 25: ('wagtail.blocks.CharBlock', (), {'help_text': 'Adding a label here will overwrite the default of Do', 'label': 'Heading', 'required': False}), 26: ('wagtail.blocks.ListBlock', (wagtail.blocks.field_block.RichTextBlock,), {}), 27: ('wagtail.blocks.StructBlock', [[('heading_level', 4), ('label', 25), ('do', 26)]], {}), 28: ('wagtail.blocks.CharBlock', (), {'help_text': "Adding a label here will overwrite the default of Don't", 'label': 'Heading', 'required': False}), 29: ('wagtail.blocks.ListBlock', (wagtail.blocks.field_block.RichTextBlock,), {'label': "Don't"}), 30: ('wagtail.blocks.StructBlock', [[('heading_level', 4), ('label', 28), ('dont', 29)]], {})}, help_text='The full description.')),
-                ('esf_tier', models.CharField(choices=[('A', 'Tier A: system services'), ('B', 'Tier B: understanding and communicating about health'), ('C', 'Tier C: interventions, diagnosis and guiding care')], help_text='The NICE Evidence Standards Framework tier sets how much evidence is expected: A for system services, B for self-management, C for treatment or diagnosis.', max_length=1, verbose_name='NICE ESF tier')),
-                ('device_class', models.CharField(choices=[('none', 'Not a medical device'), ('I', 'Class I'), ('IIa', 'Class IIa'), ('IIb', 'Class IIb'), ('III', 'Class III')], default='none', help_text="The MHRA class the product is registered as, or 'Not a medical device'.", max_length=8, verbose_name='medical device class')),
-                ('conformity_marking', models.CharField(choices=[('none', 'None'), ('ukca', 'UKCA'), ('ce', 'CE'), ('ukca_and_ce', 'UKCA and CE')], default='none', max_length=16, verbose_name='UKCA/CE marking')),
-                ('pricing_model', models.CharField(choices=[('free', 'Free at the point of use'), ('subscription', 'Annual subscription'), ('per_user', 'Per user or licence'), ('per_patient', 'Per patient'), ('per_use', 'Pay per use'), ('one_off', 'One-off licence'), ('bespoke', 'Bespoke or by quotation')], max_length=16)),
-                ('deployment_model', models.CharField(choices=[('cloud', 'Cloud-hosted (software as a service)'), ('on_premise', 'On premise'), ('hybrid', 'Hybrid'), ('mobile_app', 'Mobile app'), ('device', 'Hardware device with software')], max_length=16)),
-                ('website', models.URLField(blank=True)),
-                ('last_reviewed_on', models.DateField(blank=True, help_text='When the scaling team last checked this listing against its evidence.', null=True)),
-                ('external_id', models.CharField(blank=True, help_text='Identifier of this record in the catalogue it was imported from. Imports match on it, so importing the same file twice changes nothing. Leave blank for records made here.', max_length=100, null=True, unique=True)),
-                ('care_settings', modelcluster.fields.ParentalManyToManyField(help_text='Where it is used. Choose all that apply.', related_name='products', to='registry.caresetting')),
-                ('category', models.ForeignKey(help_text='What it does.', on_delete=django.db.models.deletion.PROTECT, related_name='products', to='registry.category')),
-                ('clinical_areas', modelcluster.contrib.taggit.ClusterTaggableManager(blank=True, help_text='Clinical areas, such as diabetes, COPD or mental health.', through='registry.ProductClinicalAreaTag', to='taggit.Tag', verbose_name='Tags')),
-                ('supplier', models.ForeignKey(help_text='The company that makes and supports the product.', limit_choices_to={'kind': 'supplier'}, on_delete=django.db.models.deletion.PROTECT, related_name='products', to='registry.organisation')),
-            ],
-            options={
-                'verbose_name': 'product',
-            },
-            bases=('wagtailcore.page',),
+            model_name="casestudypage",
+            name="tags",
+            field=modelcluster.contrib.taggit.ClusterTaggableManager(
+                blank=True,
+                help_text="A comma-separated list of tags.",
+                through="registry.CaseStudyTag",
+                to="taggit.Tag",
+                verbose_name="Tags",
+            ),
         ),
         migrations.AddField(
-            model_name='productclinicalareatag',
-            name='content_object',
-            field=modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='tagged_clinical_areas', to='registry.productpage'),
+            model_name="casestudypage",
+            name="organisation",
+            field=models.ForeignKey(
+                help_text="The organisation that adopted the product.",
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="case_studies",
+                to="registry.organisation",
+            ),
         ),
         migrations.CreateModel(
-            name='EvidenceItem',
+            name="ProductClinicalAreaTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('evidence_type', models.CharField(choices=[('rct', 'Randomised controlled trial'), ('non_randomised', 'Non-randomised comparative study'), ('observational', 'Observational study'), ('real_world', 'Real-world evaluation'), ('economic', 'Economic or budget impact analysis'), ('service_evaluation', 'Service evaluation'), ('qualitative', 'Qualitative study'), ('audit', 'Audit')], max_length=32)),
-                ('title', models.CharField(max_length=255)),
-                ('year', models.PositiveSmallIntegerField(help_text='Year of publication or, for unpublished evaluations, of completion.', validators=[django.core.validators.MinValueValidator(1950), django.core.validators.MaxValueValidator(2100)])),
-                ('summary', models.TextField(help_text='What was studied, where, and with how many people.')),
-                ('outcomes', models.TextField(blank=True, help_text='What it found, with figures.')),
-                ('link', models.CharField(blank=True, help_text='A web address, or a DOI such as 10.1136/bmj.m1234.', max_length=500, validators=[registry.validators.validate_link_or_doi], verbose_name='link or DOI')),
-                ('product', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='registry.productpage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(app_label)s_%(class)s_items",
+                        to="taggit.tag",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CaseStudyProduct',
+            name="ProductPage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('case_study', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='product_links', to='registry.casestudypage')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='case_study_links', to='registry.productpage')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        help_text="What the product does and for whom, in plain English. At most 300 characters: it is shown in search results and comparisons.",
+                        max_length=300,
+                        validators=[django.core.validators.MaxLengthValidator(300)],
+                    ),
+                ),
+                (
+                    "description",
+                    wagtail.fields.StreamField(
+                        [
+                            ("text", 0),
+                            ("inset_text", 2),
+                            ("warning_callout", 5),
+                            ("details", 24),
+                            ("action_link", 12),
+                            ("do_list", 27),
+                            ("dont_list", 30),
+                            ("summary_list", 22),
+                            ("image", 16),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": [
+                                        "h2",
+                                        "h3",
+                                        "h4",
+                                        "bold",
+                                        "italic",
+                                        "ol",
+                                        "ul",
+                                        "link",
+                                        "document-link",
+                                    ]
+                                },
+                            ),
+                            1: ("wagtail.blocks.RichTextBlock", (), {"required": True}),
+                            2: ("wagtail.blocks.StructBlock", [[("body", 1)]], {}),
+                            3: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"default": "Important", "required": True},
+                            ),
+                            4: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 3,
+                                    "help_text": "The heading level affects users with screen readers. Default=3, Min=2, Max=6.",
+                                    "max_value": 6,
+                                    "min_value": 2,
+                                    "required": True,
+                                },
+                            ),
+                            5: (
+                                "wagtail.blocks.StructBlock",
+                                [[("title", 3), ("heading_level", 4), ("body", 1)]],
+                                {},
+                            ),
+                            6: ("wagtail.blocks.CharBlock", (), {"required": True}),
+                            7: ("wagtail.blocks.RichTextBlock", (), {}),
+                            8: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "Link text", "required": True},
+                            ),
+                            9: ("wagtail.blocks.URLBlock", (), {"label": "URL", "required": False}),
+                            10: (
+                                "wagtail.blocks.BooleanBlock",
+                                (),
+                                {"label": "Open in new window", "required": False},
+                            ),
+                            11: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {"label": "Internal Page", "required": False},
+                            ),
+                            12: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("text", 8),
+                                        ("external_url", 9),
+                                        ("new_window", 10),
+                                        ("internal_page", 11),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            13: ("wagtail.images.blocks.ImageChooserBlock", (), {"required": True}),
+                            14: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Only leave this blank if the image is decorative.",
+                                    "required": False,
+                                },
+                            ),
+                            15: ("wagtail.blocks.CharBlock", (), {"required": False}),
+                            16: (
+                                "wagtail.blocks.StructBlock",
+                                [[("content_image", 13), ("alt_text", 14), ("caption", 15)]],
+                                {},
+                            ),
+                            17: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 3,
+                                    "help_text": "The heading level affects users with screen readers. Ignore this if there is no label. Default=3, Min=2, Max=6.",
+                                    "max_value": 6,
+                                    "min_value": 2,
+                                },
+                            ),
+                            18: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("", "Default"),
+                                        ("small", "Small"),
+                                        ("medium", "Medium"),
+                                        ("large", "Large"),
+                                    ],
+                                    "help_text": "The heading size affects the visual size, this follows the front-end library's sizing.",
+                                    "required": False,
+                                },
+                            ),
+                            19: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("feature_heading", 6),
+                                        ("heading_level", 17),
+                                        ("heading_size", 18),
+                                        ("body", 1),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            20: (
+                                "wagtail.blocks.ListBlock",
+                                (wagtailnhsukfrontend.blocks.SummaryListRowBlock,),
+                                {},
+                            ),
+                            21: (
+                                "wagtail.blocks.BooleanBlock",
+                                (),
+                                {"default": False, "required": False},
+                            ),
+                            22: (
+                                "wagtail.blocks.StructBlock",
+                                [[("rows", 20), ("no_border", 21)]],
+                                {},
+                            ),
+                            23: (
+                                "wagtail.blocks.StreamBlock",
+                                [
+                                    [
+                                        ("richtext", 7),
+                                        ("action_link", 12),
+                                        ("inset_text", 2),
+                                        ("image", 16),
+                                        ("feature_card", 19),
+                                        ("warning_callout", 5),
+                                        ("summary_list", 22),
+                                    ]
+                                ],
+                                {"required": True},
+                            ),
+                            24: ("wagtail.blocks.StructBlock", [[("title", 6), ("body", 23)]], {}),
+                            25: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Adding a label here will overwrite the default of Do",
+                                    "label": "Heading",
+                                    "required": False,
+                                },
+                            ),
+                            26: (
+                                "wagtail.blocks.ListBlock",
+                                (wagtail.blocks.field_block.RichTextBlock,),
+                                {},
+                            ),
+                            27: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading_level", 4), ("label", 25), ("do", 26)]],
+                                {},
+                            ),
+                            28: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Adding a label here will overwrite the default of Don't",
+                                    "label": "Heading",
+                                    "required": False,
+                                },
+                            ),
+                            29: (
+                                "wagtail.blocks.ListBlock",
+                                (wagtail.blocks.field_block.RichTextBlock,),
+                                {"label": "Don't"},
+                            ),
+                            30: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading_level", 4), ("label", 28), ("dont", 29)]],
+                                {},
+                            ),
+                        },
+                        help_text="The full description.",
+                    ),
+                ),
+                (
+                    "esf_tier",
+                    models.CharField(
+                        choices=[
+                            ("A", "Tier A: system services"),
+                            ("B", "Tier B: understanding and communicating about health"),
+                            ("C", "Tier C: interventions, diagnosis and guiding care"),
+                        ],
+                        help_text="The NICE Evidence Standards Framework tier sets how much evidence is expected: A for system services, B for self-management, C for treatment or diagnosis.",
+                        max_length=1,
+                        verbose_name="NICE ESF tier",
+                    ),
+                ),
+                (
+                    "device_class",
+                    models.CharField(
+                        choices=[
+                            ("none", "Not a medical device"),
+                            ("I", "Class I"),
+                            ("IIa", "Class IIa"),
+                            ("IIb", "Class IIb"),
+                            ("III", "Class III"),
+                        ],
+                        default="none",
+                        help_text="The MHRA class the product is registered as, or 'Not a medical device'.",
+                        max_length=8,
+                        verbose_name="medical device class",
+                    ),
+                ),
+                (
+                    "conformity_marking",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("ukca", "UKCA"),
+                            ("ce", "CE"),
+                            ("ukca_and_ce", "UKCA and CE"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        verbose_name="UKCA/CE marking",
+                    ),
+                ),
+                (
+                    "pricing_model",
+                    models.CharField(
+                        choices=[
+                            ("free", "Free at the point of use"),
+                            ("subscription", "Annual subscription"),
+                            ("per_user", "Per user or licence"),
+                            ("per_patient", "Per patient"),
+                            ("per_use", "Pay per use"),
+                            ("one_off", "One-off licence"),
+                            ("bespoke", "Bespoke or by quotation"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "deployment_model",
+                    models.CharField(
+                        choices=[
+                            ("cloud", "Cloud-hosted (software as a service)"),
+                            ("on_premise", "On premise"),
+                            ("hybrid", "Hybrid"),
+                            ("mobile_app", "Mobile app"),
+                            ("device", "Hardware device with software"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("website", models.URLField(blank=True)),
+                (
+                    "last_reviewed_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="When the scaling team last checked this listing against its evidence.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="Identifier of this record in the catalogue it was imported from. Imports match on it, so importing the same file twice changes nothing. Leave blank for records made here.",
+                        max_length=100,
+                        null=True,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "care_settings",
+                    modelcluster.fields.ParentalManyToManyField(
+                        help_text="Where it is used. Choose all that apply.",
+                        related_name="products",
+                        to="registry.caresetting",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        help_text="What it does.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="registry.category",
+                    ),
+                ),
+                (
+                    "clinical_areas",
+                    modelcluster.contrib.taggit.ClusterTaggableManager(
+                        blank=True,
+                        help_text="Clinical areas, such as diabetes, COPD or mental health.",
+                        through="registry.ProductClinicalAreaTag",
+                        to="taggit.Tag",
+                        verbose_name="Tags",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        help_text="The company that makes and supports the product.",
+                        limit_choices_to={"kind": "supplier"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="registry.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "verbose_name": "product",
+            },
+            bases=("wagtailcore.page",),
+        ),
+        migrations.AddField(
+            model_name="productclinicalareatag",
+            name="content_object",
+            field=modelcluster.fields.ParentalKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="tagged_clinical_areas",
+                to="registry.productpage",
+            ),
+        ),
+        migrations.CreateModel(
+            name="EvidenceItem",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                (
+                    "evidence_type",
+                    models.CharField(
+                        choices=[
+                            ("rct", "Randomised controlled trial"),
+                            ("non_randomised", "Non-randomised comparative study"),
+                            ("observational", "Observational study"),
+                            ("real_world", "Real-world evaluation"),
+                            ("economic", "Economic or budget impact analysis"),
+                            ("service_evaluation", "Service evaluation"),
+                            ("qualitative", "Qualitative study"),
+                            ("audit", "Audit"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("title", models.CharField(max_length=255)),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        help_text="Year of publication or, for unpublished evaluations, of completion.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1950),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        help_text="What was studied, where, and with how many people."
+                    ),
+                ),
+                (
+                    "outcomes",
+                    models.TextField(blank=True, help_text="What it found, with figures."),
+                ),
+                (
+                    "link",
+                    models.CharField(
+                        blank=True,
+                        help_text="A web address, or a DOI such as 10.1136/bmj.m1234.",
+                        max_length=500,
+                        validators=[registry.validators.validate_link_or_doi],
+                        verbose_name="link or DOI",
+                    ),
+                ),
+                (
+                    "product",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="registry.productpage",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='BestPracticeProduct',
+            name="CaseStudyProduct",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('guide', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='product_links', to='registry.bestpracticepage')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='guide_links', to='registry.productpage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                (
+                    "case_study",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="product_links",
+                        to="registry.casestudypage",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="case_study_links",
+                        to="registry.productpage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Adoption',
+            name="BestPracticeProduct",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('since', models.DateField(blank=True, help_text='When it went live there.', null=True)),
-                ('scale', models.CharField(choices=[('pilot', 'Pilot'), ('department', 'Department'), ('trust_wide', 'Organisation-wide'), ('system_wide', 'System-wide')], max_length=16)),
-                ('confirmed', models.BooleanField(default=False, help_text='Tick once the organisation itself has confirmed it uses the product. Unconfirmed adoptions are not shown or counted.')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='adoptions', to='registry.organisation')),
-                ('product', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='adoptions', to='registry.productpage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                (
+                    "guide",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="product_links",
+                        to="registry.bestpracticepage",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="guide_links",
+                        to="registry.productpage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('product', 'organisation'), name='one_adoption_per_organisation')],
+                "ordering": ["sort_order"],
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="Adoption",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                (
+                    "since",
+                    models.DateField(blank=True, help_text="When it went live there.", null=True),
+                ),
+                (
+                    "scale",
+                    models.CharField(
+                        choices=[
+                            ("pilot", "Pilot"),
+                            ("department", "Department"),
+                            ("trust_wide", "Organisation-wide"),
+                            ("system_wide", "System-wide"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "confirmed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick once the organisation itself has confirmed it uses the product. Unconfirmed adoptions are not shown or counted.",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="adoptions",
+                        to="registry.organisation",
+                    ),
+                ),
+                (
+                    "product",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="adoptions",
+                        to="registry.productpage",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["sort_order"],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("product", "organisation"), name="one_adoption_per_organisation"
+                    )
+                ],
             },
         ),
     ]
