@@ -544,7 +544,9 @@ class CaseStudyPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["products"] = [
             link.product
-            for link in self.product_links.select_related("product", "product__supplier")
+            for link in self.product_links.select_related(
+                "product", "product__supplier", "product__category"
+            )
             if link.product.live
         ]
         return context
@@ -628,7 +630,9 @@ class BestPracticePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["products"] = [
             link.product
-            for link in self.product_links.select_related("product", "product__supplier")
+            for link in self.product_links.select_related(
+                "product", "product__supplier", "product__category"
+            )
             if link.product.live
         ]
         return context
@@ -664,7 +668,7 @@ class ProductIndexPage(RoutablePageMixin, Page):
     parent_page_types = ["registry.HomePage"]
     subpage_types = ["registry.ProductPage"]
     max_count = 1
-    template = "registry/product_index_page.html"
+    template = "registry/product_listing.html"
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     def listing(self, request, products, heading, description="", **extra):

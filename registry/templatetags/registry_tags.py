@@ -1,0 +1,172 @@
+"""Presentation rules the public templates share: how a status looks, how a figure reads,
+where the user is in the site. Kept here so every page shows the same thing the same way."""
+
+from decimal import Decimal
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from wagtail.models import Site
+
+from assessments.models import EXPIRED, ComplianceStatus
+from registry.choices import ESF_TIER_DESCRIPTIONS
+
+register = template.Library()
+
+# Colour backs up the words in a status tag; it is never the only signal.
+COMPLIANCE_TAG_COLOURS = {
+    ComplianceStatus.MET: "green",
+    ComplianceStatus.PARTIALLY_MET: "yellow",
+    ComplianceStatus.IN_PROGRESS: "grey",
+    ComplianceStatus.NOT_MET: "red",
+    ComplianceStatus.NOT_APPLICABLE: "white",
+    EXPIRED: "red",
+}
+NO_INFORMATION = ("No information", "grey")
+
+DTAC_RESULTS = {
+    ComplianceStatus.MET: ("Passed", "green"),
+    ComplianceStatus.NOT_MET: ("Not passed", "red"),
+    EXPIRED: ("Expired", "red"),
+}
+DTAC_NOT_ASSESSED = ("Not assessed", "grey")
+
+CURRENCY_SYMBOLS = ("£", "$", "€")
+
+
+@register.inclusion_tag("registry/includes/status_tag.html")
+def compliance_tag(row):
+    """A product's status against one standard, as the public sees it today."""
+    if row is None:
+        label, colour = NO_INFORMATION
+    else:
+        label = row.effective_status_label
+        colour = COMPLIANCE_TAG_COLOURS.get(row.effective_status, "grey")
+    return {"label": label, "colour": colour}
+
+
+@register.inclusion_tag("registry/includes/status_tag.html")
+def dtac_tag(row):
+    """The DTAC as a whole reads as passed or not passed, not as met or not met."""
+    if row is None:
+        label, colour = DTAC_NOT_ASSESSED
+    else:
+        label, colour = DTAC_RESULTS.get(
+            row.effective_status,
+            (row.effective_status_label, COMPLIANCE_TAG_COLOURS.get(row.effective_status, "grey")),
+        )
+    return {"label": label, "colour": colour}
+
+
+@register.filter
+def esf_description(tier):
+    return ESF_TIER_DESCRIPTIONS.get(tier, "")
+
+
+@register.filter
+def figure(value):
+    """A measured figure without trailing zeros and with thousands separators: 12,000 or 6.5."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value)).normalize()
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    return intcomma(f"{number:f}")
+
+
+@register.filter
+def measure(value, unit):
+    """A figure with its unit where a reader expects it: 6.5%, £85, 30 minutes."""
+    amount = figure(value)
+    unit = (unit or "").strip()
+    if not unit:
+        return amount
+    if unit == "%":
+        return f"{amount}%"
+    if unit.startswith(CURRENCY_SYMBOLS):
+        rest = unit[1:].strip()
+        return f"{unit[0]}{amount}" + (f" {rest}" if rest else "")
+    return f"{amount} {unit}"
+
+
+@register.simple_tag
+def outcome_change(outcome):
+    """The change in plain words, so it does not depend on reading the sign of a number."""
+    change = outcome.change
+    if not change:
+        return "No change"
+    direction = "Up" if change > 0 else "Down"
+    unit = (outcome.unit or "").strip()
+    # A change between two percentages is in percentage points, not per cent.
+    if unit == "%":
+        amount = f"{figure(abs(change))} percentage points"
+    else:
+        amount = measure(abs(change), unit)
+    percent = outcome.percent_change
+    relative = f" ({abs(percent)}%)" if percent else ""
+    return f"{direction} {amount}{relative}"
+
+
+@register.filter
+def aria_current(path, href):
+    """'page' on the link to this very page, 'true' on the link to the section it is in."""
+    if not href or not path:
+        return ""
+    if path == href:
+        return "page"
+    if href != "/" and path.startswith(href):
+        return "true"
+    return ""
+
+
+@register.inclusion_tag("includes/breadcrumb.html", takes_context=True)
+def breadcrumb_trail(context, include_self=False):
+    """The pages above this one, from the home page (labelled Home). include_self ends the
+    trail with the current page, for listings a routable page serves (such as a category)."""
+    page = context["page"]
+    request = context.get("request")
+    site = Site.find_for_request(request) if request else page.get_site()
+    ancestors = (
+        page.get_ancestors(inclusive=include_self)
+        .descendant_of(site.root_page, inclusive=True)
+        .order_by("depth")
+    )
+    items = [
+        {
+            "label": "Home" if ancestor.pk == site.root_page_id else ancestor.title,
+            "href": ancestor.get_url(request=request),
+        }
+        for ancestor in ancestors
+    ]
+    return {"items": items}
+
+
+@register.inclusion_tag("includes/pagination.html", takes_context=True)
+def page_links(context, page_obj):
+    """Numbered NHS.UK pagination for a Django Page, keeping the rest of the query string
+    (the search terms, for example)."""
+    if page_obj is None or not page_obj.has_other_pages():
+        return {"show": False}
+    request = context.get("request")
+    query = request.GET.copy() if request else None
+
+    def href(number):
+        if query is None:
+            return f"?page={number}"
+        query["page"] = number
+        return "?" + query.urlencode()
+
+    paginator = page_obj.paginator
+    items = []
+    for number in paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1):
+        if number == paginator.ELLIPSIS:
+            items.append({"ellipsis": True})
+        else:
+            items.append(
+                {"number": number, "href": href(number), "current": number == page_obj.number}
+            )
+    return {
+        "show": True,
+        "items": items,
+        "previous_href": href(page_obj.previous_page_number()) if page_obj.has_previous() else "",
+        "next_href": href(page_obj.next_page_number()) if page_obj.has_next() else "",
+    }
