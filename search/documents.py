@@ -26,7 +26,7 @@ from .analysis import (
     text_search_analyzer,
 )
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: the spelling field, for did-you-mean
 
 
 def searchable_text(**kwargs):
@@ -38,15 +38,16 @@ def searchable_text(**kwargs):
     )
 
 
-def name_field():
+def name_field(**kwargs):
     """A name: full text, an exact sortable form, and prefixes for autocomplete."""
     return searchable_text(
+        **kwargs,
         fields={
             "sort": Keyword(normalizer=sort_normalizer),
             "prefix": Text(
                 analyzer=autocomplete_analyzer, search_analyzer=autocomplete_search_analyzer
             ),
-        }
+        },
     )
 
 
@@ -54,8 +55,8 @@ class RegistryDocument(Document):
     """Fields every kind shares, so one query can search across kinds."""
 
     kind = Keyword()  # product, case_study, guide
-    title = name_field()
-    summary = searchable_text()
+    title = name_field(copy_to="spelling")
+    summary = searchable_text(copy_to="spelling")
     body = searchable_text()
     url = Keyword(index=False)
     tags = Keyword(normalizer=sort_normalizer, fields={"text": searchable_text()})
@@ -67,13 +68,16 @@ class RegistryDocument(Document):
     # used as the Elasticsearch external version so an older change never overwrites a newer one.
     change_seq = Integer()
     suggest = Completion(analyzer=autocomplete_search_analyzer, preserve_separators=False)
+    # Words as written (not stemmed, no synonyms), copied from the names and summaries, for
+    # did-you-mean suggestions that read as real words ("diabetes", not the stem "diabete").
+    spelling = Text(analyzer=autocomplete_search_analyzer)
 
     class Meta:
         dynamic = "strict"
 
 
 class ProductDocument(RegistryDocument):
-    supplier_name = name_field()
+    supplier_name = name_field(copy_to="spelling")
     category = Keyword()  # slug
     category_name = Keyword()
     care_settings = Keyword()  # slugs

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from registry.models import ProductIndexPage
 
-from .engine import run_search
+from .engine import DEGRADED_DETAIL, DEGRADED_HEADING, DEGRADED_NOTICE, run_search
 from .query import FACETS, MAX_RESULT_WINDOW, PAGE_SIZE, SORTS, SearchParams
 from .results import facet_vocabulary
 
@@ -53,6 +53,9 @@ def search_context(response):
         ],
         "browse_categories": browse_categories() if not response.results else [],
         "searched": not params.is_empty,
+        "degraded_heading": DEGRADED_HEADING,
+        "degraded_detail": DEGRADED_DETAIL,
+        "notices": [notice for notice in response.notices if notice != DEGRADED_NOTICE],
     }
 
 

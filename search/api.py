@@ -1,0 +1,167 @@
+"""The registry's open JSON API (django-ninja), under /api/v1/, described by OpenAPI at
+/api/v1/openapi.json with a browsable page at /api/v1/docs.
+
+Search has the same semantics as the search page because both call
+search.engine.run_search. Other parts of the registry add their endpoints to `api` (or a
+Router added to it) rather than making a second NinjaAPI.
+"""
+
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, NinjaAPI, Query, Schema
+
+from .engine import autocomplete as autocomplete_suggestions
+from .engine import run_search
+from .query import MAX_QUERY_LENGTH, PAGE_SIZE, SearchParams
+
+api = NinjaAPI(
+    title="Registry of proven digital health products",
+    version="1",
+    description=(
+        "Search the national registry of proven digital health products: products, adoption "
+        "case studies and best-practice guides, with the same words, filters and order as "
+        "the search page. Read-only, no authentication. When the search engine is "
+        "unavailable the answer comes from the database (`engine` is `database`, "
+        "`degraded` is true) with fewer filters and A to Z order."
+    ),
+    urls_namespace="api",
+)
+
+FACET_HELP = "Repeat the parameter to choose several values (OR); different filters combine (AND)."
+
+
+class SearchFilters(Schema):
+    q: str = Field(
+        "",
+        description=f"Words to search for. Longer than {MAX_QUERY_LENGTH} characters is cut "
+        "short, with a notice. Typos, plurals, acronyms (EPR, A&E, MSK, GP...) are understood.",
+    )
+    kind: list[str] = Field(
+        [], description="Type of content: product, case_study or guide. " + FACET_HELP
+    )
+    category: list[str] = Field([], description="Category slug. " + FACET_HELP)
+    care_setting: list[str] = Field([], description="Care setting slug. " + FACET_HELP)
+    clinical_area: list[str] = Field([], description="Clinical area tag. " + FACET_HELP)
+    esf_tier: list[str] = Field([], description="NICE ESF tier: A, B or C. " + FACET_HELP)
+    standard: list[str] = Field(
+        [], description="Code of a standard currently met, such as DCB0129. " + FACET_HELP
+    )
+    dtac: list[str] = Field([], description="DTAC result: passed or not_passed.")
+    integration: list[str] = Field(
+        [], description="Interoperability standard code, such as GP_CONNECT. " + FACET_HELP
+    )
+    region: list[str] = Field(
+        [], description="NHS England region of an adopting organisation. " + FACET_HELP
+    )
+    adoption: list[str] = Field(
+        [],
+        description="Number of confirmed adopting organisations: none, 1-4, 5-19 or 20+. "
+        + FACET_HELP,
+    )
+    deployment: list[str] = Field([], description="Deployment model. " + FACET_HELP)
+    sort: str = Field(
+        "relevance",
+        description="relevance, adopted (most adopted), assessed (recently assessed) or title "
+        "(A to Z). Equal scores always keep the same order.",
+    )
+    page: int = Field(
+        1,
+        description=f"Page number, {PAGE_SIZE} results a page. Past the last page, the last "
+        "page is returned with a notice.",
+    )
+
+
+class ResultOut(Schema):
+    id: str
+    kind: str
+    kind_label: str
+    title: str
+    title_html: str = Field(description="The title, HTML-escaped, with <mark> around matches.")
+    url: str
+    summary: str
+    summary_html: str = Field(description="The summary, HTML-escaped, with <mark> tags.")
+    snippet_html: str = Field(description="Matching text from elsewhere, such as a case study.")
+    snippet_label: str
+    supplier_name: str
+    organisation_name: str
+    category_name: str
+    esf_tier: str
+    dtac_passed: bool | None = None
+    adoption_count: int | None = None
+    standards_met_count: int | None = None
+    last_assessed: str | None = None
+
+
+class FacetOptionOut(Schema):
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+class FacetOut(Schema):
+    name: str
+    label: str
+    selected_count: int
+    options: list[FacetOptionOut]
+
+
+class SearchOut(Schema):
+    query: str
+    total: int
+    page: int
+    num_pages: int
+    page_size: int
+    sort: str
+    engine: Literal["elasticsearch", "database"]
+    degraded: bool
+    notices: list[str]
+    did_you_mean: str | None = None
+    filters: dict[str, list[str]]
+    results: list[ResultOut]
+    facets: list[FacetOut]
+
+
+class SuggestionOut(Schema):
+    label: str
+    type: str = Field(description="product, supplier, category, case_study, organisation, guide")
+    type_label: str
+    url: str
+
+
+class AutocompleteOut(Schema):
+    query: str
+    suggestions: list[SuggestionOut]
+
+
+@api.get(
+    "/search",
+    response=SearchOut,
+    url_name="search",
+    summary="Search products, case studies and guides",
+    tags=["search"],
+)
+def search(request: HttpRequest, filters: Query[SearchFilters]):
+    """Full-text search with facet counts. Unknown filter values are ignored with a notice."""
+    # The raw query string is read exactly as the page reads it, so the two cannot drift;
+    # the schema above documents and validates it.
+    params = SearchParams.from_request_data(request.GET)
+    response = run_search(params, channel="api")
+    body = response.as_json()
+    for result in body["results"]:
+        result["url"] = request.build_absolute_uri(result["url"]) if result["url"] else ""
+    return body
+
+
+@api.get(
+    "/autocomplete",
+    response=AutocompleteOut,
+    url_name="autocomplete",
+    summary="Suggestions as someone types",
+    tags=["search"],
+)
+def autocomplete(request: HttpRequest, q: str = ""):
+    """Products, suppliers, categories, case studies and guides whose names start with the
+    words typed. Needs at least two characters."""
+    return {"query": q, "suggestions": autocomplete_suggestions(q)}

@@ -1,0 +1,525 @@
+"""Turning what a user asked for into an Elasticsearch request body.
+
+Nothing here talks to Elasticsearch or the database, so the whole query shape is unit-tested
+without a cluster (tests/search/test_query_builder.py). `SearchParams` reads and cleans the
+request; `QueryBuilder` turns clean parameters into a body; `search.engine` sends it and
+`search.results` formats the answer.
+
+User text only ever reaches match-family queries (multi_match, match_phrase, term), never
+query_string, so characters such as `"`, `(`, `:` or `*` are words, not syntax.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from .documents import alias_name
+
+MAX_QUERY_LENGTH = 256
+PAGE_SIZE = 20
+# Elasticsearch's max_result_window (10,000) bounds how deep pagination can go.
+MAX_RESULT_WINDOW = 10_000
+MAX_PAGE = MAX_RESULT_WINDOW // PAGE_SIZE
+MAX_VALUES_PER_FACET = 50
+
+KINDS = {"product": "Products", "case_study": "Case studies", "guide": "Guides"}
+
+# Highlight markers no one types: the fragments are HTML-escaped first, then the markers
+# become <mark> tags (see search.results.highlight_html).
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str  # the request parameter
+    field: str  # the index field
+    label: str  # the fieldset legend
+    size: int = 50  # how many values to count
+
+
+FACETS = (
+    Facet("kind", "kind", "Type of content", size=len(KINDS)),
+    Facet("category", "category", "Category"),
+    Facet("care_setting", "care_settings", "Care setting"),
+    Facet("clinical_area", "clinical_areas", "Clinical area", size=30),
+    Facet("esf_tier", "esf_tier", "NICE evidence tier"),
+    Facet("standard", "standards_met", "Standards met", size=60),
+    Facet("dtac", "dtac_passed", "DTAC"),
+    Facet("integration", "integrations", "Integrates with", size=30),
+    Facet("region", "adopter_regions", "Used in region"),
+    Facet("adoption", "adoption_band", "Organisations using it"),
+    Facet("deployment", "deployment_model", "Deployment"),
+)
+FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
+
+# DTAC is a boolean in the index; in the address and the form it reads as words.
+DTAC_VALUES = {"passed": True, "not_passed": False}
+
+SORTS = {
+    "relevance": "Best match",
+    "adopted": "Most adopted",
+    "assessed": "Recently assessed",
+    "title": "A to Z",
+}
+DEFAULT_SORT = "relevance"
+
+# Where words are looked for, and how much a match in each field counts: names first,
+# then tags and clinical areas, then the summary, then body text and case-study text.
+TEXT_FIELDS = (
+    "title^6",
+    "supplier_name^6",
+    "organisation_name^4",
+    "tags.text^4",
+    "clinical_areas.text^4",
+    "product_names^3",
+    "summary^2",
+    "body",
+    "case_study_titles",
+    "case_study_outcomes",
+    "outcomes",
+)
+# The same fields, searched for the words as a phrase: an exact phrase outranks scattered words.
+PHRASE_FIELDS = (
+    "title^6",
+    "supplier_name^6",
+    "organisation_name^4",
+    "tags.text^4",
+    "clinical_areas.text^4",
+    "summary^2",
+    "body",
+    "case_study_titles",
+    "case_study_outcomes",
+)
+HIGHLIGHT_WHOLE = ("title", "summary")
+HIGHLIGHT_SNIPPETS = ("case_study_titles", "case_study_outcomes", "body", "outcomes")
+SOURCE_FIELDS = (
+    "kind",
+    "title",
+    "url",
+    "summary",
+    "supplier_name",
+    "category",
+    "category_name",
+    "esf_tier",
+    "dtac_passed",
+    "adoption_count",
+    "standards_met",
+    "last_assessed",
+    "organisation_name",
+    "published_at",
+)
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\ue000-\uf8ff]")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_query(text):
+    """Trimmed, single-spaced text without control or private-use characters."""
+    return _SPACES.sub(" ", _CONTROL_CHARACTERS.sub(" ", text or "")).strip()
+
+
+def _getlist(data, name):
+    if hasattr(data, "getlist"):
+        return data.getlist(name)
+    value = data.get(name)
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+@dataclass
+class SearchParams:
+    """A search request, cleaned: never raises on anything a browser or client can send."""
+
+    query: str = ""
+    filters: dict = field(default_factory=dict)  # facet name -> tuple of values
+    sort: str = DEFAULT_SORT
+    page: int = 1
+    notices: list = field(default_factory=list)
+    query_truncated: bool = False
+    requested_page: int = 1  # before any clamping to the last page
+
+    @classmethod
+    def from_request_data(cls, data):
+        """From a QueryDict (or a dict of strings or lists): q, sort, page and facet names."""
+        notices = []
+        raw_query = _getlist(data, "q")
+        query = normalise_query(raw_query[0] if raw_query else "")
+        truncated = len(query) > MAX_QUERY_LENGTH
+        if truncated:
+            query = query[:MAX_QUERY_LENGTH].rstrip()
+            notices.append(
+                f"Your search was too long, so we searched for its first {MAX_QUERY_LENGTH} "
+                "characters."
+            )
+
+        sort = (_getlist(data, "sort") or [DEFAULT_SORT])[0] or DEFAULT_SORT
+        if sort not in SORTS:
+            notices.append("We did not recognise that sort order, so results are by best match.")
+            sort = DEFAULT_SORT
+
+        page = 1
+        raw_page = (_getlist(data, "page") or ["1"])[0]
+        try:
+            page = int(str(raw_page).strip() or "1")
+        except ValueError:
+            notices.append("That page number was not a number, so we are showing page 1.")
+            page = 1
+        if page < 1:
+            page = 1
+        if page > MAX_PAGE:
+            notices.append(
+                f"Only the first {MAX_RESULT_WINDOW:,} results can be shown. "
+                "Add words or filters to narrow your search."
+            )
+            page = MAX_PAGE
+
+        filters = {}
+        for facet in FACETS:
+            values = []
+            for value in _getlist(data, facet.name):
+                value = normalise_query(str(value))
+                if value and value not in values:
+                    values.append(value)
+            if values:
+                filters[facet.name] = tuple(values[:MAX_VALUES_PER_FACET])
+
+        return cls(
+            query=query,
+            filters=filters,
+            sort=sort,
+            page=page,
+            notices=notices,
+            query_truncated=truncated,
+            requested_page=page,
+        )
+
+    def selected(self, facet_name):
+        return self.filters.get(facet_name, ())
+
+    @property
+    def has_filters(self):
+        return any(self.filters.values())
+
+    @property
+    def is_empty(self):
+        return not self.query and not self.has_filters
+
+    def without_unknown_values(self, vocabulary):
+        """Drop filter values not in the vocabulary ({facet: {value: label}}), with a notice.
+
+        A bookmarked link to a category since renamed still answers, minus that filter.
+        """
+        kept = {}
+        ignored = []
+        for name, values in self.filters.items():
+            known = vocabulary.get(name)
+            if known is None:
+                kept[name] = values
+                continue
+            good = tuple(value for value in values if value in known)
+            ignored += [value for value in values if value not in known]
+            if good:
+                kept[name] = good
+        self.filters = kept
+        if ignored:
+            listed = ", ".join(f"\u2018{value[:40]}\u2019" for value in ignored[:5])
+            self.notices.append(
+                f"We ignored filter values we do not recognise: {listed}. "
+                "The results below do not use them."
+            )
+        return ignored
+
+    def as_query_items(self, **changes):
+        """(name, value) pairs for a link that repeats this search with some changes."""
+        query = changes.get("q", self.query)
+        filters = changes.get("filters", self.filters)
+        sort = changes.get("sort", self.sort)
+        page = changes.get("page", 1)
+        items = []
+        if query:
+            items.append(("q", query))
+        for facet in FACETS:
+            items += [(facet.name, value) for value in filters.get(facet.name, ())]
+        if sort != DEFAULT_SORT:
+            items.append(("sort", sort))
+        if page and page > 1:
+            items.append(("page", str(page)))
+        return items
+
+
+class QueryBuilder:
+    """The Elasticsearch request for one search, built from clean SearchParams.
+
+    Facets are multi-select: values within a facet are ORed, facets are ANDed. The selected
+    filters go in `post_filter`, so they narrow the hits but not the aggregations; each
+    facet's counts come from a filter aggregation holding every *other* facet's filter, so
+    a facet's own unselected values keep honest counts.
+    """
+
+    def __init__(self, params, page_size=PAGE_SIZE, fuzzy=False, highlight_words=""):
+        self.params = params
+        self.page_size = page_size
+        # Typo tolerance is a second pass (see search.engine): exact words first, so a
+        # correct word never brings in near-misses ("ward" finding "word") and facet counts
+        # stay honest; forgiving only when the exact words find little.
+        self.fuzzy = fuzzy
+        # Extra words to highlight, such as the did-you-mean correction of a typo.
+        self.highlight_words = highlight_words
+
+    # --- Where and what -----------------------------------------------------------------
+
+    @staticmethod
+    def indices():
+        return [alias_name(kind) for kind in KINDS]
+
+    def best_fields(self, query):
+        clause = {
+            "query": query,
+            "type": "best_fields",
+            "fields": list(TEXT_FIELDS),
+            "tie_breaker": 0.3,
+            "minimum_should_match": "2<75%",
+        }
+        if self.fuzzy:
+            clause.update(fuzziness="AUTO", prefix_length=1, max_expansions=50)
+        return clause
+
+    def text_query(self):
+        query = self.params.query
+        if not query:
+            return {"match_all": {}}
+        return {
+            "bool": {
+                "must": [
+                    {
+                        "bool": {
+                            "should": [
+                                # Most of the words in one field (forgiving typos in the
+                                # second pass).
+                                {"multi_match": self.best_fields(query)},
+                                # Every word, spread across fields (a supplier and a product).
+                                {
+                                    "multi_match": {
+                                        "query": query,
+                                        "type": "cross_fields",
+                                        "fields": list(TEXT_FIELDS),
+                                        "operator": "and",
+                                    }
+                                },
+                            ],
+                            "minimum_should_match": 1,
+                        }
+                    }
+                ],
+                "should": [
+                    {
+                        "multi_match": {
+                            "query": query,
+                            "type": "phrase",
+                            "fields": list(PHRASE_FIELDS),
+                            "slop": 1,
+                            "boost": 3,
+                        }
+                    },
+                    # The exact name of a product or supplier goes first.
+                    {"match": {"title.sort": {"query": query, "boost": 10}}},
+                    {"match": {"supplier_name.sort": {"query": query, "boost": 5}}},
+                ],
+            }
+        }
+
+    # --- Facets -------------------------------------------------------------------------
+
+    @staticmethod
+    def facet_clause(facet, values):
+        if facet.name == "dtac":
+            booleans = sorted({DTAC_VALUES[v] for v in values if v in DTAC_VALUES})
+            return {"terms": {facet.field: booleans}}
+        return {"terms": {facet.field: list(values)}}
+
+    def filter_clauses(self, exclude=None):
+        return [
+            self.facet_clause(FACETS_BY_NAME[name], values)
+            for name, values in self.params.filters.items()
+            if values and name != exclude and name in FACETS_BY_NAME
+        ]
+
+    def post_filter(self):
+        clauses = self.filter_clauses()
+        return {"bool": {"filter": clauses}} if clauses else None
+
+    def aggregations(self):
+        aggs = {}
+        for facet in FACETS:
+            inner = {
+                "values": {
+                    "terms": {
+                        "field": facet.field,
+                        "size": facet.size,
+                        "order": [{"_count": "desc"}, {"_key": "asc"}],
+                    }
+                }
+            }
+            selected = self.params.selected(facet.name)
+            if selected:
+                # Exact counts for the chosen values, even if they are outside the top values.
+                inner["selected"] = {
+                    "filters": {
+                        "filters": {value: self.facet_clause(facet, [value]) for value in selected}
+                    }
+                }
+            aggs[f"facet_{facet.name}"] = {
+                "filter": {"bool": {"filter": self.filter_clauses(exclude=facet.name)}},
+                "aggs": inner,
+            }
+        return aggs
+
+    # --- Order and page -----------------------------------------------------------------
+
+    def effective_sort(self):
+        """With no words there is no relevance: order by name instead."""
+        if self.params.sort == "relevance" and not self.params.query:
+            return "title"
+        return self.params.sort
+
+    def sort(self):
+        # The tiebreak (a hash of the page id) then the unique page path settle equal scores
+        # in the same order on every request, so pages never repeat or skip a result.
+        stable = [{"tiebreak": {"order": "asc"}}, {"url": {"order": "asc"}}]
+        sort = self.effective_sort()
+        if sort == "adopted":
+            return [
+                {
+                    "adoption_count": {
+                        "order": "desc",
+                        "missing": "_last",
+                        "unmapped_type": "integer",
+                    }
+                },
+                "_score",
+                *stable,
+            ]
+        if sort == "assessed":
+            return [
+                {"last_assessed": {"order": "desc", "missing": "_last", "unmapped_type": "date"}},
+                "_score",
+                *stable,
+            ]
+        if sort == "title":
+            return [{"title.sort": {"order": "asc"}}, *stable]
+        return ["_score", *stable]
+
+    def offset(self, page=None):
+        return ((page or self.params.page) - 1) * self.page_size
+
+    def highlight(self):
+        fields = {name: {"number_of_fragments": 0} for name in HIGHLIGHT_WHOLE}
+        fields.update(
+            {
+                name: {"fragment_size": 160, "number_of_fragments": 1, "no_match_size": 0}
+                for name in HIGHLIGHT_SNIPPETS
+            }
+        )
+        words = " ".join(w for w in (self.params.query, self.highlight_words) if w)
+        return {
+            "pre_tags": [MARK_START],
+            "post_tags": [MARK_END],
+            "encoder": "default",
+            "fields": fields,
+            # The words (with their stems and synonyms) are marked, never fuzzy expansions:
+            # highlighting fuzzy matches costs far more than the search itself.
+            "highlight_query": {
+                "multi_match": {
+                    "query": words,
+                    "type": "best_fields",
+                    "fields": [*HIGHLIGHT_WHOLE, *HIGHLIGHT_SNIPPETS],
+                }
+            },
+        }
+
+    def body(self, page=None):
+        body = {
+            "query": self.text_query(),
+            "aggs": self.aggregations(),
+            "sort": self.sort(),
+            "from": self.offset(page),
+            "size": self.page_size,
+            "track_total_hits": True,
+            "_source": list(SOURCE_FIELDS),
+        }
+        post_filter = self.post_filter()
+        if post_filter:
+            body["post_filter"] = post_filter
+        if self.params.query:
+            body["highlight"] = self.highlight()
+        return body
+
+    def suggestion_body(self):
+        """A did-you-mean request: for each word typed that no name or summary contains, the
+        closest word that one does, from the `spelling` field (words as written, without
+        stems or synonyms, so each suggestion lines up with one word typed)."""
+        return {
+            "size": 0,
+            "suggest": {
+                "text": self.params.query,
+                "spelling": {
+                    "term": {
+                        "field": "spelling",
+                        "suggest_mode": "missing",
+                        "sort": "score",
+                        "min_word_length": 4,
+                    }
+                },
+            },
+        }
+
+
+def autocomplete_body(text, size=8):
+    """Names that start with what has been typed: whole names from the completion field
+    (products, suppliers, categories, case studies, guides), and product names with any
+    word that starts with it (title.prefix), in one request."""
+    text = normalise_query(text)[:100]
+    completion = {"field": "suggest", "size": size, "skip_duplicates": True}
+    if len(text) >= 4:
+        completion["fuzzy"] = {"fuzziness": "AUTO", "prefix_length": 1}
+    return {
+        "size": size,
+        "_source": ["kind", "title", "url", "supplier_name", "category", "category_name"],
+        "query": {
+            "bool": {
+                "must": [{"match": {"title.prefix": {"query": text, "operator": "and"}}}],
+                "should": [{"match_phrase_prefix": {"title": {"query": text}}}],
+                "filter": [{"term": {"kind": "product"}}],
+            }
+        },
+        "sort": ["_score", {"tiebreak": {"order": "asc"}}],
+        "suggest": {"names": {"prefix": text, "completion": completion}},
+    }
+
+
+def similar_products_body(product_id, size=4):
+    """Products like this one in what they do and for whom, never the product itself."""
+    return {
+        "size": size,
+        "_source": ["title", "url", "supplier_name", "summary"],
+        "query": {
+            "more_like_this": {
+                "fields": [
+                    "title",
+                    "summary",
+                    "body",
+                    "clinical_areas.text",
+                    "tags.text",
+                    "case_study_titles",
+                ],
+                "like": [{"_index": alias_name("product"), "_id": str(product_id)}],
+                "min_term_freq": 1,
+                "min_doc_freq": 1,
+                "max_query_terms": 25,
+                "minimum_should_match": "10%",
+                "include": False,
+            }
+        },
+        "sort": ["_score", {"tiebreak": {"order": "asc"}}],
+    }

@@ -1,0 +1,340 @@
+"""Turning an engine's answer into what the page and the JSON API show.
+
+Both engines (Elasticsearch and the database fallback) end in a SearchResponse, so the page
+and the API never need to know which one answered. Facet values are shown with human labels
+(category names, standard names, region names) looked up here, never as slugs.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from registry.choices import DeploymentModel, EsfTier, Region
+
+from .query import FACETS, FACETS_BY_NAME, KINDS, MARK_END, MARK_START, MAX_RESULT_WINDOW
+
+KIND_LABELS = {"product": "Product", "case_study": "Case study", "guide": "Guide"}
+ADOPTION_BANDS = {
+    "none": "Not yet adopted",
+    "1-4": "1 to 4 organisations",
+    "5-19": "5 to 19 organisations",
+    "20+": "20 or more organisations",
+}
+DTAC_LABELS = {"passed": "Passed", "not_passed": "Not passed"}
+# Facets whose values read best in a fixed order rather than by count.
+FIXED_ORDER_FACETS = {"kind", "esf_tier", "dtac", "adoption", "deployment", "region"}
+
+VOCABULARY_CACHE_KEY = "search:facet-vocabulary:v2"
+VOCABULARY_CACHE_SECONDS = 60
+VOCABULARY_MIN_RELOAD_SECONDS = 2
+
+
+# --- Labels ---------------------------------------------------------------------------------
+
+
+def _load_vocabulary():
+    from taggit.models import Tag
+
+    from assessments.models import Standard, StandardCategory
+    from registry.models import CareSetting, Category
+
+    standards = list(Standard.objects.order_by("code").values_list("code", "name", "category"))
+    clinical_areas = Tag.objects.filter(
+        registry_productclinicalareatag_items__isnull=False
+    ).values_list("name", flat=True)
+    return {
+        "kind": dict(KINDS),
+        "category": dict(Category.objects.order_by("name").values_list("slug", "name")),
+        "care_setting": dict(CareSetting.objects.order_by("name").values_list("slug", "name")),
+        "clinical_area": {name.lower(): name for name in sorted(set(clinical_areas))},
+        "esf_tier": dict(EsfTier.choices),
+        "standard": {code: name for code, name, _ in standards},
+        "dtac": dict(DTAC_LABELS),
+        "integration": {
+            code: name
+            for code, name, category in standards
+            if category == StandardCategory.INTEROPERABILITY
+        },
+        "region": dict(Region.choices),
+        "adoption": dict(ADOPTION_BANDS),
+        "deployment": dict(DeploymentModel.choices),
+    }
+
+
+def facet_vocabulary(fresh=False):
+    """{facet name: {value: label}} for every facet: what a filter value may be, and how it
+    reads. Cached briefly; `fresh=True` reloads (a category added a moment ago), at most
+    every few seconds, so junk in the address cannot make every request reload it."""
+    cached = cache.get(VOCABULARY_CACHE_KEY)
+    if cached is not None:
+        loaded_at, vocabulary = cached
+        if not fresh or time.time() - loaded_at < VOCABULARY_MIN_RELOAD_SECONDS:
+            return vocabulary
+    vocabulary = _load_vocabulary()
+    cache.set(VOCABULARY_CACHE_KEY, (time.time(), vocabulary), VOCABULARY_CACHE_SECONDS)
+    return vocabulary
+
+
+def clean_filters(params):
+    """Keep only filter values the registry knows, each unknown one named in a notice."""
+    if "clinical_area" in params.filters:
+        # Clinical areas are compared without case, as the index does.
+        params.filters["clinical_area"] = tuple(
+            dict.fromkeys(value.lower() for value in params.filters["clinical_area"])
+        )
+    vocabulary = facet_vocabulary()
+    if any(
+        value not in vocabulary.get(name, {})
+        for name, values in params.filters.items()
+        for value in values
+    ):
+        vocabulary = facet_vocabulary(fresh=True)
+    params.without_unknown_values(vocabulary)
+    return vocabulary
+
+
+# --- Highlighting and URLs ------------------------------------------------------------------
+
+
+def highlight_html(fragment):
+    """Escape everything, then turn the engine's private markers into <mark> tags.
+
+    The engine marks matches with characters no one types; escaping first means nothing in
+    the indexed text can ever become markup. Unbalanced markers are dropped.
+    """
+    text = escape(fragment or "")
+    if text.count(MARK_START) != text.count(MARK_END):
+        return mark_safe(text.replace(MARK_START, "").replace(MARK_END, ""))  # noqa: S308
+    return mark_safe(  # noqa: S308 -- escaped above; only our own tags are added
+        text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    )
+
+
+def plain_html(text):
+    return mark_safe(escape(text or ""))  # noqa: S308
+
+
+def page_url(url_path):
+    """The public URL of a page from its Wagtail url_path (what the index stores)."""
+    from wagtail.models import Site
+
+    if not url_path:
+        return ""
+    for root in Site.get_site_root_paths():
+        if url_path.startswith(root.root_path):
+            return "/" + url_path[len(root.root_path) :]
+    return url_path
+
+
+# --- The response ---------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResponse:
+    """One page of results, with everything the page and the API show about it."""
+
+    params: object  # SearchParams
+    results: list
+    total: int
+    engine: str
+    degraded: bool = False
+    facets: list = field(default_factory=list)
+    did_you_mean: str = ""
+    took_ms: int = 0
+    page_size: int = 20
+    sort: str = "relevance"
+
+    @property
+    def query(self):
+        return self.params.query
+
+    @property
+    def page(self):
+        return self.params.page
+
+    @property
+    def notices(self):
+        return self.params.notices
+
+    @property
+    def num_pages(self):
+        return max(1, math.ceil(min(self.total, MAX_RESULT_WINDOW) / self.page_size))
+
+    @property
+    def start_index(self):
+        return (self.page - 1) * self.page_size + 1 if self.results else 0
+
+    @property
+    def end_index(self):
+        return self.start_index + len(self.results) - 1 if self.results else 0
+
+    def as_json(self):
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "num_pages": self.num_pages,
+            "page_size": self.page_size,
+            "sort": self.sort,
+            "engine": self.engine,
+            "degraded": self.degraded,
+            "notices": list(self.notices),
+            "did_you_mean": self.did_you_mean or None,
+            "filters": {name: list(values) for name, values in self.params.filters.items()},
+            "results": [
+                {
+                    key: (str(value) if key.endswith("_html") else value)
+                    for key, value in result.items()
+                }
+                for result in self.results
+            ],
+            "facets": self.facets,
+        }
+
+
+def format_result(source, highlight=None, result_id=""):
+    """One result, the same shape from either engine. *_html values are safe to output."""
+    highlight = highlight or {}
+    kind = source.get("kind", "product")
+    title = source.get("title", "")
+    summary = source.get("summary", "")
+    snippet_html = ""
+    snippet_label = ""
+    for name, label in (
+        ("case_study_titles", "From a case study"),
+        ("case_study_outcomes", "From a case study"),
+        ("outcomes", "Outcome"),
+        ("body", "From the full text"),
+    ):
+        if highlight.get(name):
+            snippet_html = highlight_html(highlight[name][0])
+            snippet_label = label
+            break
+    return {
+        "id": str(result_id),
+        "kind": kind,
+        "kind_label": KIND_LABELS.get(kind, kind),
+        "title": title,
+        "title_html": highlight_html(highlight["title"][0])
+        if highlight.get("title")
+        else plain_html(title),
+        "url": page_url(source.get("url", "")),
+        "summary": summary,
+        "summary_html": highlight_html(highlight["summary"][0])
+        if highlight.get("summary")
+        else plain_html(summary),
+        "snippet_html": snippet_html,
+        "snippet_label": snippet_label,
+        "supplier_name": source.get("supplier_name") or "",
+        "organisation_name": source.get("organisation_name") or "",
+        "category_name": source.get("category_name") or "",
+        "esf_tier": source.get("esf_tier") or "",
+        "dtac_passed": source.get("dtac_passed"),
+        "adoption_count": source.get("adoption_count"),
+        "standards_met_count": len(source.get("standards_met") or [])
+        if kind == "product"
+        else None,
+        "last_assessed": source.get("last_assessed"),
+    }
+
+
+def format_hit(hit):
+    return format_result(hit.get("_source", {}), hit.get("highlight"), hit.get("_id", ""))
+
+
+def format_facets(counts, params, vocabulary):
+    """Facets for display: [{name, label, options: [{value, label, count, selected}]}].
+
+    `counts` is {facet name: {value: count}}. Values selected but absent from the counts are
+    still listed (with their count) so they can be unticked. Facets with nothing to offer
+    are left out.
+    """
+    facets = []
+    for facet in FACETS:
+        labels = vocabulary.get(facet.name, {})
+        facet_counts = counts.get(facet.name, {})
+        selected = params.selected(facet.name)
+        values = [value for value in facet_counts if value in labels or facet.name == "kind"]
+        values += [value for value in selected if value not in values]
+        if facet.name in FIXED_ORDER_FACETS:
+            order = list(labels)
+            values.sort(key=lambda v: order.index(v) if v in order else len(order))
+        options = [
+            {
+                "value": value,
+                "label": labels.get(value, value),
+                "count": facet_counts.get(value, 0),
+                "selected": value in selected,
+            }
+            for value in values
+        ]
+        if not options:
+            continue
+        facets.append(
+            {
+                "name": facet.name,
+                "label": facet.label,
+                "selected_count": len(selected),
+                "options": options,
+            }
+        )
+    return facets
+
+
+def facet_counts_from_aggregations(aggregations):
+    """{facet name: {value: count}} from the per-facet filter aggregations."""
+    counts = {}
+    for facet in FACETS:
+        agg = (aggregations or {}).get(f"facet_{facet.name}")
+        if not agg:
+            continue
+        values = {}
+        for bucket in agg.get("values", {}).get("buckets", []):
+            key = (
+                bucket.get("key_as_string", bucket["key"])
+                if facet.name == "dtac"
+                else bucket["key"]
+            )
+            if facet.name == "dtac":
+                key = "passed" if key in ("true", True, 1) else "not_passed"
+            values[str(key)] = bucket["doc_count"]
+        for value, bucket in agg.get("selected", {}).get("buckets", {}).items():
+            values[value] = bucket["doc_count"]
+        counts[facet.name] = values
+    return counts
+
+
+def did_you_mean_from_suggest(query, suggest):
+    """A corrected query from term suggestions, or '' when nothing better was found.
+
+    Each misspelt word is replaced by the most frequent close word from the titles or
+    summaries; words the index knows are kept as typed.
+    """
+    replacements = {}
+    for entries in (suggest or {}).values():
+        for entry in entries:
+            options = entry.get("options") or []
+            typed = query[entry["offset"] : entry["offset"] + entry["length"]]
+            # Only plain words are corrected: never "A&E", codes or numbers.
+            if not options or not typed.isalpha():
+                continue
+            best = max(options, key=lambda option: (option["score"], option["freq"]))
+            span = (entry["offset"], entry["length"])
+            current = replacements.get(span)
+            if current is None or (best["score"], best["freq"]) > current[1:]:
+                replacements[span] = (best["text"], best["score"], best["freq"])
+    if not replacements:
+        return ""
+    corrected = query
+    for (offset, length), (text, *_rest) in sorted(replacements.items(), reverse=True):
+        corrected = corrected[:offset] + text + corrected[offset + length :]
+    return corrected if corrected.lower() != query.lower() else ""
+
+
+def facet_label(name):
+    facet = FACETS_BY_NAME.get(name)
+    return facet.label if facet else name

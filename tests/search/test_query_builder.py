@@ -1,0 +1,315 @@
+"""The query builder, without a cluster: what each request asks Elasticsearch for."""
+
+import json
+
+import pytest
+from django.http import QueryDict
+from django.test import override_settings
+
+from search.query import (
+    MARK_END,
+    MARK_START,
+    MAX_PAGE,
+    MAX_QUERY_LENGTH,
+    PAGE_SIZE,
+    QueryBuilder,
+    SearchParams,
+    autocomplete_body,
+    normalise_query,
+    similar_products_body,
+)
+from search.results import did_you_mean_from_suggest, highlight_html
+
+
+def params_for(query_string):
+    return SearchParams.from_request_data(QueryDict(query_string))
+
+
+def walk(node):
+    """Every dict in a nested body, to look for query types anywhere in it."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+# --- Reading the request ----------------------------------------------------------------
+
+
+def test_words_are_trimmed_and_spaces_collapsed():
+    assert params_for("q=%20%20virtual%0A%09ward%20%20").query == "virtual ward"
+    assert normalise_query("a\x00b\ue000c") == "a b c"
+
+
+def test_a_very_long_query_is_cut_short_with_a_notice():
+    params = params_for("q=" + "a" * 1000)
+    assert len(params.query) == MAX_QUERY_LENGTH
+    assert params.query_truncated
+    assert any("too long" in notice for notice in params.notices)
+
+
+@pytest.mark.parametrize(
+    ("page", "expected", "noticed"),
+    [("3", 3, False), ("0", 1, False), ("-4", 1, False), ("abc", 1, True), ("", 1, False)],
+)
+def test_page_numbers_are_read_forgivingly(page, expected, noticed):
+    params = params_for(f"q=ward&page={page}")
+    assert params.page == expected
+    assert bool(params.notices) is noticed
+
+
+def test_pages_beyond_the_result_window_are_clamped():
+    params = params_for("q=ward&page=999999999999999999999")
+    assert params.page == MAX_PAGE
+    assert params.notices
+
+
+def test_unknown_sort_falls_back_to_best_match():
+    params = params_for("q=ward&sort=price")
+    assert params.sort == "relevance"
+    assert params.notices
+
+
+def test_facet_values_are_multi_select_and_deduplicated():
+    params = params_for("category=a&category=b&category=a&category=&esf_tier=C&colour=red")
+    assert params.filters == {"category": ("a", "b"), "esf_tier": ("C",)}
+
+
+def test_unknown_facet_values_are_dropped_with_a_notice():
+    params = params_for("category=remote-monitoring&category=no-such-thing&region=mars")
+    ignored = params.without_unknown_values(
+        {"category": {"remote-monitoring": "Remote monitoring"}, "region": {"london": "London"}}
+    )
+    assert ignored == ["no-such-thing", "mars"]
+    assert params.filters == {"category": ("remote-monitoring",)}
+    assert "no-such-thing" in params.notices[-1]
+
+
+def test_links_repeat_the_search_with_changes():
+    params = params_for("q=ward&category=a&category=b&sort=title&page=3")
+    assert params.as_query_items(page=2) == [
+        ("q", "ward"),
+        ("category", "a"),
+        ("category", "b"),
+        ("sort", "title"),
+        ("page", "2"),
+    ]
+    assert params.as_query_items(filters={}) == [("q", "ward"), ("sort", "title")]
+
+
+# --- The text query ---------------------------------------------------------------------
+
+
+def test_text_query_is_multi_match_with_boosted_names_and_a_phrase_boost():
+    query = QueryBuilder(params_for("q=virtual+wards")).text_query()
+    best, cross = query["bool"]["must"][0]["bool"]["should"]
+    assert best["multi_match"]["type"] == "best_fields"
+    assert "fuzziness" not in best["multi_match"]  # exact words first
+    assert cross["multi_match"]["operator"] == "and"
+
+    boosts = {}
+    for entry in best["multi_match"]["fields"]:
+        name, _, boost = entry.partition("^")
+        boosts[name] = float(boost or 1)
+    assert boosts["title"] == boosts["supplier_name"]
+    assert boosts["title"] > boosts["tags.text"] > boosts["summary"] > boosts["body"]
+    assert boosts["clinical_areas.text"] == boosts["tags.text"]
+    assert boosts["summary"] > boosts["case_study_titles"]
+
+    phrase = query["bool"]["should"][0]["multi_match"]
+    assert phrase["type"] == "phrase"
+    assert phrase["boost"] > 1
+
+
+def test_the_forgiving_pass_tolerates_typos_in_the_best_fields():
+    query = QueryBuilder(params_for("q=diabetis"), fuzzy=True).text_query()
+    best, cross = query["bool"]["must"][0]["bool"]["should"]
+    assert best["multi_match"]["fuzziness"] == "AUTO"
+    assert best["multi_match"]["prefix_length"] == 1
+    assert "fuzziness" not in cross["multi_match"]  # cross_fields cannot be fuzzy
+
+
+def test_no_words_means_everything():
+    assert QueryBuilder(params_for("")).text_query() == {"match_all": {}}
+
+
+def test_query_syntax_is_never_interpreted():
+    text = 'title:(foo OR "bar") AND * ~2 [a TO z] \\ / <script>'
+    body = json.dumps(QueryBuilder(params_for("q=" + text)).body())
+    assert "query_string" not in body
+    assert "simple_query_string" not in body
+    clauses = list(walk(QueryBuilder(params_for("q=" + text)).body()["query"]))
+    multi = [c["multi_match"] for c in clauses if "multi_match" in c]
+    assert all(m["query"] == normalise_query(text) for m in multi)
+
+
+# --- Facets -----------------------------------------------------------------------------
+
+
+def test_selected_filters_go_in_the_post_filter_so_counts_stay_honest():
+    builder = QueryBuilder(params_for("q=ward&category=a&category=b&esf_tier=C"))
+    body = builder.body()
+    assert body["post_filter"] == {
+        "bool": {
+            "filter": [
+                {"terms": {"category": ["a", "b"]}},
+                {"terms": {"esf_tier": ["C"]}},
+            ]
+        }
+    }
+    # The query itself never holds a facet filter.
+    assert "terms" not in json.dumps(body["query"])
+
+
+def test_each_facet_counts_with_every_other_facet_filter_but_its_own():
+    aggs = QueryBuilder(params_for("category=a&category=b&esf_tier=C&region=london")).aggregations()
+    assert aggs["facet_category"]["filter"] == {
+        "bool": {
+            "filter": [{"terms": {"esf_tier": ["C"]}}, {"terms": {"adopter_regions": ["london"]}}]
+        }
+    }
+    assert aggs["facet_esf_tier"]["filter"]["bool"]["filter"] == [
+        {"terms": {"category": ["a", "b"]}},
+        {"terms": {"adopter_regions": ["london"]}},
+    ]
+    # A facet nobody chose from counts with all the filters.
+    assert len(aggs["facet_care_setting"]["filter"]["bool"]["filter"]) == 3
+    assert aggs["facet_care_setting"]["aggs"]["values"]["terms"]["field"] == "care_settings"
+    # Chosen values are always counted exactly, even outside the top values.
+    assert set(aggs["facet_category"]["aggs"]["selected"]["filters"]["filters"]) == {"a", "b"}
+
+
+def test_every_facet_is_aggregated():
+    aggs = QueryBuilder(params_for("")).aggregations()
+    assert set(aggs) == {
+        "facet_kind",
+        "facet_category",
+        "facet_care_setting",
+        "facet_clinical_area",
+        "facet_esf_tier",
+        "facet_standard",
+        "facet_dtac",
+        "facet_integration",
+        "facet_region",
+        "facet_adoption",
+        "facet_deployment",
+    }
+
+
+def test_dtac_reads_as_words_and_filters_a_boolean():
+    body = QueryBuilder(params_for("dtac=passed")).body()
+    assert body["post_filter"]["bool"]["filter"] == [{"terms": {"dtac_passed": [True]}}]
+
+
+def test_no_filters_no_post_filter():
+    assert "post_filter" not in QueryBuilder(params_for("q=ward")).body()
+
+
+# --- Order and pages --------------------------------------------------------------------
+
+
+def test_relevance_breaks_ties_by_the_stable_tiebreak_then_the_page_path():
+    sort = QueryBuilder(params_for("q=ward")).sort()
+    assert sort == ["_score", {"tiebreak": {"order": "asc"}}, {"url": {"order": "asc"}}]
+
+
+@pytest.mark.parametrize(
+    ("sort", "first"),
+    [("adopted", "adoption_count"), ("assessed", "last_assessed"), ("title", "title.sort")],
+)
+def test_other_orders_still_end_in_the_tiebreak(sort, first):
+    order = QueryBuilder(params_for(f"q=ward&sort={sort}")).sort()
+    assert first in order[0]
+    assert order[-2:] == [{"tiebreak": {"order": "asc"}}, {"url": {"order": "asc"}}]
+
+
+def test_no_words_orders_a_to_z():
+    builder = QueryBuilder(params_for("category=a"))
+    assert builder.effective_sort() == "title"
+
+
+def test_pagination_offsets():
+    body = QueryBuilder(params_for("q=ward&page=3")).body()
+    assert body["from"] == 2 * PAGE_SIZE
+    assert body["size"] == PAGE_SIZE
+    assert body["track_total_hits"] is True
+
+
+@override_settings(SEARCH_INDEX_PREFIX="unit")
+def test_searches_the_three_aliases():
+    assert QueryBuilder.indices() == ["unit-products", "unit-case-studys", "unit-guides"]
+
+
+# --- Highlighting -----------------------------------------------------------------------
+
+
+def test_highlights_use_private_markers():
+    highlight = QueryBuilder(params_for("q=ward")).body()["highlight"]
+    assert highlight["pre_tags"] == [MARK_START]
+    assert highlight["post_tags"] == [MARK_END]
+    assert {"title", "summary", "case_study_titles"} <= set(highlight["fields"])
+
+
+def test_highlighting_never_expands_typos_but_marks_the_correction():
+    builder = QueryBuilder(params_for("q=diabetis"), fuzzy=True, highlight_words="diabetes")
+    highlight_query = builder.highlight()["highlight_query"]["multi_match"]
+    assert highlight_query["query"] == "diabetis diabetes"
+    assert "fuzziness" not in highlight_query
+
+
+def test_highlighted_text_is_escaped_and_only_marks_become_markup():
+    fragment = f"<script>alert(1)</script> {MARK_START}ward{MARK_END} & <b>co</b>"
+    html = highlight_html(fragment)
+    assert html == (
+        "&lt;script&gt;alert(1)&lt;/script&gt; <mark>ward</mark> &amp; &lt;b&gt;co&lt;/b&gt;"
+    )
+
+
+def test_unbalanced_markers_are_dropped():
+    assert highlight_html(f"a {MARK_START}b") == "a b"
+
+
+# --- Autocomplete, similar products, did you mean ---------------------------------------
+
+
+def test_autocomplete_uses_the_completion_field_and_title_prefixes():
+    body = autocomplete_body("virt")
+    assert body["suggest"]["names"]["completion"]["field"] == "suggest"
+    assert body["suggest"]["names"]["completion"]["fuzzy"]["prefix_length"] == 1
+    assert body["query"]["bool"]["must"][0]["match"]["title.prefix"]["query"] == "virt"
+    assert "fuzzy" not in autocomplete_body("vi")["suggest"]["names"]["completion"]
+
+
+@override_settings(SEARCH_INDEX_PREFIX="unit")
+def test_similar_products_uses_more_like_this_without_the_product_itself():
+    mlt = similar_products_body(42)["query"]["more_like_this"]
+    assert mlt["like"] == [{"_index": "unit-products", "_id": "42"}]
+    assert mlt["include"] is False
+
+
+def test_did_you_mean_replaces_misspelt_words_only():
+    suggest = {
+        "title": [
+            {"text": "diabetis", "offset": 0, "length": 8, "options": [
+                {"text": "diabetes", "score": 0.8, "freq": 4},
+                {"text": "diabetic", "score": 0.7, "freq": 9},
+            ]},
+            {"text": "coach", "offset": 9, "length": 5, "options": []},
+        ]
+    }  # fmt: skip
+    assert did_you_mean_from_suggest("diabetis coach", suggest) == "diabetes coach"
+    assert did_you_mean_from_suggest("diabetes coach", {"title": []}) == ""
+
+
+def test_did_you_mean_leaves_codes_and_symbols_alone():
+    suggest = {
+        "title": [
+            {"text": "aande", "offset": 0, "length": 3, "options": [
+                {"text": "case", "score": 0.6, "freq": 40},
+            ]},
+        ]
+    }  # fmt: skip
+    assert did_you_mean_from_suggest("A&E", suggest) == ""
