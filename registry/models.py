@@ -306,8 +306,11 @@ class ProductPage(Page):
         return self.device_class != DeviceClass.NONE
 
     def get_context(self, request, *args, **kwargs):
+        from search.engine import similar_products
+
         context = super().get_context(request, *args, **kwargs)
         context["proof"] = ProductProof.load(self)
+        context["similar_products"] = similar_products(self)
         return context
 
 

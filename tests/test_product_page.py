@@ -51,4 +51,4 @@ def test_product_page_query_count_does_not_grow_with_rows(client):
     small = queries_to_render(client, build_product(rows=1))
     large = queries_to_render(client, build_product(rows=25))
     assert large == small, f"{small} queries with 1 row of each, {large} with 25"
-    assert small <= 20, f"product page needs {small} queries"
+    assert small <= 25, f"product page needs {small} queries"
