@@ -321,8 +321,9 @@ def database_search(params, vocabulary):
     matching["product"] = _apply_product_filters(matching["product"], filters)
     kinds = _kinds_for(filters)
 
+    # Each part drops its default ordering: SQLite refuses ORDER BY inside a UNION.
     parts = [
-        matching[kind].annotate(kind=Value(kind)).values_list("kind", "pk", "title")
+        matching[kind].order_by().annotate(kind=Value(kind)).values_list("kind", "pk", "title")
         for kind in kinds
     ]
     total = sum(matching[kind].count() for kind in kinds)
