@@ -36,11 +36,19 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py seed_demo --products $(DEMO_PRODUCTS) --seed $(DEMO_SEED) --if-empty
+	@if [ -n "$$ELASTICSEARCH_URL" ]; then $(PY) manage.py search_index rebuild; fi
 	$(PY) manage.py ensure_dev_admin
 
+# With ELASTICSEARCH_URL set, the index worker runs beside the server and stops with it.
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/). Ctrl-C stops it."
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@if [ -n "$$ELASTICSEARCH_URL" ]; then \
+	  $(PY) manage.py search_worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT); \
+	else \
+	  $(PY) manage.py runserver $(HOST):$(PORT); \
+	fi
 
 test: $(VENV)/.installed node_modules/.installed
 	scripts/test.sh

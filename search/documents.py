@@ -119,6 +119,9 @@ DOCUMENTS = {
 }
 
 
+ALIAS_SUFFIXES = {"product": "products", "case_study": "case-studies", "guide": "guides"}
+
+
 def alias_name(kind):
     """The stable name queries use; it points at the current dated index."""
-    return f"{settings.SEARCH_INDEX_PREFIX}-{kind.replace('_', '-')}s"
+    return f"{settings.SEARCH_INDEX_PREFIX}-{ALIAS_SUFFIXES[kind]}"

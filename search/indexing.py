@@ -1,8 +1,9 @@
 """Turning pages into index documents, and building indices behind their aliases.
 
-Documents are built in batches with every related row prefetched, so building one
-document or a hundred thousand costs a fixed number of queries per batch. Only live,
-public pages are ever turned into documents: `indexable_pages` is the one filter.
+Documents are built in batches from plain value rows (no model instances), so building one
+document or a hundred thousand costs a fixed number of queries per batch, and a rebuild is
+bound by Elasticsearch rather than by the ORM. Only live, public pages are ever turned into
+documents: `indexable_pages` is the one filter.
 
 Every write carries an Elasticsearch external version drawn from the change queue's
 sequence *before* the database is read (`queue.draw_version`), whether it comes from the
@@ -21,15 +22,20 @@ import dataclasses
 import datetime
 import hashlib
 import logging
+import re
 import zlib
+from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from html import unescape
+from itertools import islice
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Count
 from django.utils import timezone
-from elastic_transport import TransportError
+from elastic_transport import ConnectionTimeout, TransportError
 from elasticsearch import BadRequestError
 from elasticsearch.helpers import streaming_bulk
 from elasticsearch_dsl import Index
@@ -39,20 +45,18 @@ from registry.models import (
     Adoption,
     BestPracticePage,
     BestPracticeProduct,
+    BestPracticeTag,
+    CaseStudyOutcome,
     CaseStudyPage,
     CaseStudyProduct,
+    CaseStudyTag,
+    EvidenceItem,
+    ProductClinicalAreaTag,
     ProductPage,
 )
 
 from .client import get_client
-from .documents import (
-    DOCUMENTS,
-    MAPPING_VERSION,
-    CaseStudyDocument,
-    GuideDocument,
-    ProductDocument,
-    alias_name,
-)
+from .documents import DOCUMENTS, MAPPING_VERSION, alias_name
 from .queue import draw_version
 
 logger = logging.getLogger(__name__)
@@ -60,6 +64,9 @@ logger = logging.getLogger(__name__)
 PAGE_MODELS = {"product": ProductPage, "case_study": CaseStudyPage, "guide": BestPracticePage}
 KIND_OF_MODEL = {model: kind for kind, model in PAGE_MODELS.items()}
 BATCH_SIZE = 500
+# Bulk writes get longer than ELASTICSEARCH_TIMEOUT (meant for searches): a busy node can
+# take seconds over a chunk of 500 documents without being down.
+BULK_TIMEOUT_SECONDS = 60
 
 
 def kind_of(page):
@@ -90,205 +97,323 @@ def adoption_band(count):
 
 
 def _stream_text(stream):
-    """Plain text of a StreamField, for full-text matching."""
-    from django.utils.html import strip_tags
-
+    """Plain text of a StreamField, for full-text matching. Rich text, the common block, is
+    read straight from the stored HTML; other blocks go through their own
+    `get_searchable_content`."""
+    if not stream:
+        return ""
+    stream_block = stream.stream_block
     parts = []
-    for block in stream or []:
-        rendered = block.block.get_searchable_content(block.value)
-        parts.extend(strip_tags(str(text)) for text in rendered)
+    for raw in stream.raw_data:
+        block_type, value = raw.get("type"), raw.get("value")
+        if block_type == "text" and isinstance(value, str):
+            parts.append(_html_text(value))
+            continue
+        child = stream_block.child_blocks.get(block_type)
+        if child is not None:
+            content = child.get_searchable_content(child.to_python(value))
+            parts.extend(_html_text(str(text)) for text in content)
     return " ".join(part for part in parts if part)
 
 
-def _html_text(html):
-    from django.utils.html import strip_tags
+TAG = re.compile(r"<[^>]*>")
+SPACE = re.compile(r"\s+")
 
-    return strip_tags(html or "")
+
+def _html_text(html):
+    """Text of an HTML fragment: tags become spaces (so paragraphs do not run together),
+    entities are decoded."""
+    if not html:
+        return ""
+    return SPACE.sub(" ", unescape(TAG.sub(" ", html))).strip()
 
 
 def _suggest_inputs(*values):
     return [value for value in dict.fromkeys(values) if value]
 
 
-def _common(kind, page):
+def _grouped(rows):
+    """{first column: [the rest of the row, ...]} from value tuples, keeping their order; the
+    rest is a bare value when there is only one more column."""
+    groups = defaultdict(list)
+    for row in rows:
+        groups[row[0]].append(row[1] if len(row) == 2 else row[1:])
+    return groups
+
+
+def _without_empty(source):
+    """What Document.to_dict() keeps: no None, [] or {} (but "", 0 and False stay)."""
+    return {key: value for key, value in source.items() if value not in ([], {}, None)}
+
+
+COMMON_FIELDS = ("pk", "title", "summary", "url_path", "last_published_at", "first_published_at")
+
+
+def _common(kind, row):
     return {
         "kind": kind,
-        "title": page.title,
-        "summary": page.summary,
-        "url": page.url_path,  # resolved to a URL at display time, see results
-        "published_at": page.last_published_at or page.first_published_at,
-        "tiebreak": tiebreak_for(kind, page.pk),
+        "title": row["title"],
+        "summary": row["summary"],
+        "url": row["url_path"],  # resolved to a URL at display time, see results
+        "published_at": row["last_published_at"] or row["first_published_at"],
+        "tiebreak": tiebreak_for(kind, row["pk"]),
     }
 
 
 # --- Products -------------------------------------------------------------------------------
+#
+# Sources are built from plain value rows, a fixed number of queries per batch and no model
+# instances: a rebuild of 100,000 products is bound by Elasticsearch, not by the ORM.
+
+PRODUCT_FIELDS = (
+    *COMMON_FIELDS,
+    "description",
+    "supplier__name",
+    "category__slug",
+    "category__name",
+    "esf_tier",
+    "device_class",
+    "conformity_marking",
+    "pricing_model",
+    "deployment_model",
+)
 
 
-def _product_queryset(pages):
-    return pages.select_related("supplier", "category").prefetch_related(
-        "care_settings",
-        "tagged_clinical_areas__tag",
-        Prefetch(
-            "compliance",
-            queryset=ProductCompliance.objects.select_related("standard"),
-        ),
-        Prefetch(
-            "adoptions",
-            queryset=Adoption.objects.filter(confirmed=True).select_related("organisation"),
-            to_attr="confirmed_adoptions",
-        ),
-        "evidence",
-        Prefetch(
-            "case_study_links",
-            queryset=CaseStudyProduct.objects.filter(
-                case_study__in=indexable_pages("case_study")
-            ).prefetch_related("case_study__outcomes"),
-            to_attr="live_case_study_links",
-        ),
+# Plain strings: comparing with the enum members costs a lookup each time.
+MET = str(ComplianceStatus.MET.value)
+INTEROPERABILITY = str(StandardCategory.INTEROPERABILITY.value)
+
+
+def _product_sources(rows, today):
+    ids = [row["pk"] for row in rows]
+    care_settings = _grouped(
+        ProductPage.care_settings.through.objects.filter(productpage_id__in=ids).values_list(
+            "productpage_id", "caresetting__slug"
+        )
     )
-
-
-def _product_document(page, today):
-    met = [
-        row
-        for row in page.compliance.all()
-        if row.status == ComplianceStatus.MET and not row.is_expired_on(today)
-    ]
-    met_codes = sorted({row.standard.code for row in met})
-    integrations = sorted(
-        {
-            row.standard.code
-            for row in met
-            if row.standard.category == StandardCategory.INTEROPERABILITY
-        }
+    clinical_areas = _grouped(
+        ProductClinicalAreaTag.objects.filter(content_object_id__in=ids).values_list(
+            "content_object_id", "tag__name"
+        )
     )
-    assessed = [row.assessed_on for row in page.compliance.all() if row.assessed_on]
-    adoptions = page.confirmed_adoptions
-    case_studies = [link.case_study for link in page.live_case_study_links]
-    outcomes = [
-        f"{outcome.metric} {outcome.before} {outcome.after} {outcome.unit}"
-        for study in case_studies
-        for outcome in study.outcomes.all()
-    ]
-    clinical_areas = sorted({tagged.tag.name for tagged in page.tagged_clinical_areas.all()})
-    return ProductDocument(
-        meta={"id": str(page.pk)},
-        **_common("product", page),
-        body=_stream_text(page.description),
-        tags=clinical_areas,
-        supplier_name=page.supplier.name,
-        category=page.category.slug,
-        category_name=page.category.name,
-        care_settings=sorted(setting.slug for setting in page.care_settings.all()),
-        clinical_areas=clinical_areas,
-        esf_tier=page.esf_tier,
-        device_class=page.device_class,
-        conformity_marking=page.conformity_marking,
-        pricing_model=page.pricing_model,
-        deployment_model=page.deployment_model,
-        standards_met=met_codes,
-        dtac_passed="DTAC" in met_codes,
-        integrations=integrations,
-        adoption_count=len(adoptions),
-        adoption_band=adoption_band(len(adoptions)),
-        adopter_regions=sorted({a.organisation.region for a in adoptions if a.organisation.region}),
-        case_study_titles=" ".join(study.title for study in case_studies),
-        case_study_outcomes=" ".join([*(study.summary for study in case_studies), *outcomes]),
-        evidence_count=len(page.evidence.all()),
-        last_assessed=max(assessed) if assessed else None,
-        suggest={"input": _suggest_inputs(page.title, page.supplier.name, page.category.name)},
+    compliance = _grouped(
+        ProductCompliance.objects.filter(product_id__in=ids)
+        .order_by()
+        .values_list(
+            "product_id",
+            "status",
+            "assessed_on",
+            "expires_on",
+            "standard__code",
+            "standard__category",
+        )
     )
+    adopter_regions = _grouped(
+        Adoption.objects.filter(product_id__in=ids, confirmed=True)
+        .order_by()
+        .values_list("product_id", "organisation__region")
+    )
+    evidence_counts = dict(
+        EvidenceItem.objects.filter(product_id__in=ids)
+        .order_by()
+        .values("product_id")
+        .annotate(count=Count("pk"))
+        .values_list("product_id", "count")
+    )
+    studies = _grouped(
+        CaseStudyProduct.objects.filter(
+            product_id__in=ids, case_study__in=indexable_pages("case_study")
+        )
+        .order_by("sort_order", "pk")
+        .values_list("product_id", "case_study_id", "case_study__title", "case_study__summary")
+    )
+    study_ids = {study_id for links in studies.values() for study_id, _, _ in links}
+    outcomes = _grouped(
+        CaseStudyOutcome.objects.filter(case_study_id__in=study_ids)
+        .order_by("sort_order", "pk")
+        .values_list("case_study_id", "metric", "before", "after", "unit")
+    )
+    for row in rows:
+        pk = row["pk"]
+        rows_met = [
+            (code, category)
+            for status, _, expires_on, code, category in compliance.get(pk, ())
+            if status == MET and not (expires_on and expires_on < today)
+        ]
+        met_codes = sorted({code for code, _ in rows_met})
+        assessed = [assessed_on for _, assessed_on, *_ in compliance.get(pk, ()) if assessed_on]
+        regions = adopter_regions.get(pk, [])
+        linked = studies.get(pk, [])
+        outcome_texts = [
+            f"{metric} {before} {after} {unit}"
+            for study_id, _, _ in linked
+            for metric, before, after, unit in outcomes.get(study_id, ())
+        ]
+        tags = sorted(set(clinical_areas.get(pk, ())))
+        yield (
+            str(pk),
+            _without_empty(
+                {
+                    **_common("product", row),
+                    "body": _stream_text(row["description"]),
+                    "tags": tags,
+                    "supplier_name": row["supplier__name"],
+                    "category": row["category__slug"],
+                    "category_name": row["category__name"],
+                    "care_settings": sorted(care_settings.get(pk, ())),
+                    "clinical_areas": tags,
+                    "esf_tier": row["esf_tier"],
+                    "device_class": row["device_class"],
+                    "conformity_marking": row["conformity_marking"],
+                    "pricing_model": row["pricing_model"],
+                    "deployment_model": row["deployment_model"],
+                    "standards_met": met_codes,
+                    "dtac_passed": "DTAC" in met_codes,
+                    "integrations": sorted(
+                        {code for code, category in rows_met if category == INTEROPERABILITY}
+                    ),
+                    "adoption_count": len(regions),
+                    "adoption_band": adoption_band(len(regions)),
+                    "adopter_regions": sorted({region for region in regions if region}),
+                    "case_study_titles": " ".join(title for _, title, _ in linked),
+                    "case_study_outcomes": " ".join(
+                        [*(summary for _, _, summary in linked), *outcome_texts]
+                    ),
+                    "evidence_count": evidence_counts.get(pk, 0),
+                    "last_assessed": max(assessed) if assessed else None,
+                    "suggest": {
+                        "input": _suggest_inputs(
+                            row["title"], row["supplier__name"], row["category__name"]
+                        )
+                    },
+                }
+            ),
+        )
 
 
 # --- Case studies and guides ----------------------------------------------------------------
 
+CASE_STUDY_FIELDS = (
+    *COMMON_FIELDS,
+    "challenge",
+    "solution",
+    "costs",
+    "lessons_learnt",
+    "organisation__name",
+    "organisation__region",
+)
 
-def _case_study_queryset(pages):
-    return pages.select_related("organisation").prefetch_related(
-        "outcomes",
-        "tagged_items__tag",
-        Prefetch(
-            "product_links",
-            queryset=CaseStudyProduct.objects.filter(
-                product__in=indexable_pages("product")
-            ).select_related("product"),
-            to_attr="live_product_links",
-        ),
+
+def _linked_products(link_model, parent_field, ids):
+    """{parent id: [(product id, title), ...]} for the live, public products linked."""
+    return _grouped(
+        link_model.objects.filter(
+            **{f"{parent_field}_id__in": ids}, product__in=indexable_pages("product")
+        )
+        .order_by("sort_order", "pk")
+        .values_list(f"{parent_field}_id", "product_id", "product__title")
     )
 
 
-def _case_study_document(page, today):
-    products = [link.product for link in page.live_product_links]
-    return CaseStudyDocument(
-        meta={"id": str(page.pk)},
-        **_common("case_study", page),
-        body=" ".join(
-            _html_text(html)
-            for html in (page.challenge, page.solution, page.costs, page.lessons_learnt)
-        ),
-        tags=sorted({tagged.tag.name for tagged in page.tagged_items.all()}),
-        organisation_name=page.organisation.name,
-        region=page.organisation.region or None,
-        product_ids=[str(product.pk) for product in products],
-        product_names=" ".join(product.title for product in products),
-        outcomes=" ".join(
-            f"{o.metric} {o.before} {o.after} {o.unit} {o.period}" for o in page.outcomes.all()
-        ),
-        suggest={"input": _suggest_inputs(page.title, page.organisation.name)},
+def _tags(through, ids):
+    return _grouped(
+        through.objects.filter(content_object_id__in=ids).values_list(
+            "content_object_id", "tag__name"
+        )
     )
 
 
-def _guide_queryset(pages):
-    return pages.prefetch_related(
-        "tagged_items__tag",
-        Prefetch(
-            "product_links",
-            queryset=BestPracticeProduct.objects.filter(
-                product__in=indexable_pages("product")
-            ).select_related("product"),
-            to_attr="live_product_links",
-        ),
+def _case_study_sources(rows, today):
+    ids = [row["pk"] for row in rows]
+    products = _linked_products(CaseStudyProduct, "case_study", ids)
+    tags = _tags(CaseStudyTag, ids)
+    outcomes = _grouped(
+        CaseStudyOutcome.objects.filter(case_study_id__in=ids)
+        .order_by("sort_order", "pk")
+        .values_list("case_study_id", "metric", "before", "after", "unit", "period")
     )
+    for row in rows:
+        pk = row["pk"]
+        linked = products.get(pk, [])
+        yield (
+            str(pk),
+            _without_empty(
+                {
+                    **_common("case_study", row),
+                    "body": " ".join(
+                        _html_text(row[field])
+                        for field in ("challenge", "solution", "costs", "lessons_learnt")
+                    ),
+                    "tags": sorted(set(tags.get(pk, ()))),
+                    "organisation_name": row["organisation__name"],
+                    "region": row["organisation__region"] or None,
+                    "product_ids": [str(product_id) for product_id, _ in linked],
+                    "product_names": " ".join(title for _, title in linked),
+                    "outcomes": " ".join(
+                        f"{metric} {before} {after} {unit} {period}"
+                        for metric, before, after, unit, period in outcomes.get(pk, ())
+                    ),
+                    "suggest": {"input": _suggest_inputs(row["title"], row["organisation__name"])},
+                }
+            ),
+        )
 
 
-def _guide_document(page, today):
-    products = [link.product for link in page.live_product_links]
-    return GuideDocument(
-        meta={"id": str(page.pk)},
-        **_common("guide", page),
-        body=_stream_text(page.body),
-        tags=sorted({tagged.tag.name for tagged in page.tagged_items.all()}),
-        product_ids=[str(product.pk) for product in products],
-        product_names=" ".join(product.title for product in products),
-        suggest={"input": _suggest_inputs(page.title)},
-    )
+GUIDE_FIELDS = (*COMMON_FIELDS, "body")
+
+
+def _guide_sources(rows, today):
+    ids = [row["pk"] for row in rows]
+    products = _linked_products(BestPracticeProduct, "guide", ids)
+    tags = _tags(BestPracticeTag, ids)
+    for row in rows:
+        pk = row["pk"]
+        linked = products.get(pk, [])
+        yield (
+            str(pk),
+            _without_empty(
+                {
+                    **_common("guide", row),
+                    "body": _stream_text(row["body"]),
+                    "tags": sorted(set(tags.get(pk, ()))),
+                    "product_ids": [str(product_id) for product_id, _ in linked],
+                    "product_names": " ".join(title for _, title in linked),
+                    "suggest": {"input": _suggest_inputs(row["title"])},
+                }
+            ),
+        )
 
 
 BUILDERS = {
-    "product": (_product_queryset, _product_document),
-    "case_study": (_case_study_queryset, _case_study_document),
-    "guide": (_guide_queryset, _guide_document),
+    "product": (PRODUCT_FIELDS, _product_sources),
+    "case_study": (CASE_STUDY_FIELDS, _case_study_sources),
+    "guide": (GUIDE_FIELDS, _guide_sources),
 }
 
 
-def build_documents(kind, ids=None, batch_size=BATCH_SIZE):
-    """Yield documents for the indexable pages of a kind (all, or those with the given ids).
-
-    Ids that are not live and public yield nothing: callers compare to find deletions.
-    """
-    prepare, build = BUILDERS[kind]
+def build_sources(kind, ids=None, batch_size=BATCH_SIZE):
+    """Yield (id, source) for the indexable pages of a kind (all, or those with the given
+    ids): the JSON each document is indexed with. Ids that are not live and public yield
+    nothing: callers compare to find deletions."""
+    fields, build = BUILDERS[kind]
     today = timezone.localdate()
     pages = indexable_pages(kind).order_by("pk")
     if ids is not None:
         pages = pages.filter(pk__in=list(ids))
     last_pk = 0
     while True:
-        batch = list(prepare(pages.filter(pk__gt=last_pk))[:batch_size])
-        if not batch:
+        rows = list(pages.filter(pk__gt=last_pk).values(*fields)[:batch_size])
+        if not rows:
             return
-        for page in batch:
-            yield build(page, today)
-        last_pk = batch[-1].pk
+        yield from build(rows, today)
+        last_pk = rows[-1]["pk"]
+
+
+def build_documents(kind, ids=None, batch_size=BATCH_SIZE):
+    """The same as build_sources, as elasticsearch-dsl documents."""
+    document_class = DOCUMENTS[kind]
+    for pk, source in build_sources(kind, ids=ids, batch_size=batch_size):
+        yield document_class(meta={"id": pk}, **source)
 
 
 def build_document(page):
@@ -420,18 +545,24 @@ def ensure_index(kind):
     return name
 
 
-def bulk_actions(documents, index, versions=None):
-    """Index actions. `versions` is one version for all, or {id: version}; with it,
-    Elasticsearch refuses a write older than the document it holds."""
-    for document in documents:
-        action = document.to_dict(include_meta=True)
-        action["_index"] = index
+def source_actions(sources, index, versions=None):
+    """Index actions for (id, source) pairs. `versions` is one version for all, or
+    {id: version}; with it, Elasticsearch refuses a write older than the one it holds."""
+    for pk, source in sources:
+        action = {"_index": index, "_id": pk, "_source": source}
         if versions is not None:
-            seq = versions if isinstance(versions, int) else versions[action["_id"]]
-            action["_source"]["change_seq"] = seq
+            seq = versions if isinstance(versions, int) else versions[pk]
+            action["_source"] = {**source, "change_seq": seq}
             action["version"] = seq
             action["version_type"] = "external_gte"
         yield action
+
+
+def bulk_actions(documents, index, versions=None):
+    """The same as source_actions, for elasticsearch-dsl documents."""
+    return source_actions(
+        ((document.meta.id, document.to_dict()) for document in documents), index, versions
+    )
 
 
 def delete_actions(ids, index, version):
@@ -486,16 +617,20 @@ def sync_documents(kind, ids, version, refresh=False):
     ids = [int(pk) for pk in ids]
     with answering():
         targets = write_targets(kind)
-        documents = list(build_documents(kind, ids=ids))
-        present = {document.meta.id for document in documents}
+        sources = list(build_sources(kind, ids=ids))
+        present = {pk for pk, _ in sources}
         absent = [str(pk) for pk in ids if str(pk) not in present]
         actions = []
         for index in targets:
-            actions.extend(bulk_actions(documents, index, version))
+            actions.extend(source_actions(sources, index, version))
             actions.extend(delete_actions(absent, index, version))
         outcomes = {}  # id -> list of (ok, superseded, error, index_missing)
         for ok, item in streaming_bulk(
-            client, actions, chunk_size=BATCH_SIZE, raise_on_error=False, max_retries=0
+            client.options(request_timeout=BULK_TIMEOUT_SECONDS),
+            actions,
+            chunk_size=BATCH_SIZE,
+            raise_on_error=False,
+            max_retries=0,
         ):
             op, info = next(iter(item.items()))
             outcomes.setdefault(info["_id"], []).append(_outcome(op, ok, info))
@@ -558,6 +693,15 @@ class RebuildInProgress(RuntimeError):
     pass
 
 
+REBUILD_LOCK_CLASS = 0x5EA4C  # the advisory-lock namespace for search rebuilds
+
+
+def rebuild_lock_key(kind):
+    """A 32-bit key per alias: rebuilds of indices with different prefixes (parallel test
+    runs) do not wait for each other."""
+    return zlib.crc32(alias_name(kind).encode()) - 2**31
+
+
 @contextmanager
 def rebuild_lock(kind):
     """One rebuild per kind at a time (a PostgreSQL advisory lock, released if the process
@@ -565,7 +709,7 @@ def rebuild_lock(kind):
     if connection.vendor != "postgresql":
         yield
         return
-    key = zlib.crc32(alias_name(kind).encode()) - 2**31
+    key = rebuild_lock_key(kind)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [REBUILD_LOCK_CLASS, key])
         if not cursor.fetchone()[0]:
@@ -578,9 +722,6 @@ def rebuild_lock(kind):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [REBUILD_LOCK_CLASS, key])
-
-
-REBUILD_LOCK_CLASS = 0x5EA4C  # the advisory-lock namespace for search rebuilds
 
 
 def _drop_abandoned_builds(kind):
@@ -602,14 +743,8 @@ def rebuild(kind, progress=None, batch_size=BATCH_SIZE):
         try:
             # Drawn after the index is marked as loading, and before any page is read.
             version = draw_version()
-            count = _load(
-                client,
-                name,
-                build_documents(kind, batch_size=batch_size),
-                version,
-                progress,
-                batch_size,
-            )
+            actions = source_actions(build_sources(kind, batch_size=batch_size), name, version)
+            count = _load(client, name, actions, progress, batch_size)
             client.indices.put_settings(index=name, settings={"index": {"refresh_interval": None}})
             client.indices.refresh(index=name)
             old = point_alias(kind, name)
@@ -622,20 +757,60 @@ def rebuild(kind, progress=None, batch_size=BATCH_SIZE):
     return name, count
 
 
-def _load(client, index, documents, version, progress, batch_size):
+LOAD_CONCURRENCY = 2  # bulk requests in flight while the next chunk is built
+
+
+def _load(client, index, actions, progress, chunk_size):
+    """Bulk-load `actions`, sending each chunk from a thread while the next one is built,
+    so reading the database overlaps Elasticsearch's indexing. The database is only ever
+    read here, on the calling thread."""
     count = 0
-    for ok, item in streaming_bulk(
-        client,
-        bulk_actions(documents, index, version),
-        chunk_size=batch_size,
-        raise_on_error=False,
-        max_retries=3,
-    ):
+    with ThreadPoolExecutor(LOAD_CONCURRENCY, thread_name_prefix="search-load") as pool:
+        in_flight = deque()
+        for chunk in _chunks(actions, chunk_size):
+            in_flight.append(pool.submit(_send_chunk, client, index, chunk))
+            if len(in_flight) >= LOAD_CONCURRENCY:
+                count += _finished(in_flight.popleft(), progress)
+        while in_flight:
+            count += _finished(in_flight.popleft(), progress)
+    return count
+
+
+def _chunks(iterable, size):
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _send_chunk(client, index, actions, attempts=3):
+    """One bulk request. A timeout is retried: the writes are versioned, so sending a chunk
+    twice changes nothing."""
+    for attempt in range(1, attempts + 1):
+        try:
+            results = list(
+                streaming_bulk(
+                    client.options(request_timeout=BULK_TIMEOUT_SECONDS),
+                    actions,
+                    chunk_size=len(actions),
+                    raise_on_error=False,
+                    max_retries=3,
+                )
+            )
+            break
+        except ConnectionTimeout:
+            if attempt == attempts:
+                raise
+            logger.warning("A bulk request to %s timed out; sending it again.", index)
+    for ok, item in results:
         _op, info = next(iter(item.items()))
         # 409: the worker already wrote a newer version of this page during the load.
         if not ok and info.get("status") != 409:
             raise RuntimeError(f"Could not index {info.get('_id')} into {index}: {info}")
-        count += 1
-        if progress is not None:
-            progress(1)
-    return count
+    return len(actions)
+
+
+def _finished(future, progress):
+    sent = future.result()
+    if progress is not None:
+        progress(sent)
+    return sent
