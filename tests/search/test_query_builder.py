@@ -240,7 +240,7 @@ def test_pagination_offsets():
 
 @override_settings(SEARCH_INDEX_PREFIX="unit")
 def test_searches_the_three_aliases():
-    assert QueryBuilder.indices() == ["unit-products", "unit-case-studys", "unit-guides"]
+    assert QueryBuilder.indices() == ["unit-products", "unit-case-studies", "unit-guides"]
 
 
 # --- Highlighting -----------------------------------------------------------------------
