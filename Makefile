@@ -8,7 +8,7 @@ PORT ?= 8000
 DEMO_PRODUCTS ?= 300
 DEMO_SEED ?= 1
 
-.PHONY: admin-password run test install services services-stop services-status lint format migrate demo bench clean help
+.PHONY: admin-password run test install services services-stop services-status lint format migrate demo clean help
 
 help:
 	@echo "make run            install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
@@ -70,9 +70,6 @@ lint: install
 format: install
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
-
-bench: install
-	$(PY) bench/seed.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .test-media
