@@ -78,7 +78,9 @@ TEXT_FIELDS = (
     "case_study_outcomes",
     "outcomes",
 )
-# The same fields, searched for the words as a phrase: an exact phrase outranks scattered words.
+# The short fields, searched for the words as a phrase: an exact phrase outranks scattered
+# words. Not the body or outcomes text: matching positions in long text for every hit is the
+# costliest part of a search, and a phrase in a name or summary is what tells products apart.
 PHRASE_FIELDS = (
     "title^6",
     "supplier_name^6",
@@ -86,9 +88,7 @@ PHRASE_FIELDS = (
     "tags.text^4",
     "clinical_areas.text^4",
     "summary^2",
-    "body",
     "case_study_titles",
-    "case_study_outcomes",
 )
 HIGHLIGHT_WHOLE = ("title", "summary")
 HIGHLIGHT_SNIPPETS = ("case_study_titles", "case_study_outcomes", "body", "outcomes")
@@ -289,6 +289,18 @@ class QueryBuilder:
         query = self.params.query
         if not query:
             return {"match_all": {}}
+        # The exact name of a product or supplier goes first.
+        exact_names = [
+            {"match": {"title.sort": {"query": query, "boost": 10}}},
+            {"match": {"supplier_name.sort": {"query": query, "boost": 5}}},
+        ]
+        if len(query.split()) == 1:
+            # One word (an acronym, often, that synonyms turn into phrases): spreading it
+            # across fields or matching it as a phrase finds nothing more than the word in
+            # its best field, and costs as much again for every hit.
+            return {
+                "bool": {"must": [{"multi_match": self.best_fields(query)}], "should": exact_names}
+            }
         return {
             "bool": {
                 "must": [
@@ -322,9 +334,7 @@ class QueryBuilder:
                             "boost": 3,
                         }
                     },
-                    # The exact name of a product or supplier goes first.
-                    {"match": {"title.sort": {"query": query, "boost": 10}}},
-                    {"match": {"supplier_name.sort": {"query": query, "boost": 5}}},
+                    *exact_names,
                 ],
             }
         }

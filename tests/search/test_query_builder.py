@@ -125,11 +125,25 @@ def test_text_query_is_multi_match_with_boosted_names_and_a_phrase_boost():
 
 
 def test_the_forgiving_pass_tolerates_typos_in_the_best_fields():
-    query = QueryBuilder(params_for("q=diabetis"), fuzzy=True).text_query()
+    query = QueryBuilder(params_for("q=diabetis+clinc"), fuzzy=True).text_query()
     best, cross = query["bool"]["must"][0]["bool"]["should"]
     assert best["multi_match"]["fuzziness"] == "AUTO"
     assert best["multi_match"]["prefix_length"] == 1
     assert "fuzziness" not in cross["multi_match"]  # cross_fields cannot be fuzzy
+
+
+def test_one_word_is_looked_for_in_its_best_field_only():
+    query = QueryBuilder(params_for("q=EPR")).text_query()
+    (best,) = query["bool"]["must"]
+    assert best["multi_match"]["type"] == "best_fields"
+    assert best["multi_match"]["query"] == "EPR"
+    # No phrase or cross-field clause: for one word they match nothing more.
+    assert [clause["match"] for clause in query["bool"]["should"]] == [
+        {"title.sort": {"query": "EPR", "boost": 10}},
+        {"supplier_name.sort": {"query": "EPR", "boost": 5}},
+    ]
+    forgiving = QueryBuilder(params_for("q=diabetis"), fuzzy=True).text_query()
+    assert forgiving["bool"]["must"][0]["multi_match"]["fuzziness"] == "AUTO"
 
 
 def test_no_words_means_everything():
