@@ -159,3 +159,52 @@ def test_empty_comparison_and_shortlist_are_accessible(browser_page, assert_acce
     browser_page.goto("/shortlist/")
     assert browser_page.get_by_text("Your shortlist is empty.").is_visible()
     assert_accessible(browser_page)
+
+
+def sign_in(page, user):
+    """Give the browser a signed-in session, as any sign-in view would."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": page.evaluate("location.origin"),
+            }
+        ]
+    )
+
+
+def test_claim_and_contact_forms_are_accessible_with_errors(browser_page, assert_accessible):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from registry.models import OrganisationMember
+
+    from ..factories import AdoptionFactory, OrganisationFactory
+
+    trust = OrganisationFactory(name="Leeds Teaching Hospitals")
+    adoption = AdoptionFactory(contact_email="lead@leedsth.nhs.uk")
+    user = get_user_model().objects.create_user("cio", "cio@leedsth.nhs.uk", "unused")
+    OrganisationMember.objects.create(user=user, organisation=trust, verified_at=timezone.now())
+    page = browser_page
+    page.goto("/")
+    sign_in(page, user)
+
+    page.goto(f"/adoptions/claim/{adoption.product.pk}/")
+    page.get_by_label("Month").fill("13")
+    page.get_by_role("button", name="Send for checking").click()
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    assert_accessible(page)
+
+    page.goto(f"/adoptions/{adoption.pk}/contact/")
+    page.get_by_role("button", name="Send message").click()
+    assert page.get_by_role("link", name="Enter your message").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Your message").fill("How long did the roll-out take?")
+    page.get_by_role("button", name="Send message").click()
+    assert page.get_by_role("heading", name="Message sent").is_visible()
+    assert_accessible(page)

@@ -200,3 +200,26 @@ def test_a_verified_claim_reaches_the_search_facets(client, make_user, es_client
         assert body["results"][0]["adoption_count"] == 1
     finally:
         next(indexer, None)
+
+
+def test_editors_can_decide_claims(client, make_user):
+    from django.contrib.auth.models import Group
+
+    product = ProductFactory()
+    trust = OrganisationFactory()
+    claimant = make_user()
+    member(claimant, trust)
+    pending = AdoptionClaim.objects.create(
+        product=product,
+        organisation=trust,
+        claimed_by=claimant,
+        contact_email="a@nhs.net",
+        scale="pilot",
+    )
+    editor = make_user()
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    edit = f"/admin/snippets/registry/adoptionclaim/edit/{pending.pk}/"
+    assert client.get(edit).status_code == 200
+    client.post(edit, {"status": "verified", "decision_note": ""})
+    assert Adoption.objects.get().confirmed is True
