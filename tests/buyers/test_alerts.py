@@ -177,3 +177,38 @@ def test_saving_needs_sign_in_and_only_owners_delete(client, make_user):
     client.force_login(other)
     assert client.post(f"/alerts/{saved.pk}/delete/").status_code == 404
     assert SavedSearch.objects.filter(pk=saved.pk).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_runs_at_once_send_each_product_once(postgres, make_user, indexed):
+    import threading
+
+    from django.db import connection
+
+    from search.alerts import send_digests
+
+    user = make_user()
+    save_search(user, {"q": "ward"})
+    ProductFactory(title="New ward monitor", summary="Virtual ward.")
+    indexed()
+    start = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            start.wait()
+            send_digests()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert [listed(message) for message in mail.outbox] == [["New ward monitor"]]
+    assert AlertDelivery.objects.count() == 1

@@ -119,3 +119,37 @@ def test_message_flooding_is_stopped_with_a_clear_message(client, make_user, ado
     )
     client.force_login(buyer)
     assert "Message sent" in page_text(send(client, adoption))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_limit_holds_when_messages_are_sent_at_once(postgres, make_user):
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    adoption = AdoptionFactory(contact_email="lead@example.nhs.uk")
+    buyer = make_user()
+    for number in range(PEER_MESSAGES_PER_DAY - 1):
+        PeerMessage.objects.create(sender=buyer, adoption=adoption, body=f"Earlier {number}")
+    start = threading.Barrier(3)
+    statuses = []
+
+    def run():
+        try:
+            client = Client()
+            client.force_login(buyer)
+            start.wait()
+            statuses.append(send(client, adoption).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 429, 429]
+    assert PeerMessage.objects.filter(sender=buyer).count() == PEER_MESSAGES_PER_DAY
+    assert len(mail.outbox) == 1
