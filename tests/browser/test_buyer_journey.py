@@ -63,7 +63,7 @@ def catalogue():
 
 
 def test_search_filter_compare_shortlist_and_export(
-    browser_page, assert_accessible, indexed, catalogue
+    browser_page, assert_accessible, indexed, catalogue, screenshot_path
 ):
     indexed()
     page = browser_page
@@ -93,6 +93,7 @@ def test_search_filter_compare_shortlist_and_export(
     )
     assert device_row.locator("td").all_inner_texts() == ["Class IIa", "Not a medical device"]
     assert_accessible(page)
+    page.screenshot(path=str(screenshot_path("compare")), full_page=True)
 
     page.get_by_role("link", name="Show only the rows that differ").click()
     assert page.get_by_role("rowheader", name="Pricing").count() == 0
@@ -109,6 +110,7 @@ def test_search_filter_compare_shortlist_and_export(
     )
     assert found_by.count() == 1  # WardWatch was added from the filtered search
     assert_accessible(page)
+    page.screenshot(path=str(screenshot_path("shortlist")), full_page=True)
 
     exported = page.request.get("/shortlist/export.csv")
     assert exported.status == 200
@@ -127,6 +129,7 @@ def test_search_filter_compare_shortlist_and_export(
     assert page.get_by_role("heading", name="Virtual wards 2026", level=1).is_visible()
     assert page.get_by_role("heading", name="1. WardWatch").is_visible()
     assert_accessible(page)
+    page.screenshot(path=str(screenshot_path("frozen-record")), full_page=True)
 
     # Printing hides the site's header and the buttons, and keeps the record.
     page.emulate_media(media="print")
