@@ -8,6 +8,7 @@ an error page. See docs/buyer-tools.md.
 """
 
 import datetime
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -67,7 +68,17 @@ def product_page_context(request, product, proof):
         .exclude(contact_email="")
         .values_list("organisation_id", flat=True)
     )
+    pending_claims = []
+    if request.user.is_authenticated:
+        pending_claims = list(
+            AdoptionClaim.objects.filter(
+                product=product,
+                status=AdoptionClaim.Status.PENDING,
+                organisation__in=membership.verified_organisations(request.user),
+            ).select_related("organisation")
+        )
     return {
+        "pending_claims": pending_claims,
         "in_compare": product.pk in compare.session_ids(request.session),
         "on_shortlist": product.pk in Shortlist(request).product_ids(),
         "contactable_adoptions": {
@@ -94,7 +105,7 @@ def compare_page(request):
     sections = comparison.only_differences() if only_differences else comparison.sections
     share_query = compare.share_query(products)
     base = reverse("compare")
-    share_href = f"{base}?{urlencode({'products': share_query})}" if products else ""
+    share_href = f"{base}?products={quote(share_query, safe=',')}" if products else ""
     toggle_items = {"products": share_query} if products else {}
     if not only_differences:
         toggle_items["show"] = "differences"

@@ -99,10 +99,14 @@ def test_a_claim_is_pending_until_verified_in_the_admin(client, make_user, admin
     assert pending.status == "pending"
     assert pending.contact_email == "cio@leedsth.nhs.uk"
     assert str(pending.since) == "2023-04-01"
-    # Pending: not shown or counted.
-    assert "No organisation has confirmed it uses WardWatch yet" in page_text(
-        client.get(product.url)
-    )
+    # Pending: not shown or counted; the claimant sees it is pending.
+    mine = page_text(client.get(product.url))
+    assert "No organisation has confirmed it uses WardWatch yet" in mine
+    assert "pending verification by the scaling team" in mine
+    client.logout()
+    theirs = page_text(client.get(product.url))
+    assert "pending verification" not in theirs
+    client.force_login(user)
     assert not Adoption.objects.exists()
     # A second claim for the same organisation while one is pending is refused.
     again = claim(client, product, trust)

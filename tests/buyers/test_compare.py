@@ -123,7 +123,7 @@ def test_shared_address_shows_the_products_without_touching_the_session(client):
     assert response.status_code == 200
     text = page_text(response)
     assert text.index("Beta") < text.index("Alpha")
-    assert f"products={second.slug}%2C{first.slug}" in response.content.decode()
+    assert f"/compare/?products={second.slug},{first.slug}" in response.content.decode()
     assert "You have not chosen any products" in page_text(client.get("/compare/"))
 
 
