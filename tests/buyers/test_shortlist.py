@@ -238,3 +238,14 @@ def test_a_record_of_an_empty_shortlist_is_refused(client):
 def test_unknown_records_are_not_found(client):
     assert client.get("/shortlist/records/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert client.get("/shortlist/records/not-a-uuid/").status_code == 404
+
+
+def test_products_can_be_shortlisted_from_the_listings(client):
+    product = ProductFactory(title="WardWatch")
+    listing = client.get("/products/?page=1").content.decode()
+    assert 'formaction="/shortlist/add/?next=/products/%3Fpage%3D1"' in listing
+    response = client.post(
+        "/shortlist/add/?next=/products/%3Fpage%3D1", {"product": product.pk}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/products/?page=1"
+    assert "WardWatch added to your shortlist" in page_text(response)
