@@ -206,26 +206,11 @@ def merge_on_sign_in(sender, request, user, **kwargs):
 
 
 def describe_search(query_string):
-    """A search in words, with filter labels as they read on the search page then."""
-    from search.query import FACETS, SearchParams
-    from search.results import facet_vocabulary
+    """The search a product was found by, in words, as it reads today."""
+    from search.results import describe_search as describe
+    from search.results import params_from_query_string
 
-    params = SearchParams.from_request_data(dict(_grouped(parse_qsl(query_string))))
-    vocabulary = facet_vocabulary()
-    parts = [f"Search for \u2018{params.query}\u2019" if params.query else "All products"]
-    for facet in FACETS:
-        values = params.selected(facet.name)
-        if values:
-            labels = [vocabulary.get(facet.name, {}).get(value, value) for value in values]
-            parts.append(f"{facet.label}: {', '.join(labels)}")
-    return "; ".join(parts)
-
-
-def _grouped(pairs):
-    grouped = {}
-    for name, value in pairs:
-        grouped.setdefault(name, []).append(value)
-    return grouped.items()
+    return describe(params_from_query_string(query_string))
 
 
 def snapshot(product, base_url, found_by="", added_at=""):

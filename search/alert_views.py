@@ -10,13 +10,13 @@ from django.views.decorators.http import require_POST
 
 from .alerts import (
     MAX_SAVED_SEARCHES_PER_USER,
-    describe,
     params_for,
     save_search,
     saved_search_for_token,
     unsubscribe,
 )
 from .models import SavedSearch
+from .results import describe_search
 
 
 @login_required
@@ -24,7 +24,7 @@ def saved_searches(request):
     searches = [
         {
             "saved": saved,
-            "description": describe(params_for(saved)),
+            "description": describe_search(params_for(saved)),
             "href": f"{reverse('search')}?{saved.query_string}",
         }
         for saved in SavedSearch.objects.filter(user=request.user)

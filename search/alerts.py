@@ -18,7 +18,7 @@ programs can offer their own one-click button (RFC 8058).
 import datetime
 import logging
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -30,8 +30,8 @@ from django.utils import timezone
 
 from .engine import CannotMatchNow, newly_published_products
 from .models import AlertDelivery, SavedSearch
-from .query import FACETS, SearchParams
-from .results import page_url
+from .query import SearchParams
+from .results import describe_search, page_url, params_from_query_string
 
 logger = logging.getLogger(__name__)
 
@@ -50,30 +50,13 @@ def canonical_query_string(data):
 
 
 def params_for(saved_search):
-    grouped = {}
-    for name, value in parse_qsl(saved_search.query_string):
-        grouped.setdefault(name, []).append(value)
-    return SearchParams.from_request_data(grouped)
-
-
-def describe(params):
-    """The search in words, with filter labels as the search page shows them."""
-    from .results import facet_vocabulary
-
-    vocabulary = facet_vocabulary()
-    parts = [f"\u2018{params.query}\u2019" if params.query else "All products"]
-    for facet in FACETS:
-        values = params.selected(facet.name)
-        if values:
-            labels = [vocabulary.get(facet.name, {}).get(value, value) for value in values]
-            parts.append(f"{facet.label}: {', '.join(labels)}")
-    return "; ".join(parts)
+    return params_from_query_string(saved_search.query_string)
 
 
 def save_search(user, data, name=""):
     """Save (or re-activate) a search for the user. Returns (saved_search, created)."""
     query_string, params = canonical_query_string(data)
-    name = " ".join((name or "").split())[:200] or describe(params)[:200]
+    name = " ".join((name or "").split())[:200] or describe_search(params)[:200]
     saved, created = SavedSearch.objects.get_or_create(
         user=user, query_string=query_string, defaults={"name": name}
     )
@@ -208,7 +191,8 @@ def _email(saved, products):
     }
     count = len(products)
     message = EmailMultiAlternatives(
-        subject=f"{count} new product{'s' if count != 1 else ''} match \u2018{saved.name}\u2019",
+        subject=f"{count} new product{'s' if count != 1 else ''} for your saved search: "
+        f"{saved.name}",
         body=render_to_string("search/email/digest.txt", context),
         to=[saved.user.email],
         headers={

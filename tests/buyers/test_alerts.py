@@ -49,7 +49,7 @@ def test_digest_lists_only_new_matches_and_never_twice(make_user, indexed):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["lead@example.nhs.uk"]
-    assert message.subject == "1 new product match \u2018\u2018ward\u2019\u2019"
+    assert message.subject == "1 new product for your saved search: Search for \u2018ward\u2019"
     assert listed(message) == ["New ward monitor"]
     token = unsubscribe_token(saved)
     assert message.extra_headers["List-Unsubscribe"] == (
@@ -160,7 +160,7 @@ def test_saving_a_search_from_the_search_page(client, make_user):
     )
     saved = SavedSearch.objects.get(user=user)
     assert saved.query_string == f"q=ward&category={remote.slug}"
-    assert saved.name == f"\u2018ward\u2019; Category: {remote.name}"
+    assert saved.name == f"Search for \u2018ward\u2019; Category: {remote.name}"
     assert "Search saved" in page_text(response)
     client.post(f"/alerts/save/?q=ward&category={remote.slug}")
     assert SavedSearch.objects.filter(user=user).count() == 1
