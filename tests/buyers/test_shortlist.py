@@ -96,6 +96,10 @@ def test_the_shortlist_is_capped_with_a_clear_message(client, make_user):
     response = add(client, extra)
     assert f"Your shortlist has {MAX_ITEMS} products, the most it can hold" in page_text(response)
     assert not ShortlistItem.objects.filter(product=extra).exists()
+    # A full shortlist still exports and freezes whole.
+    assert len(exported_rows(client)) == MAX_ITEMS
+    client.post("/shortlist/records/", {"title": "Everything"})
+    assert len(FrozenShortlist.objects.get().products) == MAX_ITEMS
 
 
 def test_hundreds_of_forged_session_entries_read_as_at_most_the_cap(client):
