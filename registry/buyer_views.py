@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -265,15 +265,24 @@ def claim_adoption(request, product_id):
         )
     form = AdoptionClaimForm(request.POST or None, organisations=organisations, product=product)
     if request.method == "POST" and form.is_valid():
-        claim = AdoptionClaim.objects.create(
-            product=product,
-            organisation=form.cleaned_data["organisation"],
-            claimed_by=request.user,
-            contact_email=request.user.email,
-            since=form.cleaned_data["since"],
-            scale=form.cleaned_data["scale"],
-        )
-        return render(request, "registry/claim_done.html", {"product": product, "claim": claim})
+        try:
+            with transaction.atomic():
+                claim = AdoptionClaim.objects.create(
+                    product=product,
+                    organisation=form.cleaned_data["organisation"],
+                    claimed_by=request.user,
+                    contact_email=request.user.email,
+                    since=form.cleaned_data["since"],
+                    scale=form.cleaned_data["scale"],
+                )
+        except IntegrityError:  # the same claim sent twice at once
+            form.add_error(
+                "organisation",
+                f"{form.cleaned_data['organisation'].name} has already said it uses this "
+                "product. The scaling team will check it soon.",
+            )
+        else:
+            return render(request, "registry/claim_done.html", {"product": product, "claim": claim})
     return render(request, "registry/claim_form.html", {"product": product, "form": form})
 
 
