@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("search.urls")),  # /search/ and the JSON API under /api/v1/
+    path("", include("registry.urls")),  # buyer tools (compare, shortlist...) and feeds
     path("health/", search_health.health, name="health"),
 ]
 

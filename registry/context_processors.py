@@ -2,12 +2,26 @@ from django.urls import reverse
 
 
 def site_navigation(request):
-    """Links in the header of every page, resolved without hitting the database."""
+    """Links in the header of every page. The comparison and shortlist links carry how many
+    products each holds (from the session, or one count query for a signed-in buyer)."""
+    from .compare import session_ids
+    from .shortlist import Shortlist
+
+    compare_count = len(session_ids(request.session)) if hasattr(request, "session") else 0
+    shortlist_count = len(Shortlist(request)) if hasattr(request, "user") else 0
     return {
         "primary_navigation": [
             {"label": "Products", "href": "/products/"},
             {"label": "Case studies", "href": "/case-studies/"},
             {"label": "Guides", "href": "/guides/"},
+            {
+                "label": f"Compare ({compare_count})" if compare_count else "Compare",
+                "href": reverse("compare"),
+            },
+            {
+                "label": f"Shortlist ({shortlist_count})" if shortlist_count else "Shortlist",
+                "href": reverse("shortlist"),
+            },
         ],
         "search_url": reverse("search"),
     }

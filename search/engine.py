@@ -573,3 +573,66 @@ def _database_similar_products(page, size):
         }
         for product in products
     ]
+
+
+# --- Products newly matching a saved search (search/alerts.py) -------------------------------
+
+ALERT_LIMIT = 200
+
+
+class CannotMatchNow(Exception):
+    """Neither engine can answer this saved search faithfully right now (Elasticsearch is
+    down and the search uses filters the database cannot apply): try again next run."""
+
+
+def newly_published_products(params, since, limit=ALERT_LIMIT):
+    """Ids of live, public products that match a search (the same words and filters as the
+    search page) and were first published after `since`, oldest first.
+
+    The index stores the last publish date, which is never earlier than the first, so it
+    narrows the candidates; the database then keeps those first published after `since`.
+    """
+    from registry.models import ProductPage
+
+    clean_filters(params)
+    try:
+        candidates = _elasticsearch_newly_published(params, since, limit)
+    except SearchUnavailable as exc:
+        unsupported = [name for name in params.filters if name not in DATABASE_FACETS]
+        if unsupported:
+            raise CannotMatchNow(
+                f"{exc}; the database cannot apply {', '.join(unsupported)}"
+            ) from exc
+        if params.filters.get("kind") and "product" not in params.filters["kind"]:
+            return []
+        words = params.query.split()[:MAX_DATABASE_WORDS]
+        candidates = _apply_product_filters(_matching("product", words), params.filters)
+        candidates = candidates.values_list("pk", flat=True)
+    return list(
+        ProductPage.objects.live()
+        .public()
+        .filter(pk__in=list(candidates), first_published_at__gt=since)
+        .order_by("first_published_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def _elasticsearch_newly_published(params, since, limit):
+    builder = QueryBuilder(params, page_size=limit)
+    body = {
+        "query": {
+            "bool": {
+                "must": [builder.text_query()],
+                "filter": [
+                    *builder.filter_clauses(),
+                    {"term": {"kind": "product"}},
+                    {"range": {"published_at": {"gt": since.isoformat()}}},
+                ],
+            }
+        },
+        "size": limit,
+        "_source": False,
+        "sort": [{"published_at": {"order": "asc"}}, {"tiebreak": {"order": "asc"}}],
+    }
+    raw = _call("search", index=alias_name("product"), body=body)
+    return [int(hit["_id"]) for hit in raw["hits"]["hits"]]

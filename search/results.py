@@ -338,3 +338,28 @@ def did_you_mean_from_suggest(query, suggest):
 def facet_label(name):
     facet = FACETS_BY_NAME.get(name)
     return facet.label if facet else name
+
+
+def describe_search(params):
+    """A search in words, as a shortlist or a saved search states it: "Search for 'ward';
+    Category: Remote monitoring and virtual wards". Labels are today's."""
+    vocabulary = facet_vocabulary()
+    parts = [f"Search for \u2018{params.query}\u2019" if params.query else "All products"]
+    for facet in FACETS:
+        values = params.selected(facet.name)
+        if values:
+            labels = [vocabulary.get(facet.name, {}).get(value, value) for value in values]
+            parts.append(f"{facet.label}: {', '.join(labels)}")
+    return "; ".join(parts)
+
+
+def params_from_query_string(query_string):
+    """SearchParams from a stored query string, as the search page would read it."""
+    from urllib.parse import parse_qsl
+
+    from .query import SearchParams
+
+    grouped = {}
+    for name, value in parse_qsl(query_string):
+        grouped.setdefault(name, []).append(value)
+    return SearchParams.from_request_data(grouped)

@@ -40,6 +40,9 @@ def search_context(response):
     return {
         "response": response,
         "query": params.query,
+        # Where the compare and shortlist buttons on each result come back to.
+        "return_to": search_href(params, page=params.page),
+        "return_query": urlencode(params.as_query_items()),
         "results": response.results,
         "pagination": pagination(response),
         "active_filters": active_filters(response),

@@ -637,6 +637,7 @@ ADOPTION = RecordSpec(
         Field("since", Date(), None, attr="since"),
         Field("scale", Choice(Adoption, "scale", "scale of adoption"), attr="scale"),
         Field("confirmed", Boolean(), False, attr="confirmed"),
+        Field("contact_email", Text(), "", attr="contact_email"),
     ),
 )
 

@@ -1,0 +1,111 @@
+"""Atom feeds: new products, new case studies, and new products in each category.
+
+Feed readers and other NHS services follow these instead of polling search. Only live,
+public pages appear, newest first by the date each was first published.
+"""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from .models import CaseStudyPage, Category, ProductPage
+
+FEED_SIZE = 50
+
+
+class ProductFeedBase(Feed):
+    feed_type = Atom1Feed
+
+    def products(self):
+        return (
+            ProductPage.objects.live()
+            .public()
+            .select_related("supplier", "category")
+            .order_by("-first_published_at", "-pk")
+        )
+
+    def item_title(self, item):
+        return f"{item.title}, by {item.supplier.name}"
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.url
+
+    def item_pubdate(self, item):
+        return item.first_published_at
+
+    def item_updateddate(self, item):
+        return item.last_published_at
+
+    def item_author_name(self, item):
+        return item.supplier.name
+
+    def item_categories(self, item):
+        return [item.category.name]
+
+
+class NewProductsFeed(ProductFeedBase):
+    title = f"New products: {settings.WAGTAIL_SITE_NAME}"
+    subtitle = "Products newly listed in the registry, with their proof."
+
+    def link(self):
+        return "/products/"
+
+    def items(self):
+        return self.products()[:FEED_SIZE]
+
+
+class CategoryFeed(ProductFeedBase):
+    def get_object(self, request, slug):
+        return get_object_or_404(Category, slug=slug)
+
+    def title(self, category):
+        return f"New products in {category.name}: {settings.WAGTAIL_SITE_NAME}"
+
+    def subtitle(self, category):
+        return category.description or f"Products newly listed in {category.name}."
+
+    def link(self, category):
+        return f"{reverse('search')}?category={category.slug}"
+
+    def items(self, category):
+        return self.products().filter(category=category)[:FEED_SIZE]
+
+
+class NewCaseStudiesFeed(Feed):
+    feed_type = Atom1Feed
+    title = f"New case studies: {settings.WAGTAIL_SITE_NAME}"
+    subtitle = "How organisations adopted products, and what changed, in figures."
+
+    def link(self):
+        return "/case-studies/"
+
+    def items(self):
+        return (
+            CaseStudyPage.objects.live()
+            .public()
+            .select_related("organisation")
+            .order_by("-first_published_at", "-pk")[:FEED_SIZE]
+        )
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.url
+
+    def item_pubdate(self, item):
+        return item.first_published_at
+
+    def item_updateddate(self, item):
+        return item.last_published_at
+
+    def item_author_name(self, item):
+        return item.organisation.name
