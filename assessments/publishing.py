@@ -4,6 +4,8 @@ Approval never publishes: it writes a draft revision of the product page carryin
 assessed compliance, and starts the page's moderation workflow, so an editor publishes it.
 """
 
+import datetime
+
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -11,6 +13,10 @@ from registry.models import ProductIndexPage, ProductPage
 
 from .models import ComplianceStatus, ProductCompliance, QuestionType, Standard
 from .services import add_months, load_state
+
+
+def _as_date(value):
+    return datetime.date.fromisoformat(value) if isinstance(value, str) and value else value
 
 
 def _expiry(standard, assessed_on, given=None):
@@ -32,8 +38,9 @@ def assessed_compliance(submission, assessed_on):
             if item.criterion.question_type != QuestionType.STANDARD_STATUS or not standard:
                 continue
             value = item.value or {}
-            day = value.get("assessed_on") or assessed_on.isoformat()
-            rows[standard] = (value["status"], day, _expiry(standard, day, value.get("expires_on")))
+            day = _as_date(value.get("assessed_on")) or assessed_on
+            expires = _expiry(standard, day, _as_date(value.get("expires_on")))
+            rows[standard] = (value["status"], day, expires)
         standard = section.section.standard
         if standard:
             rows[standard] = (ComplianceStatus.MET, assessed_on, _expiry(standard, assessed_on))
@@ -42,12 +49,6 @@ def assessed_compliance(submission, assessed_on):
         dtac = Standard.objects.get(code="DTAC")
         rows[dtac] = (ComplianceStatus.MET, assessed_on, _expiry(dtac, assessed_on))
     return rows
-
-
-def _as_date(value):
-    import datetime
-
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def draft_product_from(submission, user):
@@ -82,8 +83,8 @@ def draft_product_from(submission, user):
     ).items():
         row = rows.get(standard.pk) or ProductCompliance(standard=standard)
         row.status = status
-        row.assessed_on = _as_date(assessed_on)
-        row.expires_on = _as_date(expires_on)
+        row.assessed_on = assessed_on
+        row.expires_on = expires_on
         row.notes = f"Assessed by the scaling team (submission {submission.reference})."
         rows[standard.pk] = row
     page.compliance = list(rows.values())
