@@ -23,6 +23,11 @@ from .tokens import (
 User = get_user_model()
 
 
+def _posted(request):
+    """The submitted data on POST, even when empty, so an empty form shows its errors."""
+    return request.POST if request.method == "POST" else None
+
+
 def _send_verification(request, user):
     link = request.build_absolute_uri(
         reverse("accounts:verify", args=[make_verification_token(user)])
@@ -36,7 +41,7 @@ def register(request, token=None):
         invitation = read_invitation_token(token)
         if invitation is None:
             return render(request, "accounts/link_expired.html", status=400)
-    form = RegistrationForm(request.POST or None, invitation=invitation)
+    form = RegistrationForm(_posted(request), invitation=invitation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
@@ -85,7 +90,7 @@ def invite(request):
     organisation = organisation_of(request.user)
     if organisation is None:
         raise Http404("You do not belong to an organisation.")
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         token = make_invitation_token(organisation, email, request.user)

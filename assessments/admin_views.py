@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from . import services
-from .models import SubmissionStatus, Verdict
 from .models import Submission as SubmissionModel
+from .models import SubmissionStatus, Verdict
 
 REVIEW_PERMISSION = "assessments.review_submission"
 QUEUE_STATUSES = [

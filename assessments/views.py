@@ -26,6 +26,11 @@ from .models import (
 )
 
 
+def _posted(request):
+    """The submitted data on POST, even when empty, so an empty form shows its errors."""
+    return request.POST if request.method == "POST" else None
+
+
 def _organisation_or_404(user):
     organisation = organisation_of(user)
     if organisation is None:
@@ -60,7 +65,7 @@ def dashboard(request):
 @login_required
 def start(request):
     organisation = _organisation_or_404(request.user)
-    form = StartForm(request.POST or None, organisation=organisation)
+    form = StartForm(_posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         existing = data.get("existing_product")
@@ -130,7 +135,10 @@ def question(request, pk, code):
         )
         return redirect("assessments:task_list", submission.pk)
     form = AnswerForm(
-        request.POST or None, request.FILES or None, criterion=criterion, value=state.value
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        criterion=criterion,
+        value=state.value,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -178,7 +186,7 @@ def check_answers(request, pk):
     submission = _submission_for(request, pk)
     sections = services.load_state(submission)
     can_send = submission.status in INNOVATOR_ACTION_NEEDED
-    form = DeclarationForm(request.POST or None)
+    form = DeclarationForm(_posted(request))
     if request.method == "POST":
         if not can_send:
             messages.error(
