@@ -168,7 +168,7 @@ ASSESSMENT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
-# GOV.UK Notify, used when EMAIL_BACKEND is assessments.notify.NotifyEmailBackend.
+# GOV.UK Notify, used when EMAIL_BACKEND is accounts.notify.NotifyEmailBackend.
 NOTIFY_API_KEY = env("NOTIFY_API_KEY", "")
 # One Notify template with ((subject)) and ((body)) placeholders carries every email.
 NOTIFY_EMAIL_TEMPLATE_ID = env("NOTIFY_EMAIL_TEMPLATE_ID", "")
