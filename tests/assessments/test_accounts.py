@@ -3,6 +3,7 @@ the email backends (including a unit test of our GOV.UK Notify adapter)."""
 
 import json
 import re
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
@@ -184,3 +185,16 @@ def test_notify_backend_refuses_to_start_unconfigured(settings):
     settings.NOTIFY_API_KEY = ""
     with pytest.raises(ImproperlyConfigured, match="NOTIFY_API_KEY"):
         NotifyEmailBackend()
+
+
+def test_demo_people_put_a_submission_in_the_queue(settings):
+    from django.core.management import call_command
+
+    from assessments.models import Submission
+
+    settings.DEBUG = True
+    call_command("ensure_demo_people", stdout=StringIO())
+    call_command("ensure_demo_people", stdout=StringIO())  # a second run changes nothing
+    submission = Submission.objects.get()
+    assert submission.status == "submitted" and submission.reference
+    assert User.objects.get(username="assessor1").has_perm("assessments.review_submission")
