@@ -6,7 +6,7 @@ search with its assessed compliance."""
 import re
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core import mail
 from wagtail.models import WorkflowState
 
@@ -168,10 +168,13 @@ def test_from_registration_to_a_published_searchable_product(client, postgres, i
     assert codes["ICO"].expires_on is not None  # the ICO registration lasts 12 months
     assert "has been approved" in mail.outbox[-1].subject
 
-    # An editor publishes through the workflow.
-    editor = User.objects.create_superuser("editor", "editor@nhs.net", PASSWORD)
+    # An editor (the Editors group joins the moderation task) approves the workflow task.
+    editor = User.objects.create_user("editor", "editor@nhs.net", PASSWORD, is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
     task_state = state.current_task_state
-    task_state.task.specific.on_action(task_state, editor, "approve")
+    task = task_state.task.specific
+    assert "approve" in [name for name, _label, _modal in task.get_actions(product, editor)]
+    task.on_action(task_state, editor, "approve")
     product.refresh_from_db()
     assert product.live
     assert product.compliance.filter(standard__code="DTAC_C1", status="met").exists()
