@@ -326,10 +326,16 @@ class SubmissionKind(models.TextChoices):
     REASSESSMENT = "reassessment", "Re-assessment of an expiring section"
 
 
-def private_storage():
+class PrivateStorage(FileSystemStorage):
     """Uploaded evidence lives outside MEDIA_ROOT and has no public URL: it is served only by
     the permission-checked download view."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+    def url(self, name):
+        raise ValueError("Private files have no public address; use the download view.")
+
+
+def private_storage():
+    return PrivateStorage(location=settings.PRIVATE_MEDIA_ROOT)
 
 
 def new_reference():
