@@ -38,6 +38,7 @@ demo: migrate
 	$(PY) manage.py seed_demo --products $(DEMO_PRODUCTS) --seed $(DEMO_SEED) --if-empty
 	@if [ -n "$$ELASTICSEARCH_URL" ]; then $(PY) manage.py search_index rebuild; fi
 	$(PY) manage.py ensure_dev_admin
+	$(PY) manage.py ensure_demo_people
 
 # With ELASTICSEARCH_URL set, the index worker runs beside the server and stops with it.
 run: demo

@@ -5,7 +5,11 @@ its expiry date every time it is read, so a lapsed certificate shows as expired
 everywhere without anyone editing it.
 """
 
+import secrets
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
@@ -176,3 +180,345 @@ class ProductCompliance(Orderable):
     @property
     def effective_status_label(self):
         return EXPIRED_LABEL if self.is_expired else self.get_status_display()
+
+
+# --- The assessment framework, as data -----------------------------------------------------
+
+
+class QuestionType(models.TextChoices):
+    YES_NO = "yes_no", "Yes or no"
+    TEXT = "text", "Text"
+    DATE = "date", "Date"
+    NUMBER = "number", "Number"
+    CHOICE = "choice", "Single choice"
+    MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+    FILE = "file", "File upload"
+    STANDARD_STATUS = "standard_status", "Standard status with dates"
+
+
+class Framework(models.Model):
+    """One version of the criteria products are assessed against.
+
+    A submission points at the version it was started on; publishing a new version (a new
+    row marked current) leaves submissions in flight on theirs.
+    """
+
+    name = models.CharField(max_length=255)
+    version = models.CharField(max_length=20)
+    is_current = models.BooleanField(
+        default=False, help_text="New submissions use the current version."
+    )
+    published_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="one_framework_version"),
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=models.Q(is_current=True),
+                name="one_current_framework",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.version}"
+
+    @classmethod
+    def current(cls):
+        return cls.objects.get(is_current=True)
+
+
+class Section(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="sections")
+    code = models.CharField(max_length=10, help_text="As in DTAC: A, B, C1, C2, C3, C4, D.")
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    standard = models.ForeignKey(
+        Standard,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The standard an approved section is recorded against, such as DTAC C1.",
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["framework", "sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="one_section_code")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class Criterion(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="criteria")
+    code = models.CharField(max_length=20, help_text="Unique within the framework, e.g. C1.1.")
+    question = models.CharField(max_length=500)
+    hint = models.TextField(blank=True)
+    question_type = models.CharField(max_length=20, choices=QuestionType.choices)
+    choices = models.JSONField(
+        default=list, blank=True, help_text="For choice questions: a list of options."
+    )
+    mandatory = models.BooleanField(default=True)
+    applies_to_tiers = models.CharField(
+        max_length=3,
+        default="ABC",
+        help_text="The NICE ESF tiers this criterion applies to, such as ABC or C.",
+    )
+    devices_only = models.BooleanField(
+        default=False, help_text="Tick if it applies only to medical devices."
+    )
+    standard = models.ForeignKey(
+        Standard,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For standard status questions: the standard the answer is recorded against.",
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["section__sort_order", "sort_order"]
+        verbose_name_plural = "criteria"
+
+    def __str__(self):
+        return f"{self.code} {self.question}"
+
+    def applies_to(self, esf_tier, is_medical_device):
+        if esf_tier and esf_tier not in self.applies_to_tiers:
+            return False
+        return is_medical_device or not self.devices_only
+
+
+# --- Submissions, answers, reviews and their history ---------------------------------------
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "In review"
+    CLARIFICATION_REQUESTED = "clarification_requested", "Clarification requested"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    AWAITING_SIGN_OFF = "awaiting_sign_off", "Awaiting second sign-off"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+# What the innovator may change in each state: everything, only the criteria an assessor
+# asked about, or nothing (the submission is with the scaling team, or decided).
+INNOVATOR_EDITABLE = {SubmissionStatus.DRAFT, SubmissionStatus.CHANGES_REQUESTED}
+INNOVATOR_ACTION_NEEDED = INNOVATOR_EDITABLE | {SubmissionStatus.CLARIFICATION_REQUESTED}
+WITH_ASSESSORS = {
+    SubmissionStatus.SUBMITTED,
+    SubmissionStatus.IN_REVIEW,
+    SubmissionStatus.AWAITING_SIGN_OFF,
+}
+
+
+class SubmissionKind(models.TextChoices):
+    NEW = "new", "New product"
+    UPDATE = "update", "Update to a listed product"
+    REASSESSMENT = "reassessment", "Re-assessment of an expiring section"
+
+
+class PrivateStorage(FileSystemStorage):
+    """Uploaded evidence lives outside MEDIA_ROOT and has no public URL: it is served only by
+    the permission-checked download view."""
+
+    def url(self, name):
+        raise ValueError("Private files have no public address; use the download view.")
+
+
+def private_storage():
+    return PrivateStorage(location=settings.PRIVATE_MEDIA_ROOT)
+
+
+def new_reference():
+    return "REG-" + "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8))
+
+
+class Submission(models.Model):
+    organisation = models.ForeignKey(
+        "registry.Organisation", on_delete=models.PROTECT, related_name="submissions"
+    )
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=SubmissionKind.choices, default="new")
+    product = models.ForeignKey(
+        "registry.ProductPage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        help_text="The listed product this updates, or the one its approval created.",
+    )
+    sections_in_scope = models.ManyToManyField(
+        Section,
+        blank=True,
+        related_name="+",
+        help_text="For a re-assessment, the sections asked again. Empty means all.",
+    )
+    product_name = models.CharField("product name", max_length=255)
+    summary = models.TextField(max_length=300, blank=True)
+    category = models.ForeignKey(
+        "registry.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    esf_tier = models.CharField("NICE ESF tier", max_length=1, blank=True)
+    device_class = models.CharField("medical device class", max_length=8, default="none")
+    pricing_model = models.CharField(max_length=16, blank=True)
+    deployment_model = models.CharField(max_length=16, blank=True)
+    website = models.URLField(blank=True)
+
+    status = models.CharField(
+        max_length=24, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    reference = models.CharField(max_length=12, unique=True, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_submissions",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The assessor who proposed approval.",
+    )
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The second assessor who signed the approval off.",
+    )
+    decision_reasons = models.TextField(blank=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        permissions = [("review_submission", "Can review and decide submissions")]
+
+    def __str__(self):
+        return f"{self.reference or 'Draft'}: {self.product_name}"
+
+    @property
+    def is_medical_device(self):
+        return self.device_class not in ("", "none")
+
+    @property
+    def innovator_can_edit(self):
+        return self.status in INNOVATOR_EDITABLE
+
+    @property
+    def days_waiting(self):
+        if not self.submitted_at or self.status not in WITH_ASSESSORS:
+            return None
+        return (timezone.now() - self.submitted_at).days
+
+
+class Answer(models.Model):
+    """The latest answer to one criterion. Every change is also written to the history."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    value = models.JSONField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "criterion"], name="one_answer")
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.code}: {self.value}"
+
+
+class Upload(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="uploads")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="submissions/%Y/%m/", storage=private_storage)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Verdict(models.TextChoices):
+    MET = "met", "Met"
+    NOT_MET = "not_met", "Not met"
+    NEEDS_CLARIFICATION = "needs_clarification", "Needs clarification"
+
+
+class CriterionReview(models.Model):
+    """An assessor's current verdict on one criterion; earlier verdicts are in the history."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="reviews")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    verdict = models.CharField(max_length=24, choices=Verdict.choices)
+    comment = models.TextField(blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "criterion"], name="one_review")
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.code}: {self.get_verdict_display()}"
+
+
+class SubmissionEvent(models.Model):
+    """Append-only history: who did what to a submission, and when."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("The history is append-only: events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("The history is append-only: events cannot be deleted.")

@@ -1,7 +1,11 @@
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Standard
+from . import admin_urls
+from .models import Framework, Standard
 
 
 class StandardViewSet(SnippetViewSet):
@@ -15,4 +19,31 @@ class StandardViewSet(SnippetViewSet):
     search_fields = ["code", "name"]
 
 
+class FrameworkViewSet(SnippetViewSet):
+    model = Framework
+    icon = "list-ul"
+    menu_label = "Assessment frameworks"
+    menu_order = 220
+    add_to_admin_menu = True
+    list_display = ["name", "version", "is_current", "published_on"]
+
+
 register_snippet(StandardViewSet)
+register_snippet(FrameworkViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_assessment_urls():
+    return [path("assessments/", include(admin_urls, namespace="assessments_admin"))]
+
+
+class ReviewMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("assessments.review_submission")
+
+
+@hooks.register("register_admin_menu_item")
+def register_assessment_menu_item():
+    return ReviewMenuItem(
+        "Assessment queue", reverse("assessments_admin:queue"), icon_name="tasks", order=200
+    )

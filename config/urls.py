@@ -11,6 +11,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("account/", include("accounts.urls")),
+    path("submissions/", include("assessments.urls")),
     path("", include("search.urls")),  # /search/ and the JSON API under /api/v1/
     path("", include("registry.urls")),  # buyer tools (compare, shortlist...) and feeds
     path("health/", search_health.health, name="health"),

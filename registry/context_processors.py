@@ -9,6 +9,8 @@ def site_navigation(request):
 
     compare_count = len(session_ids(request.session)) if hasattr(request, "session") else 0
     shortlist_count = len(Shortlist(request)) if hasattr(request, "user") else 0
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
     return {
         "primary_navigation": [
             {"label": "Products", "href": "/products/"},
@@ -22,6 +24,8 @@ def site_navigation(request):
                 "label": f"Shortlist ({shortlist_count})" if shortlist_count else "Shortlist",
                 "href": reverse("shortlist"),
             },
+            {"label": "Submit a product", "href": reverse("assessments:dashboard")},
+            *([] if signed_in else [{"label": "Sign in", "href": reverse("accounts:login")}]),
         ],
         "search_url": reverse("search"),
     }

@@ -46,6 +46,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "registry",
+    "accounts",
     "assessments",
     "search",
     "wagtailnhsukfrontend",
@@ -136,6 +137,9 @@ STATIC_ROOT = Path(env("STATIC_ROOT", BASE_DIR / "static"))
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Evidence innovators upload: never under MEDIA_ROOT, never given a URL; served by a view
+# that checks who is asking.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -152,6 +156,22 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "registry@example.nhs.uk")
+
+# Accounts: Django's own user model; sign in, out and password reset on the public site.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "assessments:dashboard"
+LOGOUT_REDIRECT_URL = "/"
+
+# Assessments
+ASSESSMENT_TARGET_DAYS = env_int("ASSESSMENT_TARGET_DAYS", 20)
+ASSESSMENT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+
+# GOV.UK Notify, used when EMAIL_BACKEND is accounts.notify.NotifyEmailBackend.
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", "")
+# One Notify template with ((subject)) and ((body)) placeholders carries every email.
+NOTIFY_EMAIL_TEMPLATE_ID = env("NOTIFY_EMAIL_TEMPLATE_ID", "")
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Registry of proven digital health products"

@@ -8,6 +8,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX", "registry-test")
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+PRIVATE_MEDIA_ROOT = BASE_DIR / ".test-private-media"  # noqa: F405
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
 }

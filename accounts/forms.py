@@ -1,0 +1,62 @@
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+
+from registry.validators import normalise_code, validate_companies_house_number
+
+User = get_user_model()
+
+
+class RegistrationForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(
+        label="Email address", help_text="We will send you a link to check it is yours."
+    )
+    organisation_name = forms.CharField(
+        label="Company name", max_length=255, help_text="The company that makes the product."
+    )
+    companies_house_number = forms.CharField(
+        label="Companies House number (optional)",
+        max_length=10,
+        required=False,
+        help_text="8 digits, or 2 letters and 6 digits, for example 01234567.",
+    )
+    password = forms.CharField(label="Create a password", widget=forms.PasswordInput)
+
+    def __init__(self, *args, invitation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        if invitation:
+            # A colleague joins the organisation that invited them, with the invited address.
+            del self.fields["organisation_name"]
+            del self.fields["companies_house_number"]
+            self.fields["email"].disabled = True
+            self.fields["email"].initial = invitation["email"]
+            self.fields["email"].help_text = ""
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError("An account with this email address already exists: sign in.")
+        return email
+
+    def clean_companies_house_number(self):
+        number = normalise_code(self.cleaned_data.get("companies_house_number") or "")
+        if number:
+            validate_companies_house_number(number)
+        return number or None
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            candidate = User(username=cleaned.get("email", ""), email=cleaned.get("email", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Your colleague's email address")

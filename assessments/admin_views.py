@@ -1,0 +1,167 @@
+"""The scaling team's side, in the Wagtail admin: the queue and the review screen.
+
+Only users with `assessments.review_submission` (the Assessors group, and superusers) reach
+these views. Every decision form carries the status the assessor saw; the service refuses a
+decision when the submission has moved on, so two assessors acting at once cannot both win.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import permission_required
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from . import services
+from .models import Submission as SubmissionModel
+from .models import SubmissionStatus, Verdict
+
+REVIEW_PERMISSION = "assessments.review_submission"
+QUEUE_STATUSES = [
+    SubmissionStatus.SUBMITTED,
+    SubmissionStatus.IN_REVIEW,
+    SubmissionStatus.CLARIFICATION_REQUESTED,
+    SubmissionStatus.AWAITING_SIGN_OFF,
+]
+
+
+def assessors():
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__codename="review_submission")
+            | Q(user_permissions__codename="review_submission"),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+def queue(request):
+    submissions = (
+        SubmissionModel.objects.exclude(status=SubmissionStatus.DRAFT)
+        .select_related("organisation", "assignee")
+        .order_by("submitted_at", "pk")
+    )
+    status = request.GET.get("status", "open")
+    if status == "open":
+        submissions = submissions.filter(status__in=QUEUE_STATUSES)
+    elif status in SubmissionStatus.values:
+        submissions = submissions.filter(status=status)
+    assignee = request.GET.get("assignee", "")
+    if assignee == "me":
+        submissions = submissions.filter(assignee=request.user)
+    elif assignee == "none":
+        submissions = submissions.filter(assignee__isnull=True)
+    elif assignee.isdigit():
+        submissions = submissions.filter(assignee_id=int(assignee))
+    target = settings.ASSESSMENT_TARGET_DAYS
+    rows = [
+        {
+            "submission": submission,
+            "days": submission.days_waiting,
+            "overdue": (submission.days_waiting or 0) > target,
+        }
+        for submission in submissions
+    ]
+    return render(
+        request,
+        "assessments/admin/queue.html",
+        {
+            "rows": rows,
+            "target": target,
+            "status": status,
+            "assignee": assignee,
+            "statuses": SubmissionStatus.choices,
+            "assessors": assessors(),
+        },
+    )
+
+
+def _verdicts_from(request, state):
+    verdicts = {}
+    for section in state:
+        for item in section.criteria:
+            verdict = request.POST.get(f"verdict-{item.criterion.pk}", "")
+            comment = request.POST.get(f"comment-{item.criterion.pk}", "")
+            if verdict in Verdict.values:
+                unchanged = item.review and (item.review.verdict, item.review.comment) == (
+                    verdict,
+                    comment.strip(),
+                )
+                if not unchanged:
+                    verdicts[item.criterion] = (verdict, comment)
+    return verdicts
+
+
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+def review(request, pk):
+    submission = get_object_or_404(
+        SubmissionModel.objects.select_related("organisation", "framework"),
+        pk=pk,
+        status__in=[s for s in SubmissionStatus.values if s != SubmissionStatus.DRAFT],
+    )
+    state = services.load_state(submission)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        expected = request.POST.get("expected_status", "")
+        reasons = request.POST.get("reasons", "")
+        try:
+            if action == "assign":
+                user = (
+                    get_user_model().objects.filter(pk=request.POST.get("assignee") or None).first()
+                )
+                services.assign(submission, user, request.user)
+                messages.success(request, "Assignee saved.")
+            elif action in ("save", "clarify", "propose"):
+                verdicts = _verdicts_from(request, state)
+                if verdicts:
+                    submission = services.record_verdicts(
+                        submission, request.user, verdicts, expected_status=expected
+                    )
+                    expected = submission.status
+                if action == "clarify":
+                    services.request_clarification(submission, request.user, expected)
+                    messages.success(request, "The innovator has been asked for clarification.")
+                elif action == "propose":
+                    services.propose_approval(submission, request.user, expected)
+                    messages.success(request, "Approval proposed: a second assessor must sign off.")
+                else:
+                    messages.success(request, "Review saved.")
+            elif action == "sign_off":
+                services.sign_off(submission, request.user, expected)
+                messages.success(
+                    request, "Approved. The product's draft is waiting for an editor to publish."
+                )
+            elif action == "reject":
+                services.reject(submission, request.user, reasons, expected)
+                messages.success(request, "Rejected. The innovator has been told why.")
+            elif action == "request_changes":
+                services.request_changes(submission, request.user, reasons, expected)
+                messages.success(request, "Changes requested. The innovator has been told.")
+            else:
+                messages.error(request, "Choose an action.")
+        except services.ActionRefused as refusal:
+            messages.error(request, str(refusal))
+        return redirect("assessments_admin:review", submission.pk)
+    return render(
+        request,
+        "assessments/admin/review.html",
+        {
+            "submission": submission,
+            "sections": state,
+            "verdicts": Verdict.choices,
+            "events": submission.events.select_related("actor"),
+            "assessors": assessors(),
+            "can_review": submission.status
+            in (SubmissionStatus.SUBMITTED, SubmissionStatus.IN_REVIEW),
+            "can_sign_off": submission.status == SubmissionStatus.AWAITING_SIGN_OFF
+            and submission.reviewed_by_id != request.user.pk,
+            "can_decide": submission.status in services.WITH_ASSESSORS,
+            "today": timezone.localdate(),
+        },
+    )

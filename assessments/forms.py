@@ -1,0 +1,196 @@
+"""The forms innovators and assessors fill in. A question page's form is built from its
+criterion, so a new framework version needs no new code."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from registry.choices import DeploymentModel, DeviceClass, EsfTier, PricingModel
+from registry.models import Category, ProductPage
+
+from .models import ComplianceStatus, QuestionType, Verdict
+from .uploads import validate_upload
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _blank(choices):
+    return [("", "Select an option"), *choices]
+
+
+class StartForm(forms.Form):
+    """About the product: what a listing needs, and what decides which criteria apply."""
+
+    product_name = forms.CharField(label="Product name", max_length=255)
+    existing_product = forms.ModelChoiceField(
+        label="Is this an update to a product already listed? (optional)",
+        queryset=ProductPage.objects.none(),
+        required=False,
+        empty_label="No, it is a new product",
+    )
+    summary = forms.CharField(
+        label="Summary",
+        max_length=300,
+        widget=forms.Textarea,
+        help_text="What the product does and for whom, in plain English. At most 300 characters.",
+    )
+    category = forms.ModelChoiceField(
+        label="Category", queryset=Category.objects.all(), empty_label="Select a category"
+    )
+    esf_tier = forms.ChoiceField(
+        label="NICE Evidence Standards Framework tier",
+        choices=EsfTier.choices,
+        widget=forms.RadioSelect,
+        help_text="Tier C products, and medical devices, are asked for more evidence.",
+    )
+    device_class = forms.ChoiceField(
+        label="Medical device class", choices=DeviceClass.choices, widget=forms.RadioSelect
+    )
+    pricing_model = forms.ChoiceField(label="Pricing model", choices=_blank(PricingModel.choices))
+    deployment_model = forms.ChoiceField(
+        label="How is it deployed?", choices=_blank(DeploymentModel.choices)
+    )
+    website = forms.URLField(label="Website (optional)", required=False, assume_scheme="https")
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisation is not None:
+            self.fields["existing_product"].queryset = ProductPage.objects.filter(
+                supplier=organisation
+            ).order_by("title")
+        if not self.fields["existing_product"].queryset.exists():
+            del self.fields["existing_product"]
+
+
+def _parse_date(value, label):
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError(f"{label} must be a real date, for example 2025-03-31.") from exc
+
+
+class AnswerForm(forms.Form):
+    """One question page. `answer_value()` gives what is stored in Answer.value."""
+
+    def __init__(self, *args, criterion, value=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criterion = criterion
+        kind = criterion.question_type
+        label, hint = criterion.question, criterion.hint
+        required = criterion.mandatory
+        if kind == QuestionType.YES_NO:
+            field = forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect)
+        elif kind == QuestionType.TEXT:
+            field = forms.CharField(widget=forms.Textarea, max_length=5000)
+        elif kind == QuestionType.DATE:
+            field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+            field.widget.input_type = "date"
+        elif kind == QuestionType.NUMBER:
+            field = forms.DecimalField(widget=forms.NumberInput)
+        elif kind == QuestionType.CHOICE:
+            field = forms.ChoiceField(
+                choices=[(c, c) for c in criterion.choices], widget=forms.RadioSelect
+            )
+        elif kind == QuestionType.MULTIPLE_CHOICE:
+            field = forms.MultipleChoiceField(
+                choices=[(c, c) for c in criterion.choices], widget=forms.CheckboxSelectMultiple
+            )
+        elif kind == QuestionType.FILE:
+            field = forms.FileField(required=False)
+            required = False  # a file already uploaded answers the question
+        else:  # standard status with dates
+            self.fields["status"] = forms.ChoiceField(
+                label=label,
+                help_text=hint,
+                choices=ComplianceStatus.choices,
+                widget=forms.RadioSelect,
+                required=required,
+            )
+            self.fields["assessed_on"] = forms.CharField(
+                label="Date assessed or certified",
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+                help_text="Required if met or partially met.",
+            )
+            self.fields["expires_on"] = forms.CharField(
+                label="Expiry date (if it expires)",
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+            for name in ("assessed_on", "expires_on"):
+                self.fields[name].widget.input_type = "date"
+            if value and not self.is_bound:
+                self.initial.update(value)
+            return
+        field.label, field.help_text, field.required = label, hint, required
+        if kind == QuestionType.FILE:
+            field.help_text = hint
+        self.fields["value"] = field
+        if value is not None and not self.is_bound:
+            self.initial["value"] = value
+
+    def clean_value(self):
+        value = self.cleaned_data.get("value")
+        if self.criterion.question_type == QuestionType.FILE and value:
+            self.content_type, self.safe_name = validate_upload(value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.criterion.question_type != QuestionType.STANDARD_STATUS:
+            return cleaned
+        try:
+            assessed = _parse_date(cleaned.get("assessed_on"), "Date assessed")
+        except ValidationError as error:
+            self.add_error("assessed_on", error)
+            return cleaned
+        try:
+            expires = _parse_date(cleaned.get("expires_on"), "Expiry date")
+        except ValidationError as error:
+            self.add_error("expires_on", error)
+            return cleaned
+        status = cleaned.get("status")
+        if status in (ComplianceStatus.MET, ComplianceStatus.PARTIALLY_MET) and not assessed:
+            self.add_error("assessed_on", "Enter the date it was assessed or certified.")
+        if assessed and assessed > timezone.localdate():
+            self.add_error("assessed_on", "The date assessed must be today or in the past.")
+        if assessed and expires and expires < assessed:
+            self.add_error("expires_on", "The expiry date must be after the date assessed.")
+        return cleaned
+
+    def answer_value(self):
+        data = self.cleaned_data
+        kind = self.criterion.question_type
+        if kind == QuestionType.STANDARD_STATUS:
+            if not data.get("status"):
+                return None
+            return {
+                "status": data["status"],
+                "assessed_on": data.get("assessed_on") or None,
+                "expires_on": data.get("expires_on") or None,
+            }
+        value = data.get("value")
+        if kind == QuestionType.DATE and value:
+            return value.isoformat()
+        if kind == QuestionType.NUMBER and value is not None:
+            return float(value)
+        return value
+
+
+class DeclarationForm(forms.Form):
+    declaration = forms.BooleanField(
+        label="I confirm that the information I have given is true and complete, and that I "
+        "am authorised to submit it for my organisation.",
+        error_messages={"required": "Confirm the declaration to send your submission."},
+    )
+
+
+class ReasonsForm(forms.Form):
+    reasons = forms.CharField(label="Reasons", widget=forms.Textarea, required=False)
+
+
+VERDICT_CHOICES = [("", "Not reviewed"), *Verdict.choices]

@@ -1,0 +1,243 @@
+"""The innovator's side of an assessment, on the public site with NHS.UK patterns: dashboard,
+task list, one question per page, check answers, declaration, confirmation, and the
+permission-checked file download.
+
+Every view finds the submission through `_submission_for`, which only ever looks inside the
+user's own organisation: another organisation's submission is a 404, not a 403, so ids leak
+nothing."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.models import organisation_of
+
+from . import services
+from .forms import AnswerForm, DeclarationForm, StartForm
+from .models import (
+    INNOVATOR_ACTION_NEEDED,
+    Framework,
+    QuestionType,
+    Submission,
+    SubmissionKind,
+    Upload,
+)
+
+
+def _posted(request):
+    """The submitted data on POST, even when empty, so an empty form shows its errors."""
+    return request.POST if request.method == "POST" else None
+
+
+def _organisation_or_404(user):
+    organisation = organisation_of(user)
+    if organisation is None:
+        raise Http404("You do not belong to an organisation.")
+    return organisation
+
+
+def _submission_for(request, pk):
+    organisation = _organisation_or_404(request.user)
+    return get_object_or_404(
+        Submission.objects.select_related("framework", "organisation"),
+        pk=pk,
+        organisation=organisation,
+    )
+
+
+@login_required
+def dashboard(request):
+    organisation = _organisation_or_404(request.user)
+    submissions = Submission.objects.filter(organisation=organisation).order_by("-updated_at")
+    return render(
+        request,
+        "assessments/dashboard.html",
+        {
+            "organisation": organisation,
+            "submissions": submissions,
+            "action_needed": INNOVATOR_ACTION_NEEDED,
+        },
+    )
+
+
+@login_required
+def start(request):
+    organisation = _organisation_or_404(request.user)
+    form = StartForm(_posted(request), organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        existing = data.get("existing_product")
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                organisation=organisation,
+                framework=Framework.current(),
+                kind=SubmissionKind.UPDATE if existing else SubmissionKind.NEW,
+                product=existing,
+                created_by=request.user,
+                **{
+                    name: data[name]
+                    for name in (
+                        "product_name",
+                        "summary",
+                        "category",
+                        "esf_tier",
+                        "device_class",
+                        "pricing_model",
+                        "deployment_model",
+                        "website",
+                    )
+                },
+            )
+            services.record(submission, request.user, "started")
+        return redirect("assessments:task_list", submission.pk)
+    return render(request, "assessments/start.html", {"form": form})
+
+
+@login_required
+def task_list(request, pk):
+    submission = _submission_for(request, pk)
+    sections = services.load_state(submission)
+    completed = sum(1 for section in sections if section.status == "Completed")
+    return render(
+        request,
+        "assessments/task_list.html",
+        {
+            "submission": submission,
+            "sections": sections,
+            "completed": completed,
+            "missing": [(s.section, s.problems) for s in sections if s.problems],
+            "to_clarify": services.criteria_to_clarify(submission),
+        },
+    )
+
+
+def _criterion_or_404(submission, code):
+    for section in services.load_state(submission):
+        for position, state in enumerate(section.criteria):
+            if state.criterion.code == code:
+                following = section.criteria[position + 1 :]
+                return section, state, (following[0].criterion if following else None)
+    raise Http404("No such question in this submission.")
+
+
+@login_required
+def question(request, pk, code):
+    submission = _submission_for(request, pk)
+    section, state, next_criterion = _criterion_or_404(submission, code)
+    criterion = state.criterion
+    if not services.innovator_may_change(submission, criterion):
+        messages.info(
+            request,
+            "You cannot change this answer now. The scaling team has your submission; "
+            "we will email you if they need anything.",
+        )
+        return redirect("assessments:task_list", submission.pk)
+    form = AnswerForm(
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        criterion=criterion,
+        value=state.value,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if criterion.question_type == QuestionType.FILE:
+                upload = form.cleaned_data.get("value")
+                if upload:
+                    services.add_upload(
+                        submission,
+                        criterion,
+                        upload,
+                        form.content_type,
+                        form.safe_name,
+                        request.user,
+                    )
+                    messages.success(request, f"{form.safe_name} has been uploaded.")
+                    return redirect("assessments:question", submission.pk, criterion.code)
+                if criterion.mandatory and not state.uploads:
+                    form.add_error("value", "Select a file to upload.")
+            else:
+                services.save_answer(submission, criterion, form.answer_value(), request.user)
+        except services.ActionRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("assessments:task_list", submission.pk)
+        if not form.errors:
+            if request.GET.get("return") == "check":
+                return redirect("assessments:check_answers", submission.pk)
+            if next_criterion is not None:
+                return redirect("assessments:question", submission.pk, next_criterion.code)
+            return redirect("assessments:task_list", submission.pk)
+    return render(
+        request,
+        "assessments/question.html",
+        {
+            "submission": submission,
+            "section": section.section,
+            "state": state,
+            "criterion": criterion,
+            "form": form,
+        },
+    )
+
+
+@login_required
+def check_answers(request, pk):
+    submission = _submission_for(request, pk)
+    sections = services.load_state(submission)
+    can_send = submission.status in INNOVATOR_ACTION_NEEDED
+    form = DeclarationForm(_posted(request))
+    if request.method == "POST":
+        if not can_send:
+            messages.error(
+                request,
+                f"This submission has already been sent ({submission.reference}). "
+                "You do not need to send it again.",
+            )
+            return redirect("assessments:task_list", submission.pk)
+        if form.is_valid():
+            try:
+                services.submit(submission, request.user)
+            except services.ActionRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                return redirect("assessments:confirmation", submission.pk)
+    return render(
+        request,
+        "assessments/check_answers.html",
+        {
+            "submission": submission,
+            "sections": sections,
+            "form": form,
+            "can_send": can_send,
+            "missing": [(s.section, s.problems) for s in sections if s.problems],
+            "to_clarify": services.criteria_to_clarify(submission),
+        },
+    )
+
+
+@login_required
+def confirmation(request, pk):
+    submission = _submission_for(request, pk)
+    if submission.reference is None:
+        return redirect("assessments:task_list", submission.pk)
+    return render(request, "assessments/confirmation.html", {"submission": submission})
+
+
+@login_required
+def download(request, pk, upload_pk):
+    """Serves an uploaded file to its organisation, or to the scaling team."""
+    if request.user.has_perm("assessments.review_submission"):
+        submission = get_object_or_404(Submission, pk=pk)
+    else:
+        submission = _submission_for(request, pk)
+    upload = get_object_or_404(Upload, pk=upload_pk, submission=submission)
+    response = FileResponse(
+        upload.file.open("rb"),
+        as_attachment=True,
+        filename=upload.original_name,
+        content_type=upload.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

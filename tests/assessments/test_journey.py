@@ -1,0 +1,224 @@
+"""The whole journey, against the real PostgreSQL and Elasticsearch: an innovator registers
+and verifies their email, submits with uploads, answers a clarification; two assessors review
+and approve; an editor publishes through the moderation workflow; buyers find the product by
+search with its assessed compliance."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core import mail
+from wagtail.models import WorkflowState
+
+from assessments.models import (
+    CriterionReview,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+    Upload,
+    Verdict,
+)
+from assessments.services import load_state
+from registry.models import Category, ProductPage
+
+from ..search.searching import api_search, index_on_demand
+from .factories import PASSWORD, AssessorFactory
+from .helpers import answer_everything, pdf, question_url
+
+pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch, pytest.mark.postgres]
+
+
+@pytest.fixture
+def indexed(es_client, settings):
+    yield from index_on_demand(es_client, settings)
+
+
+def _link_in(message):
+    return re.search(r"https?://[^\s]+", message.body).group(0).split("testserver", 1)[1]
+
+
+def _review_all(client, submission, verdicts=None, action="save"):
+    """Posts the review form: every criterion met unless `verdicts` says otherwise."""
+    data = {"action": action, "expected_status": Submission.objects.get(pk=submission.pk).status}
+    for section in load_state(submission):
+        for item in section.criteria:
+            verdict, comment = (verdicts or {}).get(item.criterion.code, (Verdict.MET, ""))
+            data[f"verdict-{item.criterion.pk}"] = verdict
+            data[f"comment-{item.criterion.pk}"] = comment
+    return client.post(f"/admin/assessments/{submission.pk}/", data, follow=True)
+
+
+def test_from_registration_to_a_published_searchable_product(client, postgres, indexed):
+    # Register; the account works only once the emailed link is followed.
+    response = client.post(
+        "/account/register/",
+        {
+            "full_name": "Ada Innovator",
+            "email": "ada@breathe.example.com",
+            "organisation_name": "Breathe Easy Ltd",
+            "companies_house_number": "01234567",
+            "password": PASSWORD,
+        },
+    )
+    assert "Check your email" in response.content.decode()
+    assert not client.login(username="ada@breathe.example.com", password=PASSWORD)
+    response = client.get(_link_in(mail.outbox[-1]), follow=True)
+    assert "Your submissions" in response.content.decode()
+    ada = User.objects.get(email="ada@breathe.example.com")
+    assert ada.is_active and ada.membership.email_verified_at
+
+    # Start a submission and answer every question, uploading files where asked.
+    response = client.post(
+        "/submissions/start/",
+        {
+            "product_name": "Breathe Easy",
+            "summary": "Helps people with COPD manage breathlessness at home.",
+            "category": Category.objects.order_by("pk").first().pk,
+            "esf_tier": "B",
+            "device_class": "none",
+            "pricing_model": "subscription",
+            "deployment_model": "cloud",
+        },
+    )
+    submission = Submission.objects.get(product_name="Breathe Easy")
+    assert response["Location"] == f"/submissions/{submission.pk}/"
+    assert "Not started" in client.get(response["Location"]).content.decode()
+    answer_everything(client, submission)
+    assert Upload.objects.filter(submission=submission).count() >= 3
+    task_list = client.get(f"/submissions/{submission.pk}/").content.decode()
+    assert "Not started" not in task_list and "What is missing" not in task_list
+
+    # Check answers, declare, send: a reference number and a confirmation email.
+    response = client.post(
+        f"/submissions/{submission.pk}/check-your-answers/", {"declaration": "on"}, follow=True
+    )
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.SUBMITTED
+    assert submission.reference in response.content.decode()
+    assert "Submission sent" in response.content.decode()
+    assert submission.reference in mail.outbox[-1].subject
+
+    # The first assessor asks about one criterion; the innovator is told.
+    first, second = AssessorFactory(), AssessorFactory()
+    client.force_login(first)
+    queue = client.get("/admin/assessments/").content.decode()
+    assert submission.reference in queue
+    response = _review_all(
+        client,
+        submission,
+        {"C1.2": (Verdict.NEEDS_CLARIFICATION, "Give the CSO's registration number.")},
+        action="clarify",
+    )
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.CLARIFICATION_REQUESTED
+    assert "has a question" in mail.outbox[-1].subject
+    assert mail.outbox[-1].to == ["ada@breathe.example.com"]
+
+    # The innovator can change only that criterion, then sends it back.
+    client.force_login(ada)
+    c12 = next(
+        item.criterion
+        for section in load_state(submission)
+        for item in section.criteria
+        if item.criterion.code == "C1.2"
+    )
+    page = client.get(question_url(submission, c12)).content.decode()
+    assert "Give the CSO&#x27;s registration number." in page
+    other = load_state(submission)[0].criteria[0].criterion
+    response = client.post(question_url(submission, other), {"value": "Changed"})
+    assert response.status_code == 302
+    assert submission.answers.get(criterion=other).value != "Changed"
+    client.post(question_url(submission, c12), {"value": "Dr Sam Safe, GMC 7654321"})
+    client.post(f"/submissions/{submission.pk}/check-your-answers/", {"declaration": "on"})
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.SUBMITTED
+    assert not CriterionReview.objects.filter(
+        submission=submission, verdict=Verdict.NEEDS_CLARIFICATION
+    ).exists()
+
+    # Reviewed as met and proposed for approval; the reviewer cannot sign off their own review.
+    client.force_login(first)
+    _review_all(client, submission, action="propose")
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.AWAITING_SIGN_OFF
+    response = client.post(
+        f"/admin/assessments/{submission.pk}/",
+        {"action": "sign_off", "expected_status": "awaiting_sign_off"},
+        follow=True,
+    )
+    assert "another assessor must sign off" in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.AWAITING_SIGN_OFF
+
+    # The second assessor signs off: a draft product page goes to the editors' workflow.
+    client.force_login(second)
+    client.post(
+        f"/admin/assessments/{submission.pk}/",
+        {"action": "sign_off", "expected_status": "awaiting_sign_off"},
+    )
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.APPROVED
+    assert submission.signed_off_by == second and submission.reviewed_by == first
+    product = ProductPage.objects.get(pk=submission.product_id)
+    assert not product.live
+    state = WorkflowState.objects.get(object_id=str(product.pk), status="in_progress")
+    draft = product.get_latest_revision_as_object()
+    codes = {row.standard.code: row for row in draft.compliance.all()}
+    assert {"DCB0129", "ICO", "DSPT", "CE", "DTAC", "DTAC_C1", "DTAC_C4"} <= set(codes)
+    assert codes["ICO"].expires_on is not None  # the ICO registration lasts 12 months
+    assert "has been approved" in mail.outbox[-1].subject
+
+    # An editor (the Editors group joins the moderation task) approves the workflow task.
+    editor = User.objects.create_user("editor", "editor@nhs.net", PASSWORD, is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    task_state = state.current_task_state
+    task = task_state.task.specific
+    assert "approve" in [name for name, _label, _modal in task.get_actions(product, editor)]
+    task.on_action(task_state, editor, "approve")
+    product.refresh_from_db()
+    assert product.live
+    assert product.compliance.filter(standard__code="DTAC_C1", status="met").exists()
+
+    # Found by search, with its compliance.
+    indexed()
+    body = api_search(client, q="Breathe Easy", standard="DTAC_C1")
+    assert [result["title"] for result in body["results"]] == ["Breathe Easy"]
+    assert body["results"][0]["standards_met_count"] >= 7
+
+    # And every step is in the history, in order.
+    actions = list(
+        SubmissionEvent.objects.filter(submission=submission).values_list("action", flat=True)
+    )
+    for expected in (
+        "started",
+        "file_uploaded",
+        "submitted",
+        "clarification_requested",
+        "resubmitted",
+        "approval_proposed",
+        "approved",
+    ):
+        assert expected in actions
+    assert actions.index("submitted") < actions.index("resubmitted") < actions.index("approved")
+
+
+def test_upload_of_a_renamed_executable_changes_nothing(client, db):
+    from .factories import InnovatorFactory, SubmissionFactory
+
+    innovator = InnovatorFactory()
+    submission = SubmissionFactory(organisation=innovator.membership.organisation)
+    client.force_login(innovator)
+    criterion = next(
+        item.criterion
+        for section in load_state(submission)
+        for item in section.criteria
+        if item.criterion.question_type == "file"
+    )
+    response = client.post(
+        question_url(submission, criterion),
+        {"value": pdf("report.pdf", b"MZ\x90\x00" + b"\x00" * 100)},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html and "must be a PDF, Word document" in html
+    assert not Upload.objects.exists()

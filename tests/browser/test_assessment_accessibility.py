@@ -1,0 +1,75 @@
+"""The assessment pages in a real browser, checked by axe-core against WCAG 2.2 AA: sign in,
+the task list, a question page (with its error summary), check answers, and the assessor's
+review screen in the Wagtail admin."""
+
+import pytest
+
+from assessments import services
+
+from ..assessments.factories import PASSWORD, AssessorFactory, InnovatorFactory, SubmissionFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def submission():
+    innovator = InnovatorFactory(email="ada@example.com", username="ada@example.com")
+    submission = SubmissionFactory(organisation=innovator.membership.organisation)
+    first = services.load_state(submission)[0].criteria[0].criterion
+    services.save_answer(submission, first, "1 Health Street, Leeds", innovator)
+    return submission
+
+
+def sign_in(page, username):
+    page.goto("/account/sign-in/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+
+
+def test_sign_in_page(browser_page, assert_accessible):
+    browser_page.goto("/account/sign-in/")
+    assert_accessible(browser_page)
+
+
+def test_task_list(submission, browser_page, assert_accessible):
+    sign_in(browser_page, "ada@example.com")
+    browser_page.goto(f"/submissions/{submission.pk}/")
+    assert "In progress" in browser_page.inner_text("main")
+    assert_accessible(browser_page)
+
+
+def test_question_page_with_errors(submission, browser_page, assert_accessible):
+    sign_in(browser_page, "ada@example.com")
+    browser_page.goto(f"/submissions/{submission.pk}/questions/C2.1/")
+    assert_accessible(browser_page)
+    browser_page.click("main button[type=submit]")
+    assert "There is a problem" in browser_page.inner_text("main")
+    assert_accessible(browser_page)
+
+
+def test_check_answers(submission, browser_page, assert_accessible):
+    sign_in(browser_page, "ada@example.com")
+    browser_page.goto(f"/submissions/{submission.pk}/check-your-answers/")
+    assert "1 Health Street, Leeds" in browser_page.inner_text("main")
+    assert_accessible(browser_page)
+
+
+def test_assessor_review_screen(submission, browser_page, assert_accessible):
+    submission.status = "submitted"
+    submission.reference = "REG-AXE"
+    submission.save()
+    assessor = AssessorFactory()
+    browser_page.goto("/admin/login/")
+    browser_page.fill("#id_username", assessor.username)
+    browser_page.fill("#id_password", PASSWORD)
+    browser_page.click("button[type=submit]")
+    browser_page.goto(f"/admin/assessments/{submission.pk}/")
+    assert "Save review" in browser_page.inner_text("main")
+    assert_accessible(browser_page)
+    browser_page.goto("/admin/assessments/")
+    assert "REG-AXE" in browser_page.inner_text("main")
+    assert_accessible(browser_page)
