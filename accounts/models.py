@@ -11,8 +11,11 @@ NHS_EMAIL_DOMAINS = ("nhs.net", "nhs.uk")
 
 
 def is_nhs_email(email):
-    """True for nhs.net, nhs.uk and any subdomain of nhs.uk (such as leedsth.nhs.uk)."""
-    domain = (email or "").rsplit("@", 1)[-1].strip().lower()
+    """True for addresses at nhs.net, nhs.uk or any subdomain of nhs.uk (such as a trust's
+    own leedsth.nhs.uk). Case and spaces do not matter; text without an @ is no address."""
+    if not email or "@" not in email:
+        return False
+    domain = email.rsplit("@", 1)[1].strip().lower().rstrip(".")
     return domain in NHS_EMAIL_DOMAINS or domain.endswith(".nhs.uk")
 
 
@@ -30,6 +33,12 @@ class Membership(models.Model):
         related_name="memberships",
     )
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    organisation_verified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the scaling team confirmed the person works at this organisation. "
+        "Only confirmed members of an NHS or care organisation may record adoptions for it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):

@@ -1,23 +1,22 @@
 """Who a signed-in person is, for the buyer tools: NHS staff or not, and which organisations
 they are a verified member of.
 
-This is the one seam between the buyer tools and accounts. Compare, shortlist, adoption
-claims and peer contact ask only these functions; when the accounts app owns email
-verification and organisation membership, only the bodies below change.
+Membership itself is the accounts app's (accounts.Membership: the organisation a person
+acts for, their verified email, and the scaling team's confirmation that they work there).
+Compare, shortlist, adoption claims and peer contact ask only these functions.
 """
+
+from accounts.models import is_nhs_email
 
 from .choices import OrganisationKind
 
-NHS_EMAIL_DOMAINS = ("nhs.net", "nhs.uk")
-
-
-def is_nhs_email(email):
-    """True for addresses at nhs.net, nhs.uk or any subdomain of nhs.uk (such as
-    nhs.uk trusts' own domains, e.g. example.nhs.uk). Case and spaces do not matter."""
-    if not email or "@" not in email:
-        return False
-    domain = email.rsplit("@", 1)[1].strip().lower().rstrip(".")
-    return domain in NHS_EMAIL_DOMAINS or domain.endswith(".nhs.uk")
+__all__ = [
+    "can_confirm_adoption_for",
+    "is_nhs_email",
+    "is_nhs_staff",
+    "organisation_of",
+    "verified_organisations",
+]
 
 
 def is_nhs_staff(user):
@@ -32,7 +31,11 @@ def verified_organisations(user):
     if not (user and user.is_authenticated):
         return Organisation.objects.none()
     return (
-        Organisation.objects.filter(members__user=user, members__verified_at__isnull=False)
+        Organisation.objects.filter(
+            memberships__user=user,
+            memberships__email_verified_at__isnull=False,
+            memberships__organisation_verified_at__isnull=False,
+        )
         .exclude(kind=OrganisationKind.SUPPLIER)
         .distinct()
         .order_by("name")

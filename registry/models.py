@@ -818,30 +818,6 @@ class HomePage(Page):
 # How they work together is in docs/buyer-tools.md.
 
 
-class OrganisationMember(models.Model):
-    """A person who works for an organisation, verified or not.
-
-    A stand-in until accounts own membership: everything reads it through
-    registry.membership, so only that module changes when they do.
-    """
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_memberships"
-    )
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="members")
-    verified_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the scaling team confirmed the person works there."
-    )
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_each")
-        ]
-
-    def __str__(self):
-        return f"{self.user} at {self.organisation}"
-
-
 class ShortlistItem(models.Model):
     """A product on a signed-in buyer's shortlist (visitors' shortlists live in the session)."""
 

@@ -4,7 +4,9 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, SnippetViewSet, SnippetViewSetGroup
 
-from .models import AdoptionClaim, CareSetting, Category, Organisation, OrganisationMember
+from accounts.models import Membership
+
+from .models import AdoptionClaim, CareSetting, Category, Organisation
 
 
 class OrganisationViewSet(SnippetViewSet):
@@ -104,12 +106,19 @@ class AdoptionClaimViewSet(SnippetViewSet):
 
 
 class OrganisationMemberViewSet(SnippetViewSet):
-    model = OrganisationMember
+    """People and the organisation they act for; the scaling team confirms who works there."""
+
+    model = Membership
     icon = "user"
     menu_label = "Organisation members"
-    list_display = ["user", "organisation", "verified_at"]
-    list_filter = ["verified_at"]
-    panels = [FieldPanel("user"), FieldPanel("organisation"), FieldPanel("verified_at")]
+    list_display = ["user", "organisation", "email_verified_at", "organisation_verified_at"]
+    list_filter = ["organisation_verified_at"]
+    panels = [
+        FieldPanel("user"),
+        FieldPanel("organisation"),
+        FieldPanel("email_verified_at", read_only=True),
+        FieldPanel("organisation_verified_at"),
+    ]
 
 
 class BuyersViewSetGroup(SnippetViewSetGroup):

@@ -143,48 +143,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name="OrganisationMember",
-            fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "verified_at",
-                    models.DateTimeField(
-                        blank=True,
-                        help_text="When the scaling team confirmed the person works there.",
-                        null=True,
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="members",
-                        to="registry.organisation",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="organisation_memberships",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-            ],
-            options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("user", "organisation"), name="one_membership_each"
-                    )
-                ],
-            },
-        ),
-        migrations.CreateModel(
             name="PeerMessage",
             fields=[
                 (

@@ -1,4 +1,4 @@
-"""The scaling team (Editors) verifies adoption claims and organisation members."""
+"""The scaling team (Editors) verifies adoption claims and confirms who works where."""
 
 from django.db import migrations
 
@@ -17,16 +17,19 @@ def grant(apps, schema_editor):
     editors.permissions.add(
         *Permission.objects.filter(
             content_type__app_label="registry",
-            codename__in=[
-                "view_adoptionclaim",
-                "change_adoptionclaim",
-                *[f"{action}_organisationmember" for action in ("add", "change", "delete", "view")],
-            ],
-        )
+            codename__in=["view_adoptionclaim", "change_adoptionclaim"],
+        ),
+        *Permission.objects.filter(
+            content_type__app_label="accounts",
+            codename__in=["view_membership", "change_membership"],
+        ),
     )
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0003_buyer_tools")]
+    dependencies = [
+        ("registry", "0003_buyer_tools"),
+        ("accounts", "0002_organisation_verified_membership"),
+    ]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

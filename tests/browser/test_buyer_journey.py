@@ -185,14 +185,17 @@ def test_claim_and_contact_forms_are_accessible_with_errors(browser_page, assert
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from registry.models import OrganisationMember
+    from accounts.models import Membership
 
     from ..factories import AdoptionFactory, OrganisationFactory
 
     trust = OrganisationFactory(name="Leeds Teaching Hospitals")
     adoption = AdoptionFactory(contact_email="lead@leedsth.nhs.uk")
     user = get_user_model().objects.create_user("cio", "cio@leedsth.nhs.uk", "unused")
-    OrganisationMember.objects.create(user=user, organisation=trust, verified_at=timezone.now())
+    now = timezone.now()
+    Membership.objects.create(
+        user=user, organisation=trust, email_verified_at=now, organisation_verified_at=now
+    )
     page = browser_page
     page.goto("/")
     sign_in(page, user)

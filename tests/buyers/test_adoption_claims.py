@@ -5,9 +5,10 @@ everywhere: product page, comparison, and search facets through the index queue.
 import pytest
 from django.utils import timezone
 
+from accounts.models import Membership
 from registry.choices import OrganisationKind, Region
 from registry.membership import is_nhs_email, organisation_of, verified_organisations
-from registry.models import Adoption, AdoptionClaim, OrganisationMember
+from registry.models import Adoption, AdoptionClaim
 from search.models import IndexChange
 from search.queue import drain
 
@@ -18,8 +19,12 @@ pytestmark = pytest.mark.django_db
 
 
 def member(user, organisation, verified=True):
-    return OrganisationMember.objects.create(
-        user=user, organisation=organisation, verified_at=timezone.now() if verified else None
+    now = timezone.now()
+    return Membership.objects.create(
+        user=user,
+        organisation=organisation,
+        email_verified_at=now,
+        organisation_verified_at=now if verified else None,
     )
 
 
@@ -54,7 +59,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     product = ProductFactory()
     response = client.get(f"/adoptions/claim/{product.pk}/")
     assert response.status_code == 302
-    assert "login" in response["Location"]
+    assert response["Location"].startswith("/account/sign-in/?next=")
 
 
 def test_people_who_are_not_verified_members_cannot_claim(client, make_user):
@@ -167,14 +172,28 @@ def test_claims_cannot_be_made_in_the_admin(admin_client):
 
 
 def test_only_nhs_and_care_organisations_count_as_verified_membership(make_user):
-    user = make_user()
     trust = OrganisationFactory(kind=OrganisationKind.NHS_TRUST)
     care = OrganisationFactory(kind=OrganisationKind.SOCIAL_CARE_PROVIDER)
+    expected = {}
+    for organisation, verified, counts in (
+        (trust, True, True),
+        (care, True, True),
+        (SupplierFactory(), True, False),
+        (OrganisationFactory(), False, False),
+    ):
+        user = make_user()
+        member(user, organisation, verified=verified)
+        expected[user] = [organisation] if counts else []
+    for user, organisations in expected.items():
+        assert list(verified_organisations(user)) == organisations
+
+
+def test_an_unconfirmed_email_is_not_a_verified_membership(make_user):
+    user = make_user()
+    trust = OrganisationFactory(kind=OrganisationKind.NHS_TRUST)
     member(user, trust)
-    member(user, care)
-    member(user, SupplierFactory())
-    member(user, OrganisationFactory(), verified=False)
-    assert set(verified_organisations(user)) == {trust, care}
+    Membership.objects.filter(user=user).update(email_verified_at=None)
+    assert organisation_of(user) is None
 
 
 @pytest.mark.elasticsearch
