@@ -11,7 +11,7 @@ from registry.choices import OrganisationKind
 from registry.models import Organisation
 
 from .emails import send_templated_email
-from .forms import InvitationForm, RegistrationForm
+from .forms import BuyerRegistrationForm, InvitationForm, RegistrationForm
 from .models import Membership, organisation_of
 from .tokens import (
     make_invitation_token,
@@ -70,6 +70,26 @@ def register(request, token=None):
     return render(request, "accounts/register.html", {"form": form, "invitation": invitation})
 
 
+def register_buyer(request):
+    form = BuyerRegistrationForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            first, _, last = data["full_name"].strip().partition(" ")
+            user = User.objects.create_user(
+                username=data["email"],
+                email=data["email"],
+                password=data["password"],
+                first_name=first,
+                last_name=last,
+                is_active=False,
+            )
+            Membership.objects.create(user=user, organisation=data["ods_code"])
+        _send_verification(request, user)
+        return render(request, "accounts/check_email.html", {"email": data["email"]})
+    return render(request, "accounts/register_buyer.html", {"form": form})
+
+
 def verify_email(request, token):
     data = read_verification_token(token)
     user = User.objects.filter(pk=(data or {}).get("user")).first()
@@ -81,8 +101,14 @@ def verify_email(request, token):
         email_verified_at=timezone.now()
     )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(request, "Your email address is confirmed and you are signed in.")
-    return redirect("assessments:dashboard")
+    membership = Membership.objects.filter(user=user).select_related("organisation").first()
+    organisation = membership.organisation if membership else None
+    if organisation is not None and organisation.kind == OrganisationKind.SUPPLIER:
+        messages.success(request, "Your email address is confirmed and you are signed in.")
+        return redirect("assessments:dashboard")
+    staff = " You are shown as NHS staff." if membership and membership.is_nhs_staff else ""
+    messages.success(request, f"Your email address is confirmed and you are signed in.{staff}")
+    return redirect("shortlist")
 
 
 @login_required

@@ -35,6 +35,15 @@ def test_sign_in_page(browser_page, assert_accessible):
     assert_accessible(browser_page)
 
 
+def test_buyer_registration_with_errors(browser_page, assert_accessible):
+    browser_page.goto("/account/register/buyer/")
+    assert_accessible(browser_page)
+    browser_page.fill("#id_ods_code", "ZZZ9")
+    browser_page.click("main button[type=submit]")
+    assert "No NHS or care organisation in the registry" in browser_page.inner_text("main")
+    assert_accessible(browser_page)
+
+
 def test_task_list(submission, browser_page, assert_accessible):
     sign_in(browser_page, "ada@example.com")
     browser_page.goto(f"/submissions/{submission.pk}/")
