@@ -101,13 +101,7 @@ def check_expiry(today=None):
                 kind=SubmissionKind.REASSESSMENT,
                 product=product,
                 product_name=product.title,
-                summary=product.summary,
-                category_id=product.category_id,
-                esf_tier=product.esf_tier,
-                device_class=product.device_class,
-                pricing_model=product.pricing_model,
-                deployment_model=product.deployment_model,
-                website=product.website,
+                **{name: getattr(product, name) for name in Submission.PRODUCT_DETAILS},
             )
             reassessment.sections_in_scope.add(section)
             _copy_previous_answers(reassessment, section)

@@ -343,6 +343,18 @@ def new_reference():
 
 
 class Submission(models.Model):
+    # What a submission says about its product, under the same names as on ProductPage: a
+    # re-assessment starts from the listed product's values, an approval writes them back.
+    PRODUCT_DETAILS = (
+        "summary",
+        "category_id",
+        "esf_tier",
+        "device_class",
+        "pricing_model",
+        "deployment_model",
+        "website",
+    )
+
     organisation = models.ForeignKey(
         "registry.Organisation", on_delete=models.PROTECT, related_name="submissions"
     )

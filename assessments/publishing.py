@@ -66,13 +66,7 @@ def draft_product_from(submission, user):
             title=submission.product_name,
             slug=slug,
             supplier=submission.organisation,
-            summary=submission.summary,
-            category=submission.category,
-            esf_tier=submission.esf_tier,
-            device_class=submission.device_class,
-            pricing_model=submission.pricing_model,
-            deployment_model=submission.deployment_model,
-            website=submission.website,
+            **{name: getattr(submission, name) for name in submission.PRODUCT_DETAILS},
             live=False,
         )
         index.add_child(instance=page)

@@ -15,19 +15,10 @@ from .models import CaseStudyPage, Category, ProductPage
 FEED_SIZE = 50
 
 
-class ProductFeedBase(Feed):
+class PageFeed(Feed):
+    """What every feed says of a page: its summary, address and publication dates."""
+
     feed_type = Atom1Feed
-
-    def products(self):
-        return (
-            ProductPage.objects.live()
-            .public()
-            .select_related("supplier", "category")
-            .order_by("-first_published_at", "-pk")
-        )
-
-    def item_title(self, item):
-        return f"{item.title}, by {item.supplier.name}"
 
     def item_description(self, item):
         return item.summary
@@ -40,6 +31,19 @@ class ProductFeedBase(Feed):
 
     def item_updateddate(self, item):
         return item.last_published_at
+
+
+class ProductFeedBase(PageFeed):
+    def products(self):
+        return (
+            ProductPage.objects.live()
+            .public()
+            .select_related("supplier", "category")
+            .order_by("-first_published_at", "-pk")
+        )
+
+    def item_title(self, item):
+        return f"{item.title}, by {item.supplier.name}"
 
     def item_author_name(self, item):
         return item.supplier.name
@@ -76,8 +80,7 @@ class CategoryFeed(ProductFeedBase):
         return self.products().filter(category=category)[:FEED_SIZE]
 
 
-class NewCaseStudiesFeed(Feed):
-    feed_type = Atom1Feed
+class NewCaseStudiesFeed(PageFeed):
     title = f"New case studies: {settings.WAGTAIL_SITE_NAME}"
     subtitle = "How organisations adopted products, and what changed, in figures."
 
@@ -94,18 +97,6 @@ class NewCaseStudiesFeed(Feed):
 
     def item_title(self, item):
         return item.title
-
-    def item_description(self, item):
-        return item.summary
-
-    def item_link(self, item):
-        return item.url
-
-    def item_pubdate(self, item):
-        return item.first_published_at
-
-    def item_updateddate(self, item):
-        return item.last_published_at
 
     def item_author_name(self, item):
         return item.organisation.name
