@@ -42,7 +42,9 @@ TARGET_PUBLISH_P95 = 2.0
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--products", type=int, default=100_000, help="N (default 100000)")
-    parser.add_argument("--publish", type=int, default=50, help="K publishes (default 50)")
+    parser.add_argument(
+        "--publish", type=int, default=50, help="K publishes (default 50; 0 skips it)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -271,6 +273,11 @@ def main():
         )
 
     setup_django(env)
+    if args.publish < 1:
+        if not args.keep_indices:
+            delete_indices(args.prefix)
+        print("Publish to searchable: not measured (--publish 0)")
+        return
     try:
         delays, publish_times = publish_to_searchable(args, env)
     finally:

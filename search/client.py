@@ -2,8 +2,29 @@
 
 from functools import lru_cache
 
+import orjson
 from django.conf import settings
 from elasticsearch import Elasticsearch
+from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
+
+
+class OrjsonNdjsonSerializer(NdjsonSerializer):
+    """Newline-delimited JSON (bulk writes, multi-searches) through orjson as well."""
+
+    def json_dumps(self, data):
+        return orjson.dumps(data, default=self.default)
+
+    def json_loads(self, data):
+        return orjson.loads(data)
+
+
+# orjson reads and writes JSON several times faster than the standard library: every bulk
+# load and every search answer (with its facet counts) goes through it.
+SERIALIZER = OrjsonSerializer()
+SERIALIZERS = {
+    SERIALIZER.mimetype: SERIALIZER,
+    OrjsonNdjsonSerializer.mimetype: OrjsonNdjsonSerializer(),
+}
 
 
 class SearchNotConfigured(RuntimeError):
@@ -16,7 +37,13 @@ def is_configured():
 
 @lru_cache(maxsize=4)
 def _client_for(url, timeout):
-    return Elasticsearch(url, request_timeout=timeout, retry_on_timeout=False, max_retries=1)
+    return Elasticsearch(
+        url,
+        request_timeout=timeout,
+        retry_on_timeout=False,
+        max_retries=1,
+        serializers=SERIALIZERS,
+    )
 
 
 def get_client():

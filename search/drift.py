@@ -21,15 +21,13 @@ import json
 import time
 
 from elasticsearch.helpers import scan
-from elasticsearch.serializer import JSONSerializer
 
 from . import queue
-from .client import get_client
+from .client import SERIALIZER, get_client
 from .documents import alias_name
 from .indexing import alias_targets, answering, build_sources
 from .models import IndexChange
 
-SERIALIZER = JSONSerializer()
 SAMPLE_SIZE = 5
 
 

@@ -8,6 +8,7 @@ Either way it records the search for the scaling team, and never raises for anyt
 user can type.
 """
 
+import dataclasses
 import logging
 import re
 import threading
@@ -131,17 +132,20 @@ def run_search(params, channel="page"):
 
 
 def elasticsearch_search(params, vocabulary):
-    """Exact words first; when they find little, a did-you-mean suggestion and a second,
-    typo-tolerant pass (fuzziness AUTO), kept if it finds more."""
+    """Exact words first. When they find little, a did-you-mean suggestion, and a second
+    pass kept if it finds more: the suggested words, exactly; or, with no suggestion and
+    nothing found, the words with typos forgiven (fuzziness AUTO), the costliest search
+    there is, so only as the last resort."""
     builder = QueryBuilder(params)
     raw = _search(builder, params.page)
     did_you_mean = ""
     if params.query and _total(raw) < FEW_RESULTS:
         did_you_mean = _did_you_mean(builder)
-        forgiving = QueryBuilder(params, fuzzy=True, highlight_words=did_you_mean)
-        forgiving_raw = _search(forgiving, params.page)
-        if _total(forgiving_raw) > _total(raw):
-            builder, raw = forgiving, forgiving_raw
+        second = _second_pass(params, did_you_mean, found=_total(raw))
+        if second is not None:
+            second_raw = _search(second, params.page)
+            if _total(second_raw) > _total(raw):
+                builder, raw = second, second_raw
     total = _total(raw)
     if clamp_page(params, total):
         raw = _search(builder, params.page)
@@ -156,6 +160,17 @@ def elasticsearch_search(params, vocabulary):
         page_size=PAGE_SIZE,
         sort=builder.effective_sort(),
     )
+
+
+def _second_pass(params, did_you_mean, found):
+    """The search to try when the words as typed find little, or None."""
+    if did_you_mean:
+        # The same filters, order and page, for the corrected words; the response still
+        # speaks of the words as typed, with the correction offered beside them.
+        return QueryBuilder(dataclasses.replace(params, query=did_you_mean))
+    if not found:
+        return QueryBuilder(params, fuzzy=True)
+    return None
 
 
 def _total(raw):
@@ -177,15 +192,23 @@ def clamp_page(params, total):
 
 
 def _search(builder, page):
+    """The page of hits and the facet counts, in one multi-search: Elasticsearch runs the
+    two side by side, and caches the counts (see QueryBuilder.facets_body). Returns the
+    hits' answer with the counts' `aggregations` added."""
+    header = {"index": ",".join(builder.indices()), "ignore_unavailable": True}
     raw = _call(
-        "search",
-        index=builder.indices(),
-        body=builder.body(page=page),
-        ignore_unavailable=True,
+        "msearch",
+        searches=[header, builder.body(page=page), header, builder.facets_body()],
     )
-    if not raw.get("_shards", {}).get("total"):
+    hits, facets = raw["responses"]
+    for answer in (hits, facets):
+        if "error" in answer:
+            error = answer["error"]
+            reason = error.get("reason", error) if isinstance(error, dict) else error
+            raise SearchUnavailable(f"Elasticsearch refused the search: {reason}")
+    if not hits.get("_shards", {}).get("total"):
         raise SearchUnavailable("none of the search aliases exist yet")
-    return raw
+    return {**hits, "aggregations": facets.get("aggregations")}
 
 
 def _did_you_mean(builder):

@@ -20,6 +20,11 @@ PAGE_SIZE = 20
 MAX_RESULT_WINDOW = 10_000
 MAX_PAGE = MAX_RESULT_WINDOW // PAGE_SIZE
 MAX_VALUES_PER_FACET = 50
+# How the facet aggregations are named: "<facet>__values", "<facet>__selected", inside
+# "facets__<n>" when they share a filter (see QueryBuilder.aggregations).
+FACET_VALUES = "__values"
+FACET_SELECTED = "__selected"
+FACET_GROUP = "facets__"
 
 KINDS = {"product": "Products", "case_study": "Case studies", "guide": "Guides"}
 
@@ -78,15 +83,18 @@ TEXT_FIELDS = (
     "case_study_outcomes",
     "outcomes",
 )
-# The short fields, searched for the words as a phrase: an exact phrase outranks scattered
-# words. Not the body or outcomes text: matching positions in long text for every hit is the
-# costliest part of a search, and a phrase in a name or summary is what tells products apart.
-PHRASE_FIELDS = (
+# The short fields: names, tags, summaries, titles. Searched for the words as a phrase (an
+# exact phrase outranks scattered words) and for the words spread across them (a supplier's
+# name and a product's). Not the body or outcomes text: matching positions in long text for
+# every hit is the costliest part of a search, and a phrase or a pair of names in the short
+# fields is what tells products apart.
+SHORT_FIELDS = (
     "title^6",
     "supplier_name^6",
     "organisation_name^4",
     "tags.text^4",
     "clinical_areas.text^4",
+    "product_names^3",
     "summary^2",
     "case_study_titles",
 )
@@ -251,21 +259,20 @@ class SearchParams:
 class QueryBuilder:
     """The Elasticsearch request for one search, built from clean SearchParams.
 
-    Facets are multi-select: values within a facet are ORed, facets are ANDed. The selected
-    filters go in `post_filter`, so they narrow the hits but not the aggregations; each
-    facet's counts come from a filter aggregation holding every *other* facet's filter, so
+    Two requests make one search, sent together (see search.engine): `body`, the page of
+    hits, narrowed by every chosen filter; and `facets_body`, the facet counts for the
+    words alone. Facets are multi-select: values within a facet are ORed, facets are ANDed,
+    and each facet's counts come from an aggregation under every *other* facet's filter, so
     a facet's own unselected values keep honest counts.
     """
 
-    def __init__(self, params, page_size=PAGE_SIZE, fuzzy=False, highlight_words=""):
+    def __init__(self, params, page_size=PAGE_SIZE, fuzzy=False):
         self.params = params
         self.page_size = page_size
         # Typo tolerance is a second pass (see search.engine): exact words first, so a
         # correct word never brings in near-misses ("ward" finding "word") and facet counts
-        # stay honest; forgiving only when the exact words find little.
+        # stay honest; forgiving only when the exact words find nothing.
         self.fuzzy = fuzzy
-        # Extra words to highlight, such as the did-you-mean correction of a typo.
-        self.highlight_words = highlight_words
 
     # --- Where and what -----------------------------------------------------------------
 
@@ -282,7 +289,12 @@ class QueryBuilder:
             "minimum_should_match": "2<75%",
         }
         if self.fuzzy:
-            clause.update(fuzziness="AUTO", prefix_length=1, max_expansions=50)
+            # Typos are forgiven in the short fields only: expanding every word into its
+            # near-misses across all the body text costs more than the rest of the search,
+            # and a misspelt name, tag or summary word is what the second pass is for.
+            clause.update(
+                fields=list(SHORT_FIELDS), fuzziness="AUTO", prefix_length=1, max_expansions=50
+            )
         return clause
 
     def text_query(self):
@@ -310,12 +322,13 @@ class QueryBuilder:
                                 # Most of the words in one field (forgiving typos in the
                                 # second pass).
                                 {"multi_match": self.best_fields(query)},
-                                # Every word, spread across fields (a supplier and a product).
+                                # Every word, spread across the short fields (a supplier
+                                # and a product).
                                 {
                                     "multi_match": {
                                         "query": query,
                                         "type": "cross_fields",
-                                        "fields": list(TEXT_FIELDS),
+                                        "fields": list(SHORT_FIELDS),
                                         "operator": "and",
                                     }
                                 },
@@ -329,7 +342,7 @@ class QueryBuilder:
                         "multi_match": {
                             "query": query,
                             "type": "phrase",
-                            "fields": list(PHRASE_FIELDS),
+                            "fields": list(SHORT_FIELDS),
                             "slop": 1,
                             "boost": 3,
                         }
@@ -355,34 +368,49 @@ class QueryBuilder:
             if values and name != exclude and name in FACETS_BY_NAME
         ]
 
-    def post_filter(self):
-        clauses = self.filter_clauses()
-        return {"bool": {"filter": clauses}} if clauses else None
-
     def aggregations(self):
-        aggs = {}
+        """One terms aggregation per facet (plus exact counts for its chosen values), under
+        the filters of every other facet.
+
+        Facets that count under the same filters share one filter aggregation: every facet
+        nobody chose from counts under all the filters, so a search with filters in k
+        facets needs k + 1 groups, not one per facet. The group with no filter at all (no
+        filters chosen, or the one facet chosen) is not wrapped, which Elasticsearch
+        counts faster. `search.results.facet_counts_from_aggregations` reads either shape.
+        """
+        groups = {}
         for facet in FACETS:
-            inner = {
-                "values": {
+            others = tuple(name for name in self.params.filters if name != facet.name)
+            groups.setdefault(others, []).append(facet)
+        aggs = {}
+        for number, facets in enumerate(groups.values()):
+            inner = {}
+            for facet in facets:
+                inner[f"{facet.name}{FACET_VALUES}"] = {
                     "terms": {
                         "field": facet.field,
                         "size": facet.size,
                         "order": [{"_count": "desc"}, {"_key": "asc"}],
                     }
                 }
-            }
-            selected = self.params.selected(facet.name)
-            if selected:
-                # Exact counts for the chosen values, even if they are outside the top values.
-                inner["selected"] = {
-                    "filters": {
-                        "filters": {value: self.facet_clause(facet, [value]) for value in selected}
+                selected = self.params.selected(facet.name)
+                if selected:
+                    # Exact counts for the chosen values, even outside the top values.
+                    inner[f"{facet.name}{FACET_SELECTED}"] = {
+                        "filters": {
+                            "filters": {
+                                value: self.facet_clause(facet, [value]) for value in selected
+                            }
+                        }
                     }
+            clauses = self.filter_clauses(exclude=facets[0].name)
+            if clauses:
+                aggs[f"{FACET_GROUP}{number}"] = {
+                    "filter": {"bool": {"filter": clauses}},
+                    "aggs": inner,
                 }
-            aggs[f"facet_{facet.name}"] = {
-                "filter": {"bool": {"filter": self.filter_clauses(exclude=facet.name)}},
-                "aggs": inner,
-            }
+            else:
+                aggs.update(inner)
         return aggs
 
     # --- Order and page -----------------------------------------------------------------
@@ -431,7 +459,6 @@ class QueryBuilder:
                 for name in HIGHLIGHT_SNIPPETS
             }
         )
-        words = " ".join(w for w in (self.params.query, self.highlight_words) if w)
         return {
             "pre_tags": [MARK_START],
             "post_tags": [MARK_END],
@@ -441,7 +468,7 @@ class QueryBuilder:
             # highlighting fuzzy matches costs far more than the search itself.
             "highlight_query": {
                 "multi_match": {
-                    "query": words,
+                    "query": self.params.query,
                     "type": "best_fields",
                     "fields": [*HIGHLIGHT_WHOLE, *HIGHLIGHT_SNIPPETS],
                 }
@@ -449,21 +476,41 @@ class QueryBuilder:
         }
 
     def body(self, page=None):
+        """The page of hits: the words, the chosen filters, the order, highlights.
+
+        The facet counts are a second request (facets_body) that search.engine sends with
+        this one in a single multi-search, so Elasticsearch works on both at once."""
+        query = self.text_query()
+        filters = self.filter_clauses()
+        if filters:
+            # Beside the words rather than after them (the counts are not taken here), so
+            # Elasticsearch skips what the filters rule out before scoring anything.
+            query = {"bool": {"must": [query], "filter": filters}}
         body = {
-            "query": self.text_query(),
-            "aggs": self.aggregations(),
+            "query": query,
             "sort": self.sort(),
             "from": self.offset(page),
             "size": self.page_size,
             "track_total_hits": True,
             "_source": list(SOURCE_FIELDS),
         }
-        post_filter = self.post_filter()
-        if post_filter:
-            body["post_filter"] = post_filter
         if self.params.query:
             body["highlight"] = self.highlight()
         return body
+
+    def facets_body(self):
+        """The facet counts for the words, whatever the page or order.
+
+        The words only select documents here (filter context: no scores to compute), and
+        with no hits asked for, Elasticsearch's request cache keeps the answer until the
+        index changes: the next page of a search, or the same search in another order,
+        counts nothing again."""
+        return {
+            "size": 0,
+            "track_total_hits": False,
+            "query": {"bool": {"filter": [self.text_query()]}},
+            "aggs": self.aggregations(),
+        }
 
     def suggestion_body(self):
         """A did-you-mean request: for each word typed that no name or summary contains, the

@@ -15,7 +15,17 @@ from django.utils.safestring import mark_safe
 
 from registry.choices import DeploymentModel, EsfTier, Region
 
-from .query import FACETS, FACETS_BY_NAME, KINDS, MARK_END, MARK_START, MAX_RESULT_WINDOW
+from .query import (
+    FACET_GROUP,
+    FACET_SELECTED,
+    FACET_VALUES,
+    FACETS,
+    FACETS_BY_NAME,
+    KINDS,
+    MARK_END,
+    MARK_START,
+    MAX_RESULT_WINDOW,
+)
 
 KIND_LABELS = {"product": "Product", "case_study": "Case study", "guide": "Guide"}
 ADOPTION_BANDS = {
@@ -286,14 +296,22 @@ def format_facets(counts, params, vocabulary):
 
 
 def facet_counts_from_aggregations(aggregations):
-    """{facet name: {value: count}} from the per-facet filter aggregations."""
+    """{facet name: {value: count}} from the facet aggregations (QueryBuilder.aggregations):
+    each facet's top values and the exact counts of its chosen values, whether or not they
+    sit inside a shared filter group."""
+    flat = {}
+    for name, agg in (aggregations or {}).items():
+        if name.startswith(FACET_GROUP):
+            flat.update({key: value for key, value in agg.items() if isinstance(value, dict)})
+        else:
+            flat[name] = agg
     counts = {}
     for facet in FACETS:
-        agg = (aggregations or {}).get(f"facet_{facet.name}")
-        if not agg:
+        top = flat.get(f"{facet.name}{FACET_VALUES}")
+        if top is None:
             continue
         values = {}
-        for bucket in agg.get("values", {}).get("buckets", []):
+        for bucket in top.get("buckets", []):
             key = (
                 bucket.get("key_as_string", bucket["key"])
                 if facet.name == "dtac"
@@ -302,7 +320,8 @@ def facet_counts_from_aggregations(aggregations):
             if facet.name == "dtac":
                 key = "passed" if key in ("true", True, 1) else "not_passed"
             values[str(key)] = bucket["doc_count"]
-        for value, bucket in agg.get("selected", {}).get("buckets", {}).items():
+        chosen = flat.get(f"{facet.name}{FACET_SELECTED}", {}).get("buckets", {})
+        for value, bucket in chosen.items():
             values[value] = bucket["doc_count"]
         counts[facet.name] = values
     return counts

@@ -44,6 +44,7 @@ def search_context(response):
         "return_to": search_href(params, page=params.page),
         "return_query": urlencode(params.as_query_items()),
         "results": response.results,
+        "filter_panel": filter_panel(response.facets),
         "pagination": pagination(response),
         "active_filters": active_filters(response),
         "clear_filters_href": search_href(params, filters={}) if params.has_filters else "",
@@ -60,6 +61,31 @@ def search_context(response):
         "degraded_detail": DEGRADED_DETAIL,
         "notices": [notice for notice in response.notices if notice != DEGRADED_NOTICE],
     }
+
+
+# The first few facets start open; any with a value chosen are open too.
+OPEN_FACETS = 3
+
+
+def filter_panel(facets):
+    """The facets as filters.html lays them out, with each checkbox's id and count already
+    as text. A page has well over a hundred checkboxes, and the template engine is slowest
+    at exactly this: looking up and formatting numbers inside a loop."""
+    return [
+        {
+            **facet,
+            "open": bool(facet["selected_count"]) or position < OPEN_FACETS,
+            "options": [
+                {
+                    **option,
+                    "input_id": f"filter-{facet['name']}-{number}",
+                    "count_text": f"{option['count']:,}",
+                }
+                for number, option in enumerate(facet["options"], start=1)
+            ],
+        }
+        for position, facet in enumerate(facets)
+    ]
 
 
 def pagination(response):

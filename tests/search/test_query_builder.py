@@ -7,6 +7,9 @@ from django.http import QueryDict
 from django.test import override_settings
 
 from search.query import (
+    FACET_GROUP,
+    FACET_VALUES,
+    FACETS,
     MARK_END,
     MARK_START,
     MAX_PAGE,
@@ -19,6 +22,7 @@ from search.query import (
     similar_products_body,
 )
 from search.results import did_you_mean_from_suggest, highlight_html
+from search.views import filter_panel
 
 
 def params_for(query_string):
@@ -163,63 +167,99 @@ def test_query_syntax_is_never_interpreted():
 # --- Facets -----------------------------------------------------------------------------
 
 
-def test_selected_filters_go_in_the_post_filter_so_counts_stay_honest():
+def test_selected_filters_narrow_the_hits_but_not_the_counts():
     builder = QueryBuilder(params_for("q=ward&category=a&category=b&esf_tier=C"))
-    body = builder.body()
-    assert body["post_filter"] == {
-        "bool": {
-            "filter": [
-                {"terms": {"category": ["a", "b"]}},
-                {"terms": {"esf_tier": ["C"]}},
-            ]
-        }
-    }
-    # The query itself never holds a facet filter.
-    assert "terms" not in json.dumps(body["query"])
+    query = builder.body()["query"]
+    assert query["bool"]["must"] == [builder.text_query()]
+    assert query["bool"]["filter"] == [
+        {"terms": {"category": ["a", "b"]}},
+        {"terms": {"esf_tier": ["C"]}},
+    ]
+    # The counts' request holds the words alone; filters reach it only inside aggregations.
+    assert builder.facets_body()["query"] == {"bool": {"filter": [builder.text_query()]}}
+
+
+def counted_under(aggs):
+    """{facet name: the filter clauses its counts are taken under} from the aggregations."""
+    counted = {}
+    for name, agg in aggs.items():
+        if name.startswith(FACET_GROUP):
+            for inner in agg["aggs"]:
+                if inner.endswith(FACET_VALUES):
+                    counted[inner.removesuffix(FACET_VALUES)] = agg["filter"]["bool"]["filter"]
+        elif name.endswith(FACET_VALUES):
+            counted[name.removesuffix(FACET_VALUES)] = []
+    return counted
 
 
 def test_each_facet_counts_with_every_other_facet_filter_but_its_own():
     aggs = QueryBuilder(params_for("category=a&category=b&esf_tier=C&region=london")).aggregations()
-    assert aggs["facet_category"]["filter"] == {
-        "bool": {
-            "filter": [{"terms": {"esf_tier": ["C"]}}, {"terms": {"adopter_regions": ["london"]}}]
-        }
-    }
-    assert aggs["facet_esf_tier"]["filter"]["bool"]["filter"] == [
-        {"terms": {"category": ["a", "b"]}},
-        {"terms": {"adopter_regions": ["london"]}},
-    ]
+    counted = counted_under(aggs)
+    category = {"terms": {"category": ["a", "b"]}}
+    tier = {"terms": {"esf_tier": ["C"]}}
+    region = {"terms": {"adopter_regions": ["london"]}}
+    assert counted["category"] == [tier, region]
+    assert counted["esf_tier"] == [category, region]
+    assert counted["region"] == [category, tier]
     # A facet nobody chose from counts with all the filters.
-    assert len(aggs["facet_care_setting"]["filter"]["bool"]["filter"]) == 3
-    assert aggs["facet_care_setting"]["aggs"]["values"]["terms"]["field"] == "care_settings"
+    assert counted["care_setting"] == [category, tier, region]
     # Chosen values are always counted exactly, even outside the top values.
-    assert set(aggs["facet_category"]["aggs"]["selected"]["filters"]["filters"]) == {"a", "b"}
+    group = next(agg for agg in aggs.values() if "category__values" in agg.get("aggs", {}))
+    assert set(group["aggs"]["category__selected"]["filters"]["filters"]) == {"a", "b"}
+
+
+def test_facets_counted_under_the_same_filters_share_one_filter():
+    """Filters in two facets make three groups: one per chosen facet, one for the rest."""
+    aggs = QueryBuilder(params_for("category=a&esf_tier=C")).aggregations()
+    groups = [name for name in aggs if name.startswith(FACET_GROUP)]
+    assert len(groups) == 3
+    unchosen = max((aggs[name] for name in groups), key=lambda agg: len(agg["aggs"]))
+    assert unchosen["aggs"]["care_setting__values"]["terms"]["field"] == "care_settings"
+    assert len(unchosen["filter"]["bool"]["filter"]) == 2
+
+
+def test_with_no_filters_every_facet_counts_everything_the_words_find():
+    counted = counted_under(QueryBuilder(params_for("q=ward")).aggregations())
+    assert counted == {facet.name: [] for facet in FACETS}
 
 
 def test_every_facet_is_aggregated():
-    aggs = QueryBuilder(params_for("")).aggregations()
-    assert set(aggs) == {
-        "facet_kind",
-        "facet_category",
-        "facet_care_setting",
-        "facet_clinical_area",
-        "facet_esf_tier",
-        "facet_standard",
-        "facet_dtac",
-        "facet_integration",
-        "facet_region",
-        "facet_adoption",
-        "facet_deployment",
-    }
+    for query in ("", "category=a&region=london"):
+        assert set(counted_under(QueryBuilder(params_for(query)).aggregations())) == {
+            "kind",
+            "category",
+            "care_setting",
+            "clinical_area",
+            "esf_tier",
+            "standard",
+            "dtac",
+            "integration",
+            "region",
+            "adoption",
+            "deployment",
+        }
+
+
+def test_facet_counts_ignore_the_page_and_order_and_score_nothing():
+    first = QueryBuilder(params_for("q=ward&category=a&sort=title")).facets_body()
+    again = QueryBuilder(params_for("q=ward&category=a&page=3")).facets_body()
+    assert first == again
+    assert first["size"] == 0
+    # The words select documents in filter context: no scores are computed for counting.
+    assert "filter" in first["query"]["bool"] and "must" not in first["query"]["bool"]
+    hits = QueryBuilder(params_for("q=ward&category=a")).body()
+    assert "aggs" not in hits
+    assert hits["query"]["bool"]["filter"] == [{"terms": {"category": ["a"]}}]
 
 
 def test_dtac_reads_as_words_and_filters_a_boolean():
     body = QueryBuilder(params_for("dtac=passed")).body()
-    assert body["post_filter"]["bool"]["filter"] == [{"terms": {"dtac_passed": [True]}}]
+    assert body["query"]["bool"]["filter"] == [{"terms": {"dtac_passed": [True]}}]
 
 
-def test_no_filters_no_post_filter():
-    assert "post_filter" not in QueryBuilder(params_for("q=ward")).body()
+def test_no_filters_leave_the_words_alone():
+    builder = QueryBuilder(params_for("q=ward"))
+    assert builder.body()["query"] == builder.text_query()
 
 
 # --- Order and pages --------------------------------------------------------------------
@@ -267,10 +307,10 @@ def test_highlights_use_private_markers():
     assert {"title", "summary", "case_study_titles"} <= set(highlight["fields"])
 
 
-def test_highlighting_never_expands_typos_but_marks_the_correction():
-    builder = QueryBuilder(params_for("q=diabetis"), fuzzy=True, highlight_words="diabetes")
+def test_highlighting_never_expands_typos():
+    builder = QueryBuilder(params_for("q=diabetis"), fuzzy=True)
     highlight_query = builder.highlight()["highlight_query"]["multi_match"]
-    assert highlight_query["query"] == "diabetis diabetes"
+    assert highlight_query["query"] == "diabetis"
     assert "fuzziness" not in highlight_query
 
 
@@ -327,3 +367,36 @@ def test_did_you_mean_leaves_codes_and_symbols_alone():
         ]
     }  # fmt: skip
     assert did_you_mean_from_suggest("A&E", suggest) == ""
+
+
+# --- The filter panel -----------------------------------------------------------------------
+
+
+def test_filter_checkboxes_have_their_own_ids_and_counts_that_read_as_numbers():
+    def option(value, count, selected=False):
+        return {"value": value, "label": value.title(), "count": count, "selected": selected}
+
+    facets = [
+        {
+            "name": "kind",
+            "label": "Type",
+            "selected_count": 0,
+            "options": [option("product", 12345)],
+        },
+        {"name": "category", "label": "Category", "selected_count": 0, "options": [option("a", 2)]},
+        {"name": "esf_tier", "label": "Tier", "selected_count": 0, "options": [option("b", 1)]},
+        {
+            "name": "region",
+            "label": "Region",
+            "selected_count": 1,
+            "options": [option("london", 7, selected=True), option("north_west", 3)],
+        },
+        {"name": "adoption", "label": "Adoption", "selected_count": 0, "options": [option("x", 1)]},
+    ]
+    panel = filter_panel(facets)
+    ids = [option["input_id"] for facet in panel for option in facet["options"]]
+    assert len(ids) == len(set(ids))
+    assert ids[-3:] == ["filter-region-1", "filter-region-2", "filter-adoption-1"]
+    assert panel[0]["options"][0]["count_text"] == "12,345"
+    # The first three start open, and any with a value chosen; the rest closed.
+    assert [facet["open"] for facet in panel] == [True, True, True, True, False]

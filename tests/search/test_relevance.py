@@ -81,6 +81,38 @@ def test_misspellings_still_find_the_product(client, indexed, vocabulary_catalog
     indexed()
     body = api_search(client, q="diabetis")
     assert titles(body)[0] == "SugarCoach"
+    # Found through the correction, which is offered and marked in the result.
+    assert body["did_you_mean"] == "diabetes"
+    assert "<mark>diabetes</mark>" in body["results"][0]["summary_html"]
+
+
+def test_a_typo_with_no_correction_on_offer_is_forgiven(client, indexed):
+    """The spelling suggester knows the words of names and summaries; a typo of a word
+    found only in a clinical area still finds its product, through the typo-tolerant pass."""
+    product(
+        "BloodTrack",
+        "Follows samples from the ward to the laboratory.",
+        clinical_areas=["haematology"],
+    )
+    product("Unrelated rota", "Rostering for nursing staff.")
+    indexed()
+    body = api_search(client, q="haematolgy")
+    assert not body["did_you_mean"]
+    assert titles(body) == ["BloodTrack"]
+
+
+def test_correct_words_that_find_little_bring_in_no_near_misses(client, indexed):
+    """Words the index knows are searched as typed, even when they find only one product:
+    typo tolerance would add near-misses ("ward" finding "word") that nobody asked for."""
+    product("Ward round", "Lists for the morning round.")
+    product("Word finder", "Finds a word in notes.")
+    product("StrokeHub Direct", "Stroke pathway coordination.")
+    product("StrokeHub Go", "Stroke pathway coordination on the move.")
+    indexed()
+    body = api_search(client, q="ward")
+    assert titles(body) == ["Ward round"]
+    assert not body["did_you_mean"]
+    assert titles(api_search(client, q="StrokeHub Direct")) == ["StrokeHub Direct"]
 
 
 def test_plurals_find_the_singular(client, indexed, vocabulary_catalogue):
