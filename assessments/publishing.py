@@ -1,7 +1,8 @@
 """From an approved submission to a product page draft waiting for an editor.
 
 Approval never publishes: it writes a draft revision of the product page carrying the
-assessed compliance, and starts the page's moderation workflow, so an editor publishes it.
+assessed compliance (and, for an update to a listed product, the details the supplier
+changed), and starts the page's moderation workflow, so an editor publishes it.
 """
 
 import datetime
@@ -11,7 +12,7 @@ from django.utils.text import slugify
 
 from registry.models import ProductIndexPage, ProductPage
 
-from .models import ComplianceStatus, ProductCompliance, QuestionType, Standard
+from .models import ComplianceStatus, ProductCompliance, QuestionType, Standard, SubmissionKind
 from .services import add_months, load_state
 
 
@@ -55,6 +56,13 @@ def draft_product_from(submission, user):
     today = timezone.localdate()
     if submission.product_id:
         page = submission.product.specific.get_latest_revision_as_object()
+        if submission.kind == SubmissionKind.UPDATE:
+            # What the supplier asked to change was assessed with the rest: it goes into the
+            # draft for the editor. A re-assessment copied these from the page when it
+            # opened, so writing them back could undo an editor's later change.
+            page.title = submission.product_name or page.title
+            for name in submission.PRODUCT_DETAILS:
+                setattr(page, name, getattr(submission, name))
     else:
         index = ProductIndexPage.objects.first()
         base = slugify(submission.product_name)[:70] or "product"

@@ -7,10 +7,13 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from assessments.models import Standard, Submission
+from assessments import services
+from assessments.models import Standard, Submission, Verdict
+from registry.models import ProductPage
 
 from ..factories import ComplianceFactory, ProductFactory
-from .factories import InnovatorFactory
+from .factories import AssessorFactory, InnovatorFactory
+from .helpers import answer_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +78,38 @@ def test_expired_compliance_shows_as_expired_on_the_listing(client, product):
     )
     html = client.get(product.url).content.decode()
     assert "1 expired" in html
+
+
+def test_approving_a_reassessment_keeps_an_editors_later_change_to_the_listing(client, product):
+    ComplianceFactory(
+        product=product,
+        standard=Standard.objects.get(code="DTAC_C2"),
+        expires_on=TODAY + datetime.timedelta(days=10),
+    )
+    _run()
+    reassessment = Submission.objects.get(product=product)
+    # The re-assessment copied the listing's details when it opened; an editor then
+    # improves the summary while the supplier answers.
+    product.summary = "Rewritten by the scaling team."
+    product.save_revision().publish()
+    supplier = product.supplier.memberships.get().user
+    client.force_login(supplier)
+    answer_everything(client, reassessment)
+    services.submit(reassessment, supplier)
+    reviewer, second = AssessorFactory(), AssessorFactory()
+    services.record_verdicts(
+        reassessment,
+        reviewer,
+        {
+            item.criterion: (Verdict.MET, "")
+            for section in services.load_state(reassessment)
+            for item in section.criteria
+        },
+    )
+    services.propose_approval(reassessment, reviewer)
+    services.sign_off(reassessment, second)
+
+    draft = ProductPage.objects.get(pk=product.pk).get_latest_revision_as_object()
+    assert draft.summary == "Rewritten by the scaling team."
+    renewed = {row.standard.code: row for row in draft.compliance.all()}["DTAC_C2"]
+    assert renewed.expires_on > TODAY + datetime.timedelta(days=10)

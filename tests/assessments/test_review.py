@@ -69,7 +69,13 @@ def test_approving_an_update_drafts_a_revision_and_leaves_the_live_page_alone(cl
         product=product, standard=Standard.objects.get(code="CE"), status="in_progress"
     )
     submission = SubmissionFactory(
-        organisation=supplier, product=product, kind="update", product_name="Breathe Easy"
+        organisation=supplier,
+        product=product,
+        kind="update",
+        product_name="Breathe Easy Plus",
+        summary="Now with a clinician dashboard for COPD teams.",
+        esf_tier="C",
+        pricing_model="per_user",
     )
     client.force_login(innovator)
     answer_everything(client, submission)
@@ -89,11 +95,16 @@ def test_approving_an_update_drafts_a_revision_and_leaves_the_live_page_alone(cl
 
     product.refresh_from_db()
     assert product.live
+    assert product.title == "Breathe Easy"  # nothing changes until an editor publishes
     assert set(product.compliance.values_list("standard__code", "status")) == {
         ("CQC", "met"),
         ("CE", "in_progress"),
     }
     draft = product.get_latest_revision_as_object()
+    # The details the supplier changed were assessed with the rest and reach the draft.
+    assert draft.title == "Breathe Easy Plus"
+    assert draft.summary == "Now with a clinician dashboard for COPD teams."
+    assert (draft.esf_tier, draft.pricing_model) == ("C", "per_user")
     rows = {row.standard.code: row for row in draft.compliance.all()}
     assert rows["CE"].status == "met"  # the assessed answer replaces the old row
     assert rows["CQC"].status == "met"  # rows the framework does not ask about stay
