@@ -7,7 +7,7 @@ import zipfile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments import services
-from assessments.models import QuestionType
+from assessments.models import QuestionType, Verdict
 
 PDF_BYTES = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -67,3 +67,25 @@ def answer_everything(client, submission):
             assert response.status_code == 302, response.content.decode()[:2000]
             count += 1
     return count
+
+
+def submit_and_approve(client, submission, innovator):
+    """The innovator answers every question and submits; one assessor finds every criterion
+    met and proposes approval; a second signs it off."""
+    from .factories import AssessorFactory
+
+    client.force_login(innovator)
+    answer_everything(client, submission)
+    services.submit(submission, innovator)
+    reviewer, second = AssessorFactory(), AssessorFactory()
+    services.record_verdicts(
+        submission,
+        reviewer,
+        {
+            item.criterion: (Verdict.MET, "")
+            for section in services.load_state(submission)
+            for item in section.criteria
+        },
+    )
+    services.propose_approval(submission, reviewer)
+    services.sign_off(submission, second)

@@ -7,13 +7,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from assessments import services
-from assessments.models import Standard, Submission, Verdict
+from assessments.models import Standard, Submission
 from registry.models import ProductPage
 
 from ..factories import ComplianceFactory, ProductFactory
-from .factories import AssessorFactory, InnovatorFactory
-from .helpers import answer_everything
+from .factories import InnovatorFactory
+from .helpers import submit_and_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -56,14 +55,19 @@ def test_expiring_compliance_opens_a_reassessment_of_its_section_once(product, m
     assert len(mailoutbox) == 1
 
 
-def test_the_reassessment_asks_only_that_section(client, product):
+@pytest.fixture
+def reassessment(product):
+    """Data protection (C2) expiring in ten days, and the re-assessment check_expiry opens."""
     ComplianceFactory(
         product=product,
         standard=Standard.objects.get(code="DTAC_C2"),
         expires_on=TODAY + datetime.timedelta(days=10),
     )
     _run()
-    reassessment = Submission.objects.get(product=product)
+    return Submission.objects.get(product=product)
+
+
+def test_the_reassessment_asks_only_that_section(client, product, reassessment):
     client.force_login(product.supplier.memberships.get().user)
     html = client.get(f"/submissions/{reassessment.pk}/").content.decode()
     assert "C2 Data protection" in html and "C1 Clinical safety" not in html
@@ -80,34 +84,14 @@ def test_expired_compliance_shows_as_expired_on_the_listing(client, product):
     assert "1 expired" in html
 
 
-def test_approving_a_reassessment_keeps_an_editors_later_change_to_the_listing(client, product):
-    ComplianceFactory(
-        product=product,
-        standard=Standard.objects.get(code="DTAC_C2"),
-        expires_on=TODAY + datetime.timedelta(days=10),
-    )
-    _run()
-    reassessment = Submission.objects.get(product=product)
+def test_approving_a_reassessment_keeps_an_editors_later_change_to_the_listing(
+    client, product, reassessment
+):
     # The re-assessment copied the listing's details when it opened; an editor then
     # improves the summary while the supplier answers.
     product.summary = "Rewritten by the scaling team."
     product.save_revision().publish()
-    supplier = product.supplier.memberships.get().user
-    client.force_login(supplier)
-    answer_everything(client, reassessment)
-    services.submit(reassessment, supplier)
-    reviewer, second = AssessorFactory(), AssessorFactory()
-    services.record_verdicts(
-        reassessment,
-        reviewer,
-        {
-            item.criterion: (Verdict.MET, "")
-            for section in services.load_state(reassessment)
-            for item in section.criteria
-        },
-    )
-    services.propose_approval(reassessment, reviewer)
-    services.sign_off(reassessment, second)
+    submit_and_approve(client, reassessment, product.supplier.memberships.get().user)
 
     draft = ProductPage.objects.get(pk=product.pk).get_latest_revision_as_object()
     assert draft.summary == "Rewritten by the scaling team."

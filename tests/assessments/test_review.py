@@ -8,11 +8,11 @@ from django.utils import timezone
 from wagtail.models import WorkflowState
 
 from assessments import services
-from assessments.models import Standard, SubmissionStatus, Upload, Verdict
+from assessments.models import Standard, SubmissionStatus, Upload
 
 from ..factories import ComplianceFactory, ProductFactory
 from .factories import AssessorFactory, InnovatorFactory, SubmissionFactory
-from .helpers import answer_everything
+from .helpers import answer_everything, submit_and_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -77,21 +77,7 @@ def test_approving_an_update_drafts_a_revision_and_leaves_the_live_page_alone(cl
         esf_tier="C",
         pricing_model="per_user",
     )
-    client.force_login(innovator)
-    answer_everything(client, submission)
-    services.submit(submission, innovator)
-    reviewer, second = AssessorFactory(), AssessorFactory()
-    services.record_verdicts(
-        submission,
-        reviewer,
-        {
-            item.criterion: (Verdict.MET, "")
-            for section in services.load_state(submission)
-            for item in section.criteria
-        },
-    )
-    services.propose_approval(submission, reviewer)
-    services.sign_off(submission, second)
+    submit_and_approve(client, submission, innovator)
 
     product.refresh_from_db()
     assert product.live
