@@ -140,6 +140,17 @@ def breadcrumb_trail(context, include_self=False):
     return {"items": items}
 
 
+@register.inclusion_tag("includes/breadcrumb.html", takes_context=True)
+def breadcrumb_to(context, page=None, extra_class=""):
+    """A one-link trail for a view outside the page tree: back to `page` (a product, from
+    its forms) or, with none, to Home (search, compare, shortlist)."""
+    if page is None:
+        item = {"label": "Home", "href": "/"}
+    else:
+        item = {"label": page.title, "href": page.get_url(request=context.get("request"))}
+    return {"items": [item], "extra_class": extra_class}
+
+
 @register.inclusion_tag("includes/pagination.html", takes_context=True)
 def page_links(context, page_obj):
     """Numbered NHS.UK pagination for a Django Page, keeping the rest of the query string
