@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "assessments",
     "search",
+    "demo",
     "wagtailnhsukfrontend",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -165,7 +165,7 @@ class Serialiser:
     are in memory, a few times faster.
 
     Columns holding plain values are read straight off the object; anything else goes
-    through modelcluster's own `get_field_value()`. tests/test_seed_demo.py checks the
+    through modelcluster's own `get_field_value()`. tests/demo/test_seed_demo.py checks the
     result against `serializable_data()` of the page read back from the database.
     """
 

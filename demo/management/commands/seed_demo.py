@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from registry.demo.loader import DemoDataError, DemoLoader
+from demo.loader import DemoDataError, DemoLoader
 from registry.models import ProductPage
 
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from assessments.models import ProductCompliance
+from demo.loader import load_catalogue
+from demo.plan import build_plan
 from registry.choices import EvidenceType, Region
-from registry.demo.loader import load_catalogue
-from registry.demo.plan import build_plan
 from registry.models import (
     SUMMARY_MAX_LENGTH,
     Adoption,
