@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.utils.text import slugify
 
 from registry.choices import Region
@@ -212,17 +213,6 @@ def seeded_uuid(rng):
 
 def days_ago(today, days):
     return today - datetime.timedelta(days=days)
-
-
-def add_months(day, months):
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def timestamp(rng, day):
@@ -799,11 +789,11 @@ class ProductBuilder:
         if expired:
             lapsed = dtac["age"] % 200 + 1 if in_dtac else rng.randint(1, 240)
             expires = days_ago(self.today, lapsed)
-            return add_months(expires, -months), expires
-        span = (add_months(self.today, months) - self.today).days
+            return expires - relativedelta(months=months), expires
+        span = (self.today + relativedelta(months=months) - self.today).days
         age = min(dtac["age"], span - 30) if in_dtac else rng.randint(1, max(1, span - 30))
         assessed = days_ago(self.today, max(1, age))
-        return assessed, add_months(assessed, months)
+        return assessed, assessed + relativedelta(months=months)
 
     def _status(self, met=0.8, partial=0.1, progress=0.05):
         """A status drawn around this product's maturity."""
@@ -894,9 +884,11 @@ class ProductBuilder:
         elif code == "WCAG22AA":
             row.status = self._status(0.6, 0.35, 0.0)
             if row.status == "partially_met":
+                issues = rng.randint(2, 9)
+                fixed_by = self.today + relativedelta(months=rng.randint(2, 6))
                 row.notes = (
-                    f"{rng.randint(2, 9)} issues found in an independent audit; "
-                    f"fixes planned by {add_months(self.today, rng.randint(2, 6)):%B %Y}."
+                    f"{issues} issues found in an independent audit; "
+                    f"fixes planned by {fixed_by:%B %Y}."
                 )
         elif code == "NHS_SERVICE_STANDARD":
             if not self.profile.patient_facing:
