@@ -1,113 +1,48 @@
 #!/usr/bin/env bash
-# The decisive check of the plugin on a real node: unzip a private copy of the Elasticsearch
-# distribution, install the plugin with bin/elasticsearch-plugin, start the node (as the
-# `elasticsearch` user when run as root), create an index that uses every component, and check
-# _analyze output and match queries against indexed documents. Prints "N passed, N failed",
-# stops the node it started, and exits 1 if a check failed.
+# The decisive check of the plugin on a real node: start a private Elasticsearch with the
+# plugin installed by bin/elasticsearch-plugin (through scripts/services.sh es-start, the
+# same start-up as the test node, in its own state folder and on its own ports), create an
+# index that uses every component, and check _analyze output and match queries against
+# indexed documents. Prints "N passed, N failed", stops the node it started, and exits 1 if
+# a check failed.
 #
-# Leaves any other node alone: it uses its own directory and ports, and refuses to run if
-# its HTTP port is already taken.
+# Leaves any other node alone: it uses its own state folder and ports, and services.sh
+# refuses to start if one of those ports is taken by another process.
 #
 # Environment: LAB_DIR (default /tmp/es-plugin-lab), LAB_HTTP_PORT (59201),
 # LAB_TRANSPORT_PORT (59301), ES_VERSION (8.19.21), ES_JAVA_HOME (default: the system java),
-# LAB_KEEP=1 to leave the node running afterwards (stop it with: kill "$(cat LAB_DIR/run/es.pid)").
+# LAB_KEEP=1 to leave the node running afterwards (stop it with:
+# SERVICES_DIR=LAB_DIR ES_PORT=LAB_HTTP_PORT scripts/services.sh es-stop).
 
 set -Eeuo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ES_VERSION="${ES_VERSION:-8.19.21}"
+services="${here}/../../scripts/services.sh"
 LAB="${LAB_DIR:-/tmp/es-plugin-lab}"
 HTTP_PORT="${LAB_HTTP_PORT:-59201}"
-TRANSPORT_PORT="${LAB_TRANSPORT_PORT:-59301}"
 ES_URL="http://127.0.0.1:${HTTP_PORT}"
-ES_HOME="${LAB}/elasticsearch-${ES_VERSION}"
-ES_USER=elasticsearch
 INDEX=registry-analysis-check
 
 die() {
     echo "lab-check: $*" >&2
     exit 1
 }
-for tool in curl jq unzip java; do
+for tool in curl jq; do
     command -v "${tool}" >/dev/null 2>&1 || die "${tool} not found"
 done
-if [[ -z ${ES_JAVA_HOME:-} ]]; then
-    ES_JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
-fi
-export ES_JAVA_HOME
 
-as_es() {
-    if ((EUID == 0)); then
-        (cd / && runuser -u "${ES_USER}" -- "$@")
-    else
-        "$@"
-    fi
+lab_services() { # COMMAND: scripts/services.sh on the lab's own folder and ports
+    SERVICES_DIR="${LAB}" ES_PORT="${HTTP_PORT}" ES_TRANSPORT_PORT="${LAB_TRANSPORT_PORT:-59301}" \
+        "${services}" "$@"
 }
 
-if curl -s -m 2 -o /dev/null "${ES_URL}"; then
-    die "something already listens on ${ES_URL}; stop it or set LAB_HTTP_PORT"
-fi
-if ((EUID == 0)) && ! id -u "${ES_USER}" >/dev/null 2>&1; then
-    useradd --system --no-create-home --shell /usr/sbin/nologin "${ES_USER}"
-fi
-
-zip="$("${here}/build.sh" | tail -n 1)"
-
-dist="${HOME}/.m2/repository/org/elasticsearch/distribution/integ-test-zip/elasticsearch/${ES_VERSION}/elasticsearch-${ES_VERSION}.zip"
-if [[ ! -f ${dist} ]]; then
-    mkdir -p "${LAB}/dl"
-    mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy \
-        -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip" \
-        -DoutputDirectory="${LAB}/dl" >&2
-    dist="${LAB}/dl/elasticsearch-${ES_VERSION}.zip"
-fi
-
-echo "lab-check: fresh node in ${ES_HOME}" >&2
-rm -rf "${ES_HOME}" "${LAB}/data" "${LAB}/logs" "${LAB}/tmp" "${LAB}/run"
-mkdir -p "${LAB}/data" "${LAB}/logs" "${LAB}/tmp" "${LAB}/run"
-unzip -q "${dist}" -d "${LAB}"
-cat >"${ES_HOME}/config/elasticsearch.yml" <<EOF
-cluster.name: registry-analysis-lab
-node.name: lab-node
-network.host: 127.0.0.1
-http.port: ${HTTP_PORT}
-transport.port: ${TRANSPORT_PORT}
-discovery.type: single-node
-path.data: "${LAB}/data"
-path.logs: "${LAB}/logs"
-action.destructive_requires_name: false
-cluster.routing.allocation.disk.threshold_enabled: false
-xpack.security.enabled: false
-EOF
-
-"${ES_HOME}/bin/elasticsearch-plugin" install --batch "file://${zip}" >&2
-if ((EUID == 0)); then
-    chown -R "${ES_USER}:" "${LAB}"
-fi
-
-stop_node() {
-    local pid
-    pid="$(cat "${LAB}/run/es.pid" 2>/dev/null)" || return 0
-    kill "${pid}" 2>/dev/null || return 0
-    for _ in $(seq 1 120); do
-        kill -0 "${pid}" 2>/dev/null || return 0
-        sleep 0.5
-    done
-}
+# A fresh node every time: stop one a kept run left behind and drop its data.
+lab_services es-stop >&2
+rm -rf "${LAB}/elasticsearch/data"
 if [[ ${LAB_KEEP:-0} != 1 ]]; then
-    trap stop_node EXIT
+    trap 'lab_services es-stop >&2' EXIT
 fi
-
-started=${SECONDS}
-as_es env -u JAVA_HOME ES_JAVA_HOME="${ES_JAVA_HOME}" ES_JAVA_OPTS="-Xms512m -Xmx512m" \
-    ES_TMPDIR="${LAB}/tmp" CLI_JAVA_OPTS="-Djava.io.tmpdir=${LAB}/tmp" \
-    "${ES_HOME}/bin/elasticsearch" -d -p "${LAB}/run/es.pid" >"${LAB}/launcher.log" 2>&1 ||
-    die "the node did not start; see ${LAB}/launcher.log and ${LAB}/logs/"
-until curl -fsS -m 2 -o /dev/null "${ES_URL}/_cluster/health?wait_for_status=yellow&timeout=1s"; do
-    ((SECONDS - started < 240)) || die "the node is not healthy after 240 s; see ${LAB}/logs/"
-    sleep 1
-done
-echo "lab-check: node healthy after $((SECONDS - started)) s" >&2
+lab_services es-start >&2 || die "the node did not start (see the messages above)"
 
 es() { # METHOD PATH [BODY]
     curl -sS -m 60 -X "$1" -H 'Content-Type: application/json' "${ES_URL}$2" ${3:+--data-binary "$3"}

@@ -2,7 +2,7 @@
 # Build the registry-analysis Elasticsearch plugin zip and print its absolute path as the
 # last line of standard output (everything else goes to standard error), e.g.
 #
-#   zip="$(search/es-analysis-plugin/build.sh | tail -n 1)"
+#   zip="$(search-service/analysis-plugin/build.sh | tail -n 1)"
 #   bin/elasticsearch-plugin install --batch "file://${zip}"
 #
 # Skips Maven when the zip is newer than pom.xml and everything under src/. Maven reuses

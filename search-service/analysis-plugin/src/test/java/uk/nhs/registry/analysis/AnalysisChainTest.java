@@ -356,7 +356,7 @@ class AnalysisChainTest {
 
     @Test
     void theProjectsSynonymFileParses() throws IOException {
-        Path file = Path.of(System.getProperty("registry.synonyms.file", "../synonyms.txt")).normalize();
+        Path file = Path.of(System.getProperty("registry.synonyms.file", "../../search/synonyms.txt")).normalize();
         Assumptions.assumeTrue(Files.isRegularFile(file), "no " + file);
         List<String> rules = new ArrayList<>();
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
