@@ -16,20 +16,12 @@ number, a page's slug — and keeps the file's id from then on.
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models.functions import Lower
 from django.utils.text import slugify
 from taggit.models import Tag
-from wagtail.models import Locale, Page
 
-from assessments.models import Standard
 from registry.choices import OrganisationKind
 from registry.models import (
-    CareSetting,
-    CaseStudyIndexPage,
     CaseStudyPage,
-    Category,
-    Organisation,
-    ProductIndexPage,
     ProductPage,
 )
 from registry.validators import normalise_code
@@ -46,6 +38,7 @@ from .exporter import (
     product_record,
     sorted_tags,
 )
+from .lookup import INDEX_PAGES, ORGANISATION_CODES, RegistrySnapshot
 from .plans import (
     CREATED,
     NOUNS,
@@ -81,8 +74,6 @@ from .schema import (
 )
 from .writer import CatalogueWriter
 
-INDEX_PAGES = {"products": ProductIndexPage, "case_studies": CaseStudyIndexPage}
-ORGANISATION_CODES = {"ods_code": "ODS code", "companies_house_number": "Companies House number"}
 TAG_NAME = Tag._meta.get_field("name")
 
 
@@ -111,7 +102,7 @@ class CatalogueImport:
         plans = [plan for section in SECTIONS for plan in self.plans[section]]
         report = ImportReport(plans, self.notes, dry_run)
         if not dry_run and report.changes:
-            CatalogueWriter(plans, self.indexes, self.progress).write()
+            CatalogueWriter(plans, self.registry.indexes, self.progress).write()
         return report
 
     def problem(self, path, message):
@@ -126,7 +117,11 @@ class CatalogueImport:
             for name in SECTIONS
             for index, raw in enumerate(sections[name])
         ]
-        self.load_registry([record for _, record in records])
+        self.registry = RegistrySnapshot([record for _, record in records])
+        self.in_file = {section: {} for section in SECTIONS}  # id -> Plan
+        self.codes_in_file = {key: {} for key in ORGANISATION_CODES}  # code -> Plan
+        self.slugs_in_file = {section: {} for section in INDEX_PAGES}  # slug -> Plan
+        self.claimed = set()  # organisations matched by a natural key
         planners = {
             "organisations": self.plan_organisation,
             "products": self.plan_product,
@@ -134,87 +129,6 @@ class CatalogueImport:
         }
         for name, record in self.progress(records, desc="Checking", unit="record"):
             planners[name](record)
-
-    def load_registry(self, records):
-        """Everything the checks look up, in a fixed number of queries."""
-        organisation_ids, page_ids, tags = set(), set(), set()
-        codes = {key: set() for key in ORGANISATION_CODES}
-
-        def listed(values, key):
-            return values[key] if isinstance(values.get(key), list) else []
-
-        def note_organisation(ref):
-            if ref is INVALID or ref is None:
-                return
-            if ref.ods_code is not None:
-                codes["ods_code"].add(normalise_code(ref.ods_code))
-            else:
-                organisation_ids.add(ref.id)
-
-        for record in records:
-            values = record.values
-            if record.ok("id"):
-                page_ids.add(values["id"])
-                organisation_ids.add(values["id"])
-            for key in ORGANISATION_CODES:
-                if isinstance(values.get(key), str):
-                    code = normalise_code(values[key])
-                    codes[key].update({code, code.zfill(8) if code.isdigit() else code})
-            for key in ("supplier", "organisation"):
-                note_organisation(values.get(key))
-            for adoption in listed(values, "adoptions"):
-                note_organisation(adoption["organisation"])
-            page_ids.update(listed(values, "products"))
-            for key in ("clinical_areas", "tags"):
-                tags.update(name.casefold() for name in listed(values, key))
-
-        organisations = Organisation.objects.all()
-        self.db_organisations = {
-            "id": {
-                o.external_id: o for o in organisations.filter(external_id__in=organisation_ids)
-            },
-            **{
-                key: {
-                    getattr(o, key): o for o in organisations.filter(**{f"{key}__in": codes[key]})
-                }
-                for key in ORGANISATION_CODES
-            },
-        }
-        names = {r.values.get("name") for r in records if isinstance(r.values.get("name"), str)}
-        self.db_namesakes = {}
-        for o in organisations.filter(name__in=names, external_id__isnull=True):
-            self.db_namesakes.setdefault((o.name, o.kind), []).append(o)
-        self.db_pages = {
-            section: {page.external_id: page for page in queryset.filter(external_id__in=page_ids)}
-            for section, queryset in (
-                ("products", product_queryset()),
-                ("case_studies", case_study_queryset()),
-            )
-        }
-        self.indexes = {section: model.objects.first() for section, model in INDEX_PAGES.items()}
-        self.siblings = {}  # section -> {slug: (pk, title, external id)}
-        for section, index in self.indexes.items():
-            siblings = {}
-            if index is not None:
-                external_ids = dict(
-                    SPECS[section].model.objects.child_of(index).values_list("pk", "external_id")
-                )
-                children = Page.objects.child_of(index).values_list("pk", "slug", "title")
-                for pk, slug, title in children:
-                    siblings[slug] = (pk, title, external_ids.get(pk))
-            self.siblings[section] = siblings
-        self.categories = {c.slug: c for c in Category.objects.all()}
-        self.care_settings = {c.slug: c for c in CareSetting.objects.all()}
-        self.standards = {s.code: s for s in Standard.objects.all()}
-        self.tag_names = {
-            tag.folded: tag.name
-            for tag in Tag.objects.annotate(folded=Lower("name")).filter(folded__in=tags)
-        }
-        self.default_locale = Locale.get_default()
-        self.in_file = {section: {} for section in SECTIONS}  # id -> Plan
-        self.codes_in_file = {key: {} for key in ORGANISATION_CODES}  # code -> Plan
-        self.slugs_in_file = {section: {} for section in INDEX_PAGES}  # slug -> Plan
-        self.claimed = set()  # organisations matched by a natural key
 
     def validate(self, instance, spec, path, attrs):
         """The model's own validation of `attrs`, each message filed under its key.
@@ -287,7 +201,7 @@ class CatalogueImport:
         plan.fresh = self.build(ORGANISATION, record)
         if not self.register(plan):
             return
-        plan.existing = self.db_organisations["id"].get(plan.id)
+        plan.existing = self.registry.db_organisations["id"].get(plan.id)
         for key, label in ORGANISATION_CODES.items():
             # Read back from the model, which normalises "rj1 " to "RJ1".
             code = getattr(plan.fresh, key) if record.ok(key) else None
@@ -303,7 +217,7 @@ class CatalogueImport:
                 )
                 continue
             self.codes_in_file[key][code] = plan
-            holder = self.db_organisations[key].get(code)
+            holder = self.registry.db_organisations[key].get(code)
             if holder is None or holder == plan.existing:
                 continue
             if plan.existing is None and not holder.external_id and holder.pk not in self.claimed:
@@ -321,7 +235,7 @@ class CatalogueImport:
             # long as the registry's record has no code of its own that says otherwise.
             namesakes = [
                 namesake
-                for namesake in self.db_namesakes.get((record["name"], record["kind"]), [])
+                for namesake in self.registry.db_namesakes.get((record["name"], record["kind"]), [])
                 if not any(getattr(namesake, key) for key in ORGANISATION_CODES)
             ]
             if len(namesakes) == 1 and namesakes[0].pk not in self.claimed:
@@ -338,10 +252,10 @@ class CatalogueImport:
         if ref.ods_code is not None:
             code = normalise_code(ref.ods_code)
             plan = self.codes_in_file["ods_code"].get(code)
-            existing = self.db_organisations["ods_code"].get(code)
+            existing = self.registry.db_organisations["ods_code"].get(code)
         else:
             plan = self.in_file["organisations"].get(ref.id)
-            existing = self.db_organisations["id"].get(ref.id)
+            existing = self.registry.db_organisations["id"].get(ref.id)
         if plan:
             return plan.key, plan.record["kind"], plan.record["name"]
         if existing:
@@ -372,7 +286,7 @@ class CatalogueImport:
         record, section = plan.record, plan.section
         registered = self.register(plan)
         if registered:
-            plan.existing = self.db_pages[section].get(plan.id)
+            plan.existing = self.registry.db_pages[section].get(plan.id)
         given = record.ok("slug") and record["slug"] is not None
         if given:
             slug = record["slug"]
@@ -397,14 +311,14 @@ class CatalogueImport:
             )
             return
         self.slugs_in_file[section][slug] = plan
-        if self.indexes[section] is None:
+        if self.registry.indexes[section] is None:
             self.problem(
                 record.path,
                 f"The registry has no {INDEX_PAGES[section]._meta.verbose_name} to publish this "
                 "under. Run `manage.py migrate`, which creates it.",
             )
             return
-        sibling = self.siblings[section].get(slug)
+        sibling = self.registry.siblings[section].get(slug)
         if sibling is None or (plan.existing and sibling[0] == plan.existing.pk):
             return
         pk, title, external_id = sibling
@@ -429,7 +343,7 @@ class CatalogueImport:
                     self.problem(index_path(key_path(record.path, key), index), message)
                 continue
             # Tags ignore case: an existing "COPD" is reused for "copd", and stays "COPD".
-            names.append(self.tag_names.setdefault(name.casefold(), name))
+            names.append(self.registry.tag_names.setdefault(name.casefold(), name))
         return sorted_tags(names)
 
     # Products -------------------------------------------------------------------------------------
@@ -437,7 +351,7 @@ class CatalogueImport:
     def plan_product(self, record):
         plan = Plan("products", record)
         self.plan_page(plan, "name")
-        plan.fresh = self.build(PRODUCT, record, ProductPage(locale=self.default_locale))
+        plan.fresh = self.build(PRODUCT, record, ProductPage(locale=self.registry.default_locale))
         given = {"id": record["id"], "description": record["description"]}
 
         if record.ok("supplier"):
@@ -455,27 +369,28 @@ class CatalogueImport:
 
         if record.ok("category"):
             slug = record["category"]
-            category = self.categories.get(slug)
+            category = self.registry.categories.get(slug)
             if category is None:
                 self.problem(
                     key_path(record.path, "category"),
-                    f"No category has the slug {quoted(slug)}.{suggestion(slug, self.categories)}"
-                    f" Use one of: {', '.join(sorted(self.categories))}.",
+                    f"No category has the slug {quoted(slug)}."
+                    f"{suggestion(slug, self.registry.categories)}"
+                    f" Use one of: {', '.join(sorted(self.registry.categories))}.",
                 )
             given["category"] = slug
             plan.links["category"] = category
 
         care_settings = []
         for index, slug in enumerate(record["care_settings"] if record.ok("care_settings") else []):
-            if slug not in self.care_settings:
+            if slug not in self.registry.care_settings:
                 self.problem(
                     index_path(key_path(record.path, "care_settings"), index),
                     f"No care setting has the slug {quoted(slug)}."
-                    f"{suggestion(slug, self.care_settings)} "
-                    f"Use one of: {', '.join(sorted(self.care_settings))}.",
+                    f"{suggestion(slug, self.registry.care_settings)} "
+                    f"Use one of: {', '.join(sorted(self.registry.care_settings))}.",
                 )
                 continue
-            care_settings.append(self.care_settings[slug])
+            care_settings.append(self.registry.care_settings[slug])
         plan.links["care_settings"] = care_settings
         given["care_settings"] = sorted(setting.slug for setting in care_settings)
         given["clinical_areas"] = plan.links["clinical_areas"] = self.canonical_tags(
@@ -533,11 +448,12 @@ class CatalogueImport:
         if not item.ok("standard"):
             return None
         code, path = item["standard"], key_path(item.path, "standard")
-        standard = self.standards.get(code)
+        standard = self.registry.standards.get(code)
         if standard is None:
             self.problem(
                 path,
-                f"No standard has the code {quoted(code)}.{suggestion(code, self.standards)} "
+                f"No standard has the code {quoted(code)}."
+                f"{suggestion(code, self.registry.standards)} "
                 "The codes are listed in the admin under Standards, such as DCB0129, DSPT "
                 "or DTAC.",
             )
@@ -559,7 +475,7 @@ class CatalogueImport:
             key: paragraphs_to_html(record[key]) for key in RICH_TEXT_FIELDS if record.ok(key)
         }
         plan.fresh = self.build(
-            CASE_STUDY, record, CaseStudyPage(locale=self.default_locale), **rich_text
+            CASE_STUDY, record, CaseStudyPage(locale=self.registry.default_locale), **rich_text
         )
         given = {"id": record["id"], **{key: record[key] for key in rich_text}}
 
@@ -593,7 +509,7 @@ class CatalogueImport:
         plan = self.in_file["products"].get(ref)
         if plan:
             return plan.key
-        existing = self.db_pages["products"].get(ref)
+        existing = self.registry.db_pages["products"].get(ref)
         if existing:
             return db_key(existing.pk)
         self.problem(
