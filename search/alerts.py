@@ -28,10 +28,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .engine import CannotMatchNow, newly_published_products
 from .models import AlertDelivery, SavedSearch
-from .query import SearchParams
+from .params import SearchParams
 from .results import describe_search, page_url, params_from_query_string
+from .service import CannotMatchNow, newly_published_products
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 /api/v1/openapi.json with a browsable page at /api/v1/docs.
 
 Search has the same semantics as the search page because both call
-search.engine.run_search. Other parts of the registry add their endpoints to `api` (or a
+search.service.run_search. Other parts of the registry add their endpoints to `api` (or a
 Router added to it) rather than making a second NinjaAPI.
 """
 
@@ -11,9 +11,9 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Query, Schema
 
-from .engine import autocomplete as autocomplete_suggestions
-from .engine import run_search
-from .query import MAX_QUERY_LENGTH, PAGE_SIZE, SearchParams
+from .params import MAX_QUERY_LENGTH, PAGE_SIZE, SearchParams
+from .service import autocomplete as autocomplete_suggestions
+from .service import run_search
 
 api = NinjaAPI(
     title="Registry of proven digital health products",

@@ -25,6 +25,7 @@ from .analysis import (
     text_analyzer,
     text_search_analyzer,
 )
+from .kinds import BY_NAME
 
 MAPPING_VERSION = 2  # 2: the spelling field, for did-you-mean
 
@@ -119,9 +120,6 @@ DOCUMENTS = {
 }
 
 
-ALIAS_SUFFIXES = {"product": "products", "case_study": "case-studies", "guide": "guides"}
-
-
 def alias_name(kind):
     """The stable name queries use; it points at the current dated index."""
-    return f"{settings.SEARCH_INDEX_PREFIX}-{ALIAS_SUFFIXES[kind]}"
+    return f"{settings.SEARCH_INDEX_PREFIX}-{BY_NAME[kind].alias_suffix}"

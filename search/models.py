@@ -6,7 +6,7 @@ session or user agent), so it needs no retention rules beyond the period the rep
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -144,3 +144,42 @@ class AlertDelivery(models.Model):
 
     def __str__(self):
         return f"{self.product_id} for saved search {self.saved_search_id}"
+
+
+# --- The queue's sequence, which also numbers document versions (see search/queue.py) --------
+
+
+def draw_version():
+    """A number from the queue's id sequence, larger than every id handed out before it.
+
+    Documents are written with such a number as their external version (see the module
+    docstring of search/queue.py for why it is drawn at write time).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id'))",
+                [IndexChange._meta.db_table],
+            )
+            return cursor.fetchone()[0]
+    # SQLite's AUTOINCREMENT never reuses an id, so inserting a row is a sequence.
+    with transaction.atomic():
+        marker = IndexChange.objects.create(kind="", object_id=0)
+        IndexChange.objects.filter(pk=marker.pk).delete()
+    return marker.pk
+
+
+def current_sequence():
+    """The last number handed out by the queue sequence (0 when none has been)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT pg_sequence_last_value(pg_get_serial_sequence(%s, 'id')::regclass)",
+                [IndexChange._meta.db_table],
+            )
+        else:
+            cursor.execute(
+                "SELECT seq FROM sqlite_sequence WHERE name = %s", [IndexChange._meta.db_table]
+            )
+        row = cursor.fetchone()
+    return (row[0] if row else None) or 0

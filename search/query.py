@@ -2,102 +2,71 @@
 
 Nothing here talks to Elasticsearch or the database, so the whole query shape is unit-tested
 without a cluster (tests/search/test_query_builder.py). `SearchParams` reads and cleans the
-request; `QueryBuilder` turns clean parameters into a body; `search.engine` sends it and
-`search.results` formats the answer.
+request (search/params.py); `QueryBuilder` turns clean parameters into a body;
+`search.engine` sends it and `search.results` formats the answer.
 
 User text only ever reaches match-family queries (multi_match, match_phrase, term), never
 query_string, so characters such as `"`, `(`, `:` or `*` are words, not syntax.
 """
 
-import re
-from dataclasses import dataclass, field
-
 from .documents import alias_name
+from .kinds import KINDS
+from .params import FACETS, FACETS_BY_NAME, PAGE_SIZE, normalise_query
 
-MAX_QUERY_LENGTH = 256
-PAGE_SIZE = 20
-# Elasticsearch's max_result_window (10,000) bounds how deep pagination can go.
-MAX_RESULT_WINDOW = 10_000
-MAX_PAGE = MAX_RESULT_WINDOW // PAGE_SIZE
-MAX_VALUES_PER_FACET = 50
 # How the facet aggregations are named: "<facet>__values", "<facet>__selected", inside
 # "facets__<n>" when they share a filter (see QueryBuilder.aggregations).
 FACET_VALUES = "__values"
 FACET_SELECTED = "__selected"
 FACET_GROUP = "facets__"
 
-KINDS = {"product": "Products", "case_study": "Case studies", "guide": "Guides"}
-
 # Highlight markers no one types: the fragments are HTML-escaped first, then the markers
 # become <mark> tags (see search.results.highlight_html).
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 
-
-@dataclass(frozen=True)
-class Facet:
-    name: str  # the request parameter
-    field: str  # the index field
-    label: str  # the fieldset legend
-    size: int = 50  # how many values to count
-
-
-FACETS = (
-    Facet("kind", "kind", "Type of content", size=len(KINDS)),
-    Facet("category", "category", "Category"),
-    Facet("care_setting", "care_settings", "Care setting"),
-    Facet("clinical_area", "clinical_areas", "Clinical area", size=30),
-    Facet("esf_tier", "esf_tier", "NICE evidence tier"),
-    Facet("standard", "standards_met", "Standards met", size=60),
-    Facet("dtac", "dtac_passed", "DTAC"),
-    Facet("integration", "integrations", "Integrates with", size=30),
-    Facet("region", "adopter_regions", "Used in region"),
-    Facet("adoption", "adoption_band", "Organisations using it"),
-    Facet("deployment", "deployment_model", "Deployment"),
-)
-FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
-
 # DTAC is a boolean in the index; in the address and the form it reads as words.
 DTAC_VALUES = {"passed": True, "not_passed": False}
 
-SORTS = {
-    "relevance": "Best match",
-    "adopted": "Most adopted",
-    "assessed": "Recently assessed",
-    "title": "A to Z",
-}
-DEFAULT_SORT = "relevance"
-
 # Where words are looked for, and how much a match in each field counts: names first,
 # then tags and clinical areas, then the summary, then body text and case-study text.
-TEXT_FIELDS = (
-    "title^6",
-    "supplier_name^6",
-    "organisation_name^4",
-    "tags.text^4",
-    "clinical_areas.text^4",
-    "product_names^3",
-    "summary^2",
-    "body",
-    "case_study_titles",
-    "case_study_outcomes",
-    "outcomes",
-)
+FIELD_BOOSTS = {
+    "title": 6,
+    "supplier_name": 6,
+    "organisation_name": 4,
+    "tags.text": 4,
+    "clinical_areas.text": 4,
+    "product_names": 3,
+    "summary": 2,
+    "body": 1,
+    "case_study_titles": 1,
+    "case_study_outcomes": 1,
+    "outcomes": 1,
+}
 # The short fields: names, tags, summaries, titles. Searched for the words as a phrase (an
 # exact phrase outranks scattered words) and for the words spread across them (a supplier's
 # name and a product's). Not the body or outcomes text: matching positions in long text for
 # every hit is the costliest part of a search, and a phrase or a pair of names in the short
 # fields is what tells products apart.
-SHORT_FIELDS = (
-    "title^6",
-    "supplier_name^6",
-    "organisation_name^4",
-    "tags.text^4",
-    "clinical_areas.text^4",
-    "product_names^3",
-    "summary^2",
+SHORT = (
+    "title",
+    "supplier_name",
+    "organisation_name",
+    "tags.text",
+    "clinical_areas.text",
+    "product_names",
+    "summary",
     "case_study_titles",
 )
+
+
+def boosted(names):
+    return tuple(
+        name if FIELD_BOOSTS[name] == 1 else f"{name}^{FIELD_BOOSTS[name]}" for name in names
+    )
+
+
+TEXT_FIELDS = boosted(FIELD_BOOSTS)
+SHORT_FIELDS = boosted(SHORT)
 HIGHLIGHT_WHOLE = ("title", "summary")
 HIGHLIGHT_SNIPPETS = ("case_study_titles", "case_study_outcomes", "body", "outcomes")
 SOURCE_FIELDS = (
@@ -116,144 +85,6 @@ SOURCE_FIELDS = (
     "organisation_name",
     "published_at",
 )
-
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\ue000-\uf8ff]")
-_SPACES = re.compile(r"\s+")
-
-
-def normalise_query(text):
-    """Trimmed, single-spaced text without control or private-use characters."""
-    return _SPACES.sub(" ", _CONTROL_CHARACTERS.sub(" ", text or "")).strip()
-
-
-def _getlist(data, name):
-    if hasattr(data, "getlist"):
-        return data.getlist(name)
-    value = data.get(name)
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-@dataclass
-class SearchParams:
-    """A search request, cleaned: never raises on anything a browser or client can send."""
-
-    query: str = ""
-    filters: dict = field(default_factory=dict)  # facet name -> tuple of values
-    sort: str = DEFAULT_SORT
-    page: int = 1
-    notices: list = field(default_factory=list)
-    query_truncated: bool = False
-    requested_page: int = 1  # before any clamping to the last page
-
-    @classmethod
-    def from_request_data(cls, data):
-        """From a QueryDict (or a dict of strings or lists): q, sort, page and facet names."""
-        notices = []
-        raw_query = _getlist(data, "q")
-        query = normalise_query(raw_query[0] if raw_query else "")
-        truncated = len(query) > MAX_QUERY_LENGTH
-        if truncated:
-            query = query[:MAX_QUERY_LENGTH].rstrip()
-            notices.append(
-                f"Your search was too long, so we searched for its first {MAX_QUERY_LENGTH} "
-                "characters."
-            )
-
-        sort = (_getlist(data, "sort") or [DEFAULT_SORT])[0] or DEFAULT_SORT
-        if sort not in SORTS:
-            notices.append("We did not recognise that sort order, so results are by best match.")
-            sort = DEFAULT_SORT
-
-        page = 1
-        raw_page = (_getlist(data, "page") or ["1"])[0]
-        try:
-            page = int(str(raw_page).strip() or "1")
-        except ValueError:
-            notices.append("That page number was not a number, so we are showing page 1.")
-            page = 1
-        if page < 1:
-            page = 1
-        if page > MAX_PAGE:
-            notices.append(
-                f"Only the first {MAX_RESULT_WINDOW:,} results can be shown. "
-                "Add words or filters to narrow your search."
-            )
-            page = MAX_PAGE
-
-        filters = {}
-        for facet in FACETS:
-            values = []
-            for value in _getlist(data, facet.name):
-                value = normalise_query(str(value))
-                if value and value not in values:
-                    values.append(value)
-            if values:
-                filters[facet.name] = tuple(values[:MAX_VALUES_PER_FACET])
-
-        return cls(
-            query=query,
-            filters=filters,
-            sort=sort,
-            page=page,
-            notices=notices,
-            query_truncated=truncated,
-            requested_page=page,
-        )
-
-    def selected(self, facet_name):
-        return self.filters.get(facet_name, ())
-
-    @property
-    def has_filters(self):
-        return any(self.filters.values())
-
-    @property
-    def is_empty(self):
-        return not self.query and not self.has_filters
-
-    def without_unknown_values(self, vocabulary):
-        """Drop filter values not in the vocabulary ({facet: {value: label}}), with a notice.
-
-        A bookmarked link to a category since renamed still answers, minus that filter.
-        """
-        kept = {}
-        ignored = []
-        for name, values in self.filters.items():
-            known = vocabulary.get(name)
-            if known is None:
-                kept[name] = values
-                continue
-            good = tuple(value for value in values if value in known)
-            ignored += [value for value in values if value not in known]
-            if good:
-                kept[name] = good
-        self.filters = kept
-        if ignored:
-            listed = ", ".join(f"\u2018{value[:40]}\u2019" for value in ignored[:5])
-            self.notices.append(
-                f"We ignored filter values we do not recognise: {listed}. "
-                "The results below do not use them."
-            )
-        return ignored
-
-    def as_query_items(self, **changes):
-        """(name, value) pairs for a link that repeats this search with some changes."""
-        query = changes.get("q", self.query)
-        filters = changes.get("filters", self.filters)
-        sort = changes.get("sort", self.sort)
-        page = changes.get("page", 1)
-        items = []
-        if query:
-            items.append(("q", query))
-        for facet in FACETS:
-            items += [(facet.name, value) for value in filters.get(facet.name, ())]
-        if sort != DEFAULT_SORT:
-            items.append(("sort", sort))
-        if page and page > 1:
-            items.append(("page", str(page)))
-        return items
 
 
 class QueryBuilder:

@@ -8,26 +8,25 @@ and the API never need to know which one answered. Facet values are shown with h
 import math
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from registry.choices import DeploymentModel, EsfTier, Region
 
-from .query import (
-    FACET_GROUP,
-    FACET_SELECTED,
-    FACET_VALUES,
-    FACETS,
-    FACETS_BY_NAME,
-    KINDS,
-    MARK_END,
-    MARK_START,
-    MAX_RESULT_WINDOW,
-)
+from .kinds import KIND_LABELS, KINDS
+from .params import FACETS, FACETS_BY_NAME, MAX_RESULT_WINDOW, SearchParams
+from .query import FACET_GROUP, FACET_SELECTED, FACET_VALUES, MARK_END, MARK_START
 
-KIND_LABELS = {"product": "Product", "case_study": "Case study", "guide": "Guide"}
+DEGRADED_HEADING = "Search is simplified right now"
+DEGRADED_DETAIL = (
+    "Results match your words in product names, suppliers, summaries, clinical areas and "
+    "case study titles, in A to Z order, and some filters are not available."
+)
+DEGRADED_NOTICE = f"{DEGRADED_HEADING}. {DEGRADED_DETAIL}"
 ADOPTION_BANDS = {
     "none": "Not yet adopted",
     "1-4": "1 to 4 organisations",
@@ -90,12 +89,8 @@ def facet_vocabulary(fresh=False):
 
 
 def clean_filters(params):
-    """Keep only filter values the registry knows, each unknown one named in a notice."""
-    if "clinical_area" in params.filters:
-        # Clinical areas are compared without case, as the index does.
-        params.filters["clinical_area"] = tuple(
-            dict.fromkeys(value.lower() for value in params.filters["clinical_area"])
-        )
+    """(the search with only filter values the registry knows, each unknown one named in a
+    notice; the vocabulary)."""
     vocabulary = facet_vocabulary()
     if any(
         value not in vocabulary.get(name, {})
@@ -103,8 +98,7 @@ def clean_filters(params):
         for value in values
     ):
         vocabulary = facet_vocabulary(fresh=True)
-    params.without_unknown_values(vocabulary)
-    return vocabulary
+    return params.with_known_filters(vocabulary), vocabulary
 
 
 # --- Highlighting and URLs ------------------------------------------------------------------
@@ -168,6 +162,7 @@ class SearchResponse:
 
     @property
     def notices(self):
+        """What the page shows under its heading; the page says it is degraded its own way."""
         return self.params.notices
 
     @property
@@ -192,7 +187,7 @@ class SearchResponse:
             "sort": self.sort,
             "engine": self.engine,
             "degraded": self.degraded,
-            "notices": list(self.notices),
+            "notices": [DEGRADED_NOTICE, *self.notices] if self.degraded else list(self.notices),
             "did_you_mean": self.did_you_mean or None,
             "filters": {name: list(values) for name, values in self.params.filters.items()},
             "results": [
@@ -376,9 +371,60 @@ def params_from_query_string(query_string):
     """SearchParams from a stored query string, as the search page would read it."""
     from urllib.parse import parse_qsl
 
-    from .query import SearchParams
-
     grouped = {}
     for name, value in parse_qsl(query_string):
         grouped.setdefault(name, []).append(value)
     return SearchParams.from_request_data(grouped)
+
+
+# --- Autocomplete suggestions ---------------------------------------------------------------
+
+
+def search_url(**params):
+    return f"{reverse('search')}?{urlencode(params)}"
+
+
+TYPE_LABELS = {
+    **KIND_LABELS,
+    "supplier": "Supplier",
+    "category": "Category",
+    "organisation": "Organisation",
+}
+
+
+def suggestion(kind, label, url_path=None, url=None):
+    return {
+        "label": label,
+        "type": kind,
+        "type_label": TYPE_LABELS.get(kind, kind),
+        "url": url or page_url(url_path),
+    }
+
+
+def suggestion_from_completion(option):
+    text = option["text"]
+    source = option.get("_source", {})
+    kind = source.get("kind")
+    if text == source.get("title"):
+        return suggestion(kind, text, source.get("url"))
+    if kind == "product" and text == source.get("supplier_name"):
+        return suggestion("supplier", text, url=search_url(q=text))
+    if kind == "product" and text == source.get("category_name"):
+        return suggestion("category", text, url=search_url(category=source.get("category")))
+    return suggestion("organisation", text, url=search_url(q=text))
+
+
+# Products first, then the ways into a set of products, then reading.
+TYPE_ORDER = ["product", "supplier", "category", "guide", "case_study", "organisation"]
+
+
+def unique_suggestions(suggestions, size):
+    seen = set()
+    unique = []
+    for suggestion in suggestions:
+        key = (suggestion["type"], suggestion["label"].lower())
+        if key not in seen and suggestion["url"]:
+            seen.add(key)
+            unique.append(suggestion)
+    unique.sort(key=lambda s: TYPE_ORDER.index(s["type"]) if s["type"] in TYPE_ORDER else 99)
+    return unique[:size]

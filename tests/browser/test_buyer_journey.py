@@ -13,7 +13,7 @@ from registry.choices import DeviceClass
 from registry.models import CareSetting, Category
 
 from ..factories import ComplianceFactory, EvidenceFactory, ProductFactory, SupplierFactory
-from ..search.searching import index_on_demand
+from ..search.indices import index_on_demand
 
 pytestmark = [
     pytest.mark.browser,

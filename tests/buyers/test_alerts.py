@@ -15,8 +15,9 @@ from search.alerts import save_search, unsubscribe_token
 from search.models import AlertDelivery, SavedSearch
 
 from ..factories import ComplianceFactory, ProductFactory
-from ..search.searching import index_on_demand, page_text
-from ..search.support import CLOSED_PORT_URL, elasticsearch_at
+from ..search.asking import page_text
+from ..search.indices import index_on_demand
+from ..search.outage import CLOSED_PORT_URL, elasticsearch_at
 
 pytestmark = [pytest.mark.elasticsearch, pytest.mark.django_db]
 

@@ -12,7 +12,7 @@ from registry.buyer_views import PEER_MESSAGES_PER_DAY
 from registry.models import PeerMessage
 
 from ..factories import AdoptionFactory, CaseStudyFactory, OrganisationFactory, ProductFactory
-from ..search.searching import page_text
+from ..search.asking import page_text
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from ..factories import (
     ProductFactory,
     SupplierFactory,
 )
-from ..search.searching import page_text
+from ..search.asking import page_text
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,11 @@ import pytest
 from django.test import override_settings
 
 from registry.models import CareSetting, Category
-from search.engine import DEGRADED_NOTICE, forget_failures, similar_products
+from search.engine import forget_failures, similar_products
+from search.results import DEGRADED_NOTICE
 
 from ..factories import CaseStudyFactory, ProductFactory, SupplierFactory
-from .searching import api_search, facet_counts, page_text, titles
+from .asking import api_search, facet_counts, page_text, titles
 
 pytestmark = [pytest.mark.django_db]
 

@@ -9,11 +9,12 @@ from elasticsearch.helpers import streaming_bulk
 
 from assessments.models import Standard
 from registry.models import CaseStudyPage, ProductIndexPage, ProductPage
-from search import indexing, queue
+from search import building, indexing, queue
 from search.models import IndexChange
 
 from ..factories import CaseStudyFactory, ComplianceFactory, ProductFactory
-from .support import drain, indexed, private_indices, queued, search_ids
+from .indices import indexed, private_indices, search_ids
+from .queueing import drain, queued
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch]
 
@@ -112,7 +113,7 @@ def test_an_older_write_never_replaces_a_newer_one(index):
     product = ProductFactory(title="Old name")
     drain()
     older_version = queue.draw_version()
-    older_document = indexing.build_document(product)
+    older_document = building.build_document(product)
 
     product.title = "New name"
     product.save_revision().publish()
@@ -175,14 +176,14 @@ def test_the_worker_command_drains_and_reports(index, capsys):
 
 def test_a_document_that_cannot_be_built_does_not_hold_up_the_others(index):
     broken, fine = ProductFactory(), ProductFactory()
-    real_tiebreak = indexing.tiebreak_for
+    real_tiebreak = building.tiebreak_for
 
     def tiebreak(kind, pk):
         if pk == broken.pk:
             raise ValueError("a bug in building this one document")
         return real_tiebreak(kind, pk)
 
-    with mock.patch.object(indexing, "tiebreak_for", tiebreak):
+    with mock.patch.object(building, "tiebreak_for", tiebreak):
         result = queue.drain(refresh=True)
 
     assert (result.indexed, result.failed) == (1, 1)

@@ -6,19 +6,21 @@ import pytest
 from django.http import QueryDict
 from django.test import override_settings
 
-from search.query import (
-    FACET_GROUP,
-    FACET_VALUES,
+from search.params import (
     FACETS,
-    MARK_END,
-    MARK_START,
     MAX_PAGE,
     MAX_QUERY_LENGTH,
     PAGE_SIZE,
-    QueryBuilder,
     SearchParams,
-    autocomplete_body,
     normalise_query,
+)
+from search.query import (
+    FACET_GROUP,
+    FACET_VALUES,
+    MARK_END,
+    MARK_START,
+    QueryBuilder,
+    autocomplete_body,
     similar_products_body,
 )
 from search.results import did_you_mean_from_suggest, highlight_html
@@ -84,12 +86,21 @@ def test_facet_values_are_multi_select_and_deduplicated():
 
 def test_unknown_facet_values_are_dropped_with_a_notice():
     params = params_for("category=remote-monitoring&category=no-such-thing&region=mars")
-    ignored = params.without_unknown_values(
+    cleaned = params.with_known_filters(
         {"category": {"remote-monitoring": "Remote monitoring"}, "region": {"london": "London"}}
     )
-    assert ignored == ["no-such-thing", "mars"]
-    assert params.filters == {"category": ("remote-monitoring",)}
-    assert "no-such-thing" in params.notices[-1]
+    assert cleaned.filters == {"category": ("remote-monitoring",)}
+    assert "no-such-thing" in cleaned.notices[-1] and "mars" in cleaned.notices[-1]
+    # The request as read is left as it was: each stage adds its own part to a new value.
+    assert params.filters["region"] == ("mars",) and not params.notices
+
+
+def test_a_page_past_the_end_moves_to_the_last_page_once_with_one_notice():
+    params = params_for("q=ward&page=9")
+    placed = params.on_page(total=45)
+    assert (placed.page, placed.requested_page) == (3, 9)
+    assert len(placed.notices) == 1 and "only 3 pages" in placed.notices[0]
+    assert placed.on_page(total=45) is placed
 
 
 def test_links_repeat_the_search_with_changes():

@@ -7,7 +7,7 @@ import pytest
 
 from assessments.models import Standard
 from registry.models import CareSetting, Category
-from search import indexing
+from search import building
 
 from ..factories import (
     AdoptionFactory,
@@ -18,7 +18,8 @@ from ..factories import (
     ProductFactory,
     SupplierFactory,
 )
-from .searching import api_search, facet_counts, index_on_demand, titles
+from .asking import api_search, facet_counts, titles
+from .indices import index_on_demand
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch]
 
@@ -239,7 +240,7 @@ def test_expired_compliance_is_not_counted_as_met(client, indexed):
         expires_on=today - datetime.timedelta(days=1),
     )
     ComplianceFactory(product=lapsed, standard=Standard.objects.get(code="DTAC"))
-    assert indexing.build_document(lapsed).to_dict()["standards_met"] == ["DTAC"]
+    assert building.build_document(lapsed).to_dict()["standards_met"] == ["DTAC"]
     indexed()
 
     body = api_search(client)

@@ -7,17 +7,11 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from search import queue
-from search.client import SearchNotConfigured, get_client
+from search.building import indexable_pages
+from search.client import SearchNotConfigured, SearchUnavailable, get_client
 from search.documents import alias_name
 from search.drift import find_drift, fix_drift
-from search.indexing import (
-    RebuildInProgress,
-    SearchUnavailable,
-    answering,
-    index_state,
-    indexable_pages,
-    rebuild,
-)
+from search.indexing import RebuildInProgress, answering, index_state, rebuild
 
 KINDS = queue.KINDS
 
