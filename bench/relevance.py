@@ -384,6 +384,12 @@ def parse_args():
         "--prefix", default=os.environ.get("SEARCH_INDEX_PREFIX", "bench"), help="index prefix"
     )
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated")
+    parser.add_argument(
+        "--keep-database",
+        action="store_true",
+        help="reuse the scratch PostgreSQL database of the last run (quicker: the import "
+        "then changes nothing)",
+    )
     parser.add_argument("--show-misses", action="store_true", help="list the weakest queries")
     parser.add_argument("--json", help="write the answers and scores to this file")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -391,7 +397,7 @@ def parse_args():
     return parser.parse_args()
 
 
-def measure(engines, database_url, elasticsearch_url, prefix):
+def measure(engines, database_url, elasticsearch_url, prefix, keep_database=False):
     """{engine: [answer per judged query]} for the engines asked for."""
     base_env = {
         **os.environ,
@@ -403,7 +409,8 @@ def measure(engines, database_url, elasticsearch_url, prefix):
     on_postgres = [engine for engine in engines if engine != "sqlite"]
     if on_postgres:
         scratch = f"{database_url}_relevance"
-        recreate_database(scratch)
+        if not keep_database:
+            recreate_database(scratch)
         env = {**base_env, "DATABASE_URL": scratch, "ELASTICSEARCH_URL": elasticsearch_url}
         answers.update(run_child(on_postgres, env))
     if "sqlite" in engines:
@@ -424,7 +431,9 @@ def main():
         return
     engines = [engine for engine in args.engines.split(",") if engine]
     judged = load_judgments()
-    answers = measure(engines, args.database_url, args.elasticsearch_url, args.prefix)
+    answers = measure(
+        engines, args.database_url, args.elasticsearch_url, args.prefix, args.keep_database
+    )
     tables = print_tables(judged, answers, show_misses=args.show_misses)
     if args.show_misses:
         for engine in answers:

@@ -117,7 +117,14 @@ class SearchOut(Schema):
     engine: Literal["elasticsearch", "database"]
     degraded: bool
     notices: list[str]
-    did_you_mean: str | None = None
+    did_you_mean: str | None = Field(
+        None, description="A correction for words the registry holds nowhere, if there is one."
+    )
+    corrected: bool = Field(
+        False,
+        description="True when the words as typed found nothing and the results are for "
+        "did_you_mean instead.",
+    )
     filters: dict[str, list[str]]
     results: list[ResultOut]
     facets: list[FacetOut]

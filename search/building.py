@@ -7,6 +7,7 @@ documents: `indexable_pages` is the one filter. Nothing here talks to Elasticsea
 `search.indexing` writes what this builds.
 """
 
+import datetime
 import hashlib
 import logging
 import re
@@ -17,6 +18,7 @@ from django.db.models import Count, ExpressionWrapper, F, JSONField
 from django.utils import timezone
 
 from assessments.models import ComplianceStatus, ProductCompliance, StandardCategory
+from registry.choices import DeploymentModel
 from registry.models import (
     Adoption,
     BestPracticePage,
@@ -174,12 +176,26 @@ INTEROPERABILITY = str(StandardCategory.INTEROPERABILITY.value)
 DESCRIPTION_BLOCKS = ProductPage.description.field.stream_block
 
 
+# How a product reaches people, in words a search may use ("app", "device").
+DEPLOYMENT_WORDS = {value: str(label) for value, label in DeploymentModel.choices}
+# The "until" of a standard met with no expiry date.
+MET_FOREVER = datetime.date(9999, 12, 31)
+CAMEL_CASE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def split_name(name):
+    """A name's words run together in capitals, apart ("BreatheWell" -> "Breathe Well"), or
+    None when it has none: "breathe well" then finds the product named as one word."""
+    split = " ".join(CAMEL_CASE.sub(" ", word) for word in name.split())
+    return split if split != name else None
+
+
 def _product_sources(rows, today):
     ids = [row["pk"] for row in rows]
     care_settings = _grouped(
         ProductPage.care_settings.through.objects.filter(
             **_for_ids("productpage_id", ids)
-        ).values_list("productpage_id", "caresetting__slug")
+        ).values_list("productpage_id", "caresetting__slug", "caresetting__name")
     )
     clinical_areas = _grouped(
         ProductClinicalAreaTag.objects.filter(**_for_ids("content_object_id", ids)).values_list(
@@ -225,12 +241,21 @@ def _product_sources(rows, today):
     )
     for row in rows:
         pk = row["pk"]
-        rows_met = [
-            (code, category)
-            for status, _, expires_on, code, category in compliance.get(pk, ())
-            if status == MET and not (expires_on and expires_on < today)
+        # Every standard met, with the last day it counts: searches compare that day with
+        # the day of the search, so a standard expiring overnight stops counting with no
+        # reindex (see search.query.met_clause).
+        met = [
+            {
+                "code": code,
+                "until": expires_on or MET_FOREVER,
+                "interoperability": category == INTEROPERABILITY,
+            }
+            for status, _, expires_on, code, category in sorted(
+                compliance.get(pk, ()), key=lambda row: row[3]
+            )
+            if status == MET
         ]
-        met_codes = sorted({code for code, _ in rows_met})
+        settings_of = sorted(care_settings.get(pk, ()))
         assessed = [assessed_on for _, assessed_on, *_ in compliance.get(pk, ()) if assessed_on]
         regions = adopter_regions.get(pk, [])
         linked = studies.get(pk, [])
@@ -246,22 +271,24 @@ def _product_sources(rows, today):
                 {
                     **_common("product", row),
                     "body": _stream_text(row["description_blocks"], DESCRIPTION_BLOCKS),
-                    "tags": tags,
+                    "title_words": split_name(row["title"]),
                     "supplier_name": row["supplier__name"],
                     "category": row["category__slug"],
                     "category_name": row["category__name"],
-                    "care_settings": sorted(care_settings.get(pk, ())),
+                    "care_settings": [slug for slug, _ in settings_of],
+                    "setting_words": " ".join(
+                        [
+                            *(name for _, name in settings_of),
+                            DEPLOYMENT_WORDS[row["deployment_model"]],
+                        ]
+                    ),
                     "clinical_areas": tags,
                     "esf_tier": row["esf_tier"],
                     "device_class": row["device_class"],
                     "conformity_marking": row["conformity_marking"],
                     "pricing_model": row["pricing_model"],
                     "deployment_model": row["deployment_model"],
-                    "standards_met": met_codes,
-                    "dtac_passed": "DTAC" in met_codes,
-                    "integrations": sorted(
-                        {code for code, category in rows_met if category == INTEROPERABILITY}
-                    ),
+                    "met": met,
                     "adoption_count": len(regions),
                     "adoption_band": adoption_band(len(regions)),
                     "adopter_regions": sorted({region for region in regions if region}),

@@ -2,19 +2,50 @@
 
 The same SearchParams in, the same SearchResponse out as `search.engine`, so the page and
 the API never need to know which engine answered (`engine` is "database" and `degraded` is
-true). Nothing here talks to Elasticsearch.
+true). Nothing here talks to Elasticsearch. It runs the same on PostgreSQL and on SQLite
+(the embedded default), in SQL:
+
+- **Words**: the words of a question are dropped (search.query.content_words), and each
+  remaining word, or a phrase the synonyms or lay terms name, becomes a group of the terms
+  it stands for (search.analysis.load_synonyms: the index's rules, read the same way). A
+  group matches a field when one of its terms appears there as a whole word (a plural
+  ending allowed). Most groups must match, as on Elasticsearch (all of one or two, all but
+  one of three or four, three in four of more); when that finds nothing, one of up to three
+  and half of more, with the same notice.
+- **Ranking**: each group scores the weight of every field it matches (names above clinical
+  areas and category, above the summary, above case-study text), most first; equal scores
+  by name.
+- **Filters and facets**: every facet, with the meaning it has on Elasticsearch: standards
+  and integrations count only while met and unexpired today; DTAC is derived by
+  proof.rules.DTAC_REQUIREMENTS; regions and adoption from confirmed adoptions. Counts come
+  from SQL, each facet under every other facet's filter.
 """
 
 import re
 
-from django.db.models import Count, Exists, OuterRef, Q, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from proof.rules import DTAC_REQUIREMENTS
+
+from .analysis import load_synonyms
 from .kinds import KINDS
 from .params import PAGE_SIZE
-from .query import MARK_END, MARK_START
+from .query import MARK_END, MARK_START, content_words
 from .results import (
     SearchResponse,
-    facet_label,
     format_facets,
     format_result,
     page_url,
@@ -24,68 +55,318 @@ from .results import (
 )
 
 DATABASE = "database"
-
-# Filters the database can apply, and what they filter on for products.
-DATABASE_FILTERS = {
-    "category": "category__slug__in",
-    "care_setting": "care_settings__slug__in",
-    "esf_tier": "esf_tier__in",
-    "deployment": "deployment_model__in",
-}
-DATABASE_FACETS = ("kind", *DATABASE_FILTERS)
 MAX_DATABASE_WORDS = 12
+RELAXED_NOTICE = "No results had all of your words, so these results have some of them."
+
+# Filters that are a column (or one join) of the product.
+COLUMN_FILTERS = {
+    "category": "category__slug",
+    "esf_tier": "esf_tier",
+    "deployment": "deployment_model",
+}
+PRODUCT_FACETS = (
+    "category",
+    "care_setting",
+    "clinical_area",
+    "esf_tier",
+    "standard",
+    "dtac",
+    "integration",
+    "region",
+    "adoption",
+    "deployment",
+)
+# Every facet is applied: kept for the saved-search alerts, which ask before relying on it.
+DATABASE_FACETS = ("kind", *PRODUCT_FACETS)
 
 
-def _product_word_filter(word):
-    from registry.models import CaseStudyPage, CaseStudyProduct, ProductClinicalAreaTag
+# --- Words ----------------------------------------------------------------------------------
+
+
+def _rules():
+    """[(terms that trigger it, terms it stands for)] from the synonym rules."""
+    parsed = []
+    for rule in load_synonyms():
+        if "=>" in rule:
+            left, right = rule.split("=>", 1)
+        else:
+            left = right = rule
+        split = [" ".join(term.split()) for term in left.split(",") if term.strip()]
+        parsed.append((split, [" ".join(t.split()) for t in right.split(",") if t.strip()]))
+    return parsed
+
+
+def _normalise(text):
+    text = re.sub(r"\ba\s*&\s*e\b", "aande", text.lower())
+    return " ".join(text.replace("&", " and ").split())
+
+
+def word_groups(query):
+    """The groups of terms a query stands for: [[term, ...], ...], one per meaningful word
+    or per phrase the rules name, in order."""
+    if not query:
+        return []
+    words = _normalise(" ".join(content_words(query)) or query).split()[:MAX_DATABASE_WORDS]
+    rules = _rules()
+    phrases = {term for left, _ in rules for term in left if " " in term}
+    longest = max((len(phrase.split()) for phrase in phrases), default=1)
+    groups = []
+    position = 0
+    while position < len(words):
+        for size in range(min(longest, len(words) - position), 0, -1):
+            term = " ".join(words[position : position + size])
+            if size == 1 or term in phrases:
+                groups.append(_expand(term, rules))
+                position += size
+                break
+    return groups
+
+
+def _expand(term, rules):
+    terms = [term]
+    for left, right in rules:
+        if term in left:
+            terms += right
+    if term == "aande":
+        terms += ["a&e", "a & e"]
+    return list(dict.fromkeys(terms))
+
+
+def _pattern(term):
+    """A case-insensitive regular expression for `term` as whole words, a plural allowed;
+    the same syntax for PostgreSQL and SQLite (Django's REGEXP)."""
+    term = term.lower()
+    if len(term) > 4 and term.endswith("s") and not term.endswith("ss"):
+        term = term[:-1]
+    escaped = re.escape(term).replace(r"\ ", r"[^a-z0-9]+")
+    return f"(^|[^a-z0-9]){escaped}(s|es)?([^a-z0-9]|$)"
+
+
+def _any(field, terms):
+    condition = Q()
+    for term in terms:
+        condition |= Q(**{f"{field}__iregex": _pattern(term)})
+    return condition
+
+
+# Where words are looked for, and what a match there counts: as on Elasticsearch
+# (search.query.FIELD_BOOSTS), names first.
+def _product_fields():
+    from registry.models import (
+        CaseStudyPage,
+        CaseStudyProduct,
+        ProductClinicalAreaTag,
+        ProductPage,
+    )
 
     live_studies = CaseStudyPage.objects.live().public()
-    return (
-        Q(title__icontains=word)
-        | Q(supplier__name__icontains=word)
-        | Q(summary__icontains=word)
-        | Exists(
-            ProductClinicalAreaTag.objects.filter(
-                content_object=OuterRef("pk"), tag__name__icontains=word
+
+    def clinical(terms):
+        return Exists(
+            ProductClinicalAreaTag.objects.filter(content_object=OuterRef("pk")).filter(
+                _any("tag__name", terms)
             )
         )
-        | Exists(
+
+    def care_setting(terms):
+        return Exists(
+            ProductPage.care_settings.through.objects.filter(productpage_id=OuterRef("pk")).filter(
+                _any("caresetting__name", terms)
+            )
+        )
+
+    def studies(terms):
+        return Exists(
             CaseStudyProduct.objects.filter(
-                product=OuterRef("pk"),
-                case_study__in=live_studies,
-                case_study__title__icontains=word,
-            )
+                product=OuterRef("pk"), case_study__in=live_studies
+            ).filter(_any("case_study__title", terms) | _any("case_study__summary", terms))
         )
+
+    return [
+        (6, lambda terms: _any("title", terms)),
+        (6, lambda terms: _any("supplier__name", terms)),
+        (4, clinical),
+        (2, lambda terms: _any("category__name", terms)),
+        (2, care_setting),
+        (2, lambda terms: _any("summary", terms)),
+        (1, studies),
+    ]
+
+
+def _case_study_fields():
+    return [
+        (6, lambda terms: _any("title", terms)),
+        (4, lambda terms: _any("organisation__name", terms)),
+        (2, lambda terms: _any("summary", terms)),
+        (
+            1,
+            lambda terms: _any("challenge", terms)
+            | _any("solution", terms)
+            | _any("costs", terms)
+            | _any("lessons_learnt", terms),
+        ),
+    ]
+
+
+def _guide_fields():
+    return [(6, lambda terms: _any("title", terms)), (2, lambda terms: _any("summary", terms))]
+
+
+def _pages(kind):
+    from registry.models import BestPracticePage, CaseStudyPage, ProductPage
+
+    model = {"product": ProductPage, "case_study": CaseStudyPage, "guide": BestPracticePage}[kind]
+    return model.objects.live().public()
+
+
+FIELDS = {"product": _product_fields, "case_study": _case_study_fields, "guide": _guide_fields}
+
+
+def minimum_groups(count, relaxed=False):
+    """How many groups must match: as search.query.QueryBuilder.minimum_should_match."""
+    if relaxed:
+        return 1 if count <= 3 else count // 2
+    if count <= 2:
+        return count
+    if count <= 4:
+        return count - 1
+    return int(count * 0.75)
+
+
+def _matching(kind, groups, relaxed=False):
+    """The live, public pages of a kind matching enough of the groups, with a `score`."""
+    pages = _pages(kind)
+    if not groups:
+        return pages.annotate(score=Value(0, output_field=IntegerField()))
+    fields = FIELDS[kind]()
+    matched = []
+    score = Value(0, output_field=IntegerField())
+    for number, terms in enumerate(groups):
+        conditions = [(weight, condition(terms)) for weight, condition in fields]
+        any_field = Q()
+        for _, condition in conditions:
+            any_field |= condition if isinstance(condition, Q) else Q(condition)
+        name = f"group_{number}"
+        pages = pages.annotate(
+            **{name: Case(When(any_field, then=1), default=0, output_field=IntegerField())}
+        )
+        matched.append(name)
+        for weight, condition in conditions:
+            score = score + Case(
+                When(condition if isinstance(condition, Q) else Q(condition), then=weight),
+                default=0,
+                output_field=IntegerField(),
+            )
+    total = sum((F(name) for name in matched[1:]), F(matched[0]))
+    need = minimum_groups(len(groups), relaxed)
+    return pages.annotate(matched=total, score=score).filter(matched__gte=need)
+
+
+# --- Filters --------------------------------------------------------------------------------
+
+
+def met_today(codes, today, interoperability=False):
+    """Products with one of these standards met and unexpired on `today` (Exists)."""
+    from assessments.models import ComplianceStatus, ProductCompliance, StandardCategory
+
+    rows = ProductCompliance.objects.filter(
+        product=OuterRef("pk"), standard__code__in=list(codes), status=ComplianceStatus.MET
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    if interoperability:
+        rows = rows.filter(standard__category=StandardCategory.INTEROPERABILITY)
+    return Exists(rows)
+
+
+def dtac_passed(today):
+    condition = Q()
+    for group in DTAC_REQUIREMENTS:
+        condition &= Q(met_today(group, today))
+    return condition
+
+
+ADOPTION_BANDS = {"none": (0, 0), "1-4": (1, 4), "5-19": (5, 19), "20+": (20, None)}
+
+
+def _with_adoptions(pages):
+    from registry.models import Adoption
+
+    confirmed = (
+        Adoption.objects.filter(product=OuterRef("pk"), confirmed=True)
+        .order_by()
+        .values("product")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return pages.annotate(
+        confirmed_adoptions=Coalesce(Subquery(confirmed, output_field=IntegerField()), 0)
     )
 
 
-def _matching(kind, words):
-    from registry.models import BestPracticePage, CaseStudyPage, ProductPage
+def filter_condition(name, values, today):
+    """A Q for one facet's chosen values (OR within the facet), as on Elasticsearch."""
+    from registry.models import Adoption, ProductClinicalAreaTag, ProductPage
 
-    if kind == "product":
-        pages = ProductPage.objects.live().public()
-        for word in words:
-            pages = pages.filter(_product_word_filter(word))
-    elif kind == "case_study":
-        pages = CaseStudyPage.objects.live().public()
-        for word in words:
-            pages = pages.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(organisation__name__icontains=word)
+    values = list(values)
+    if name in COLUMN_FILTERS:
+        return Q(**{f"{COLUMN_FILTERS[name]}__in": values})
+    if name == "care_setting":
+        return Q(
+            Exists(
+                ProductPage.care_settings.through.objects.filter(
+                    productpage_id=OuterRef("pk"), caresetting__slug__in=values
+                )
             )
-    else:
-        pages = BestPracticePage.objects.live().public()
-        for word in words:
-            pages = pages.filter(Q(title__icontains=word) | Q(summary__icontains=word))
-    return pages
+        )
+    if name == "clinical_area":
+        condition = Q()
+        for value in values:
+            condition |= Q(
+                Exists(
+                    ProductClinicalAreaTag.objects.filter(
+                        content_object=OuterRef("pk"), tag__name__iexact=value
+                    )
+                )
+            )
+        return condition
+    if name == "standard":
+        return Q(met_today(values, today))
+    if name == "integration":
+        return Q(met_today(values, today, interoperability=True))
+    if name == "dtac":
+        if set(values) == {"passed"}:
+            return dtac_passed(today)
+        if set(values) == {"not_passed"}:
+            return ~dtac_passed(today)
+        return Q()
+    if name == "region":
+        return Q(
+            Exists(
+                Adoption.objects.filter(
+                    product=OuterRef("pk"), confirmed=True, organisation__region__in=values
+                )
+            )
+        )
+    if name == "adoption":
+        condition = Q()
+        for value in values:
+            low, high = ADOPTION_BANDS.get(value, (None, None))
+            if low is None:
+                continue
+            band = Q(confirmed_adoptions__gte=low)
+            if high is not None:
+                band &= Q(confirmed_adoptions__lte=high)
+            condition |= band
+        return condition
+    return Q()
 
 
-def _apply_product_filters(pages, filters, exclude=None):
-    for name, lookup in DATABASE_FILTERS.items():
+def _apply_product_filters(pages, filters, today, exclude=None):
+    if "adoption" in filters and exclude != "adoption":
+        pages = _with_adoptions(pages)
+    for name in PRODUCT_FACETS:
         values = filters.get(name)
         if values and name != exclude:
-            pages = pages.filter(**{lookup: list(values)})
+            pages = pages.filter(filter_condition(name, values, today))
     return pages
 
 
@@ -94,42 +375,163 @@ def _kinds_for(filters, exclude_kind=False):
     kinds = list(KINDS)
     if not exclude_kind and filters.get("kind"):
         kinds = [kind for kind in kinds if kind in filters["kind"]]
-    if any(filters.get(name) for name in DATABASE_FILTERS):
+    if any(filters.get(name) for name in PRODUCT_FACETS):
         kinds = [kind for kind in kinds if kind == "product"]
     return kinds
 
 
+# --- A search -------------------------------------------------------------------------------
+
+
 def search(params, vocabulary):
-    from registry.models import BestPracticePage, CaseStudyPage, ProductPage
-
-    unsupported = [name for name in params.filters if name not in DATABASE_FACETS]
-    if unsupported:
-        params = params.with_notice(
-            "These filters are not available while search is simplified: "
-            + ", ".join(facet_label(name) for name in unsupported)
-            + "."
-        )
-    filters = {name: values for name, values in params.filters.items() if name in DATABASE_FACETS}
-    words = params.query.split()[:MAX_DATABASE_WORDS]
-
-    matching = {kind: _matching(kind, words) for kind in KINDS}
-    matching["product"] = _apply_product_filters(matching["product"], filters)
+    today = timezone.localdate()
+    groups = word_groups(params.query) if params.query else []
+    filters = dict(params.filters)
     kinds = _kinds_for(filters)
 
-    # Each part drops its default ordering: SQLite refuses ORDER BY inside a UNION.
-    parts = [
-        matching[kind].order_by().annotate(kind=Value(kind)).values_list("kind", "pk", "title")
-        for kind in kinds
-    ]
-    total = sum(matching[kind].count() for kind in kinds)
-    params = params.on_page(total)
-    rows = []
-    if parts:
-        combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        offset = (params.page - 1) * PAGE_SIZE
-        rows = list(combined.order_by("title", "pk")[offset : offset + PAGE_SIZE])
+    def matching(relaxed):
+        found = {kind: _matching(kind, groups, relaxed) for kind in KINDS}
+        found["product"] = _apply_product_filters(found["product"], filters, today)
+        return found
 
-    ids = {kind: [pk for row_kind, pk, _ in rows if row_kind == kind] for kind in KINDS}
+    relaxed = False
+    found = matching(False)
+    total = sum(found[kind].count() for kind in kinds)
+    if not total and len(groups) > 1:
+        relaxed = True
+        found = matching(True)
+        total = sum(found[kind].count() for kind in kinds)
+        if total:
+            params = params.with_notice(RELAXED_NOTICE)
+    params = params.on_page(total)
+
+    order = ["-score", "title", "pk"] if groups and params.sort == "relevance" else ["title", "pk"]
+    rows = []
+    for kind in kinds:
+        rows += [
+            (score, title, pk, kind)
+            for pk, title, score in found[kind].order_by().values_list("pk", "title", "score")
+        ]
+    if order[0] == "-score":
+        rows.sort(key=lambda row: (-row[0], row[1].lower(), row[2]))
+    else:
+        rows.sort(key=lambda row: (row[1].lower(), row[2]))
+    offset = (params.page - 1) * PAGE_SIZE
+    page_rows = rows[offset : offset + PAGE_SIZE]
+    results = _results(page_rows, groups, today)
+    counts = _facet_counts(groups, filters, relaxed, today)
+    return SearchResponse(
+        params=params,
+        results=results,
+        total=total,
+        engine=DATABASE,
+        degraded=True,
+        facets=format_facets(counts, params, vocabulary),
+        page_size=PAGE_SIZE,
+        sort="relevance" if order[0] == "-score" else "title",
+    )
+
+
+def _facet_counts(groups, filters, relaxed, today):
+    """Counts for every facet, with the same multi-select rule as the index: each facet
+    counts with every other facet's filter applied, never its own."""
+    from assessments.models import ComplianceStatus, ProductCompliance, StandardCategory
+    from registry.models import Adoption, ProductClinicalAreaTag, ProductPage
+
+    counts = {}
+    kind_counts = {}
+    for kind in _kinds_for(filters, exclude_kind=True):
+        pages = _matching(kind, groups, relaxed)
+        if kind == "product":
+            pages = _apply_product_filters(pages, filters, today)
+        kind_counts[kind] = pages.count()
+    counts["kind"] = {kind: count for kind, count in kind_counts.items() if count}
+    if filters.get("kind") and "product" not in filters["kind"]:
+        return counts
+    for name in PRODUCT_FACETS:
+        products = _apply_product_filters(
+            _matching("product", groups, relaxed), filters, today, exclude=name
+        )
+        ids = products.order_by().values("pk")
+        if name in COLUMN_FILTERS or name == "care_setting":
+            field = COLUMN_FILTERS.get(name, "care_settings__slug")
+            rows = (
+                ProductPage.objects.filter(pk__in=ids)
+                .order_by()
+                .values(field)
+                .annotate(count=Count("pk", distinct=True))
+            )
+            counts[name] = {row[field]: row["count"] for row in rows if row[field]}
+        elif name == "clinical_area":
+            rows = (
+                ProductClinicalAreaTag.objects.filter(content_object_id__in=ids)
+                .order_by()
+                .values("tag__name")
+                .annotate(count=Count("content_object_id", distinct=True))
+            )
+            counts[name] = {row["tag__name"].lower(): row["count"] for row in rows}
+        elif name in ("standard", "integration"):
+            rows = ProductCompliance.objects.filter(
+                product_id__in=ids, status=ComplianceStatus.MET
+            ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+            if name == "integration":
+                rows = rows.filter(standard__category=StandardCategory.INTEROPERABILITY)
+            rows = (
+                rows.order_by()
+                .values("standard__code")
+                .annotate(count=Count("product_id", distinct=True))
+            )
+            counts[name] = {row["standard__code"]: row["count"] for row in rows}
+        elif name == "dtac":
+            every = ProductPage.objects.filter(pk__in=ids)
+            passed = every.filter(dtac_passed(today)).count()
+            counts[name] = {"passed": passed, "not_passed": every.count() - passed}
+        elif name == "region":
+            rows = (
+                Adoption.objects.filter(product_id__in=ids, confirmed=True)
+                .exclude(organisation__region="")
+                .order_by()
+                .values("organisation__region")
+                .annotate(count=Count("product_id", distinct=True))
+            )
+            counts[name] = {row["organisation__region"]: row["count"] for row in rows}
+        elif name == "adoption":
+            banded = _with_adoptions(ProductPage.objects.filter(pk__in=ids))
+            counts[name] = {}
+            for band in ADOPTION_BANDS:
+                count = banded.filter(filter_condition("adoption", [band], today)).count()
+                if count:
+                    counts[name][band] = count
+    return counts
+
+
+# --- Results --------------------------------------------------------------------------------
+
+
+def _mark_words(text, groups):
+    """Mark each term searched for in text, as the index's highlighter would."""
+    terms = [term for terms in groups for term in terms]
+    if not text or not terms:
+        return text
+    pattern = re.compile(
+        "|".join(_pattern(term) for term in sorted(terms, key=len, reverse=True)),
+        re.IGNORECASE,
+    )
+
+    def mark(match):
+        whole = match.group(0)
+        start = len(match.group(1) or "")
+        end = len(whole) - len(match.groups()[-1] or "")
+        return f"{whole[:start]}{MARK_START}{whole[start:end]}{MARK_END}{whole[end:]}"
+
+    return pattern.sub(mark, text)
+
+
+def _results(rows, groups, today):
+    from assessments.models import ProductCompliance
+    from registry.models import BestPracticePage, CaseStudyPage, ProductPage
+
+    ids = {kind: [pk for _, _, pk, row_kind in rows if row_kind == kind] for kind in KINDS}
     loaded = {
         "product": ProductPage.objects.select_related("supplier", "category").in_bulk(
             ids["product"]
@@ -139,74 +541,49 @@ def search(params, vocabulary):
         ),
         "guide": BestPracticePage.objects.in_bulk(ids["guide"]),
     }
-    results = [
-        _database_result(kind, loaded[kind][pk], words)
-        for kind, pk, _ in rows
-        if pk in loaded[kind]
-    ]
-    counts = _database_facet_counts(params, filters, words)
-    return SearchResponse(
-        params=params,
-        results=results,
-        total=total,
-        engine=DATABASE,
-        degraded=True,
-        facets=format_facets(counts, params, vocabulary),
-        page_size=PAGE_SIZE,
-        sort="title",
+    met = {}
+    assessed = {}
+    for product_id, code, status, assessed_on, expires_on in ProductCompliance.objects.filter(
+        product_id__in=ids["product"]
+    ).values_list("product_id", "standard__code", "status", "assessed_on", "expires_on"):
+        if status == "met":
+            met.setdefault(product_id, []).append(
+                {"code": code, "until": (expires_on or timezone.datetime.max.date()).isoformat()}
+            )
+        if assessed_on:
+            assessed[product_id] = max(assessed.get(product_id, assessed_on), assessed_on)
+    adoptions = dict(
+        _with_adoptions(ProductPage.objects.filter(pk__in=ids["product"]))
+        .order_by()
+        .values_list("pk", "confirmed_adoptions")
     )
-
-
-def _database_facet_counts(params, filters, words):
-    """Counts for the facets the database can offer, with the same multi-select rule as the
-    index: each facet counts with every other facet's filter applied, never its own."""
-    counts = {}
-    kind_counts = {}
-    for kind in _kinds_for(filters, exclude_kind=True):
-        pages = _matching(kind, words)
+    results = []
+    for _, _, pk, kind in rows:
+        page = loaded[kind].get(pk)
+        if page is None:
+            continue
+        source = {"kind": kind, "title": page.title, "summary": page.summary, "url": page.url_path}
         if kind == "product":
-            pages = _apply_product_filters(pages, filters)
-        kind_counts[kind] = pages.count()
-    counts["kind"] = {kind: count for kind, count in kind_counts.items() if count}
-    if filters.get("kind") and "product" not in filters["kind"]:
-        return counts
-    for name, lookup in DATABASE_FILTERS.items():
-        field = lookup.removesuffix("__in")
-        products = _apply_product_filters(_matching("product", words), filters, exclude=name)
-        rows = products.order_by().values(field).annotate(count=Count("pk", distinct=True))
-        counts[name] = {row[field]: row["count"] for row in rows if row[field]}
-    return counts
+            source.update(
+                supplier_name=page.supplier.name,
+                category=page.category.slug,
+                category_name=page.category.name,
+                esf_tier=page.esf_tier,
+                met=met.get(pk, []),
+                adoption_count=adoptions.get(pk, 0),
+                last_assessed=assessed[pk].isoformat() if pk in assessed else None,
+            )
+        elif kind == "case_study":
+            source["organisation_name"] = page.organisation.name
+        highlight = {
+            "title": [_mark_words(page.title, groups)],
+            "summary": [_mark_words(page.summary, groups)],
+        }
+        results.append(format_result(source, highlight, page.pk))
+    return results
 
 
-def _mark_words(text, words):
-    """Mark each searched word in text, as the index's highlighter would."""
-    if not text or not words:
-        return text
-    pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
-    return pattern.sub(lambda match: f"{MARK_START}{match.group(0)}{MARK_END}", text)
-
-
-def _database_result(kind, page, words):
-    source = {
-        "kind": kind,
-        "title": page.title,
-        "summary": page.summary,
-        "url": page.url_path,
-    }
-    if kind == "product":
-        source.update(
-            supplier_name=page.supplier.name,
-            category=page.category.slug,
-            category_name=page.category.name,
-            esf_tier=page.esf_tier,
-        )
-    elif kind == "case_study":
-        source["organisation_name"] = page.organisation.name
-    highlight = {
-        "title": [_mark_words(page.title, words)],
-        "summary": [_mark_words(page.summary, words)],
-    }
-    return format_result(source, highlight, page.pk)
+# --- Autocomplete, similar products, saved searches -----------------------------------------
 
 
 def autocomplete(text, size):
@@ -258,9 +635,9 @@ def similar_products(page, size):
 
 
 def newly_published_candidates(params):
-    """Ids of live, public products matching the words and the filters the database can
-    apply (the caller checks there are no others)."""
-    words = params.query.split()[:MAX_DATABASE_WORDS]
-    return _apply_product_filters(_matching("product", words), params.filters).values_list(
-        "pk", flat=True
-    )
+    """Ids of live, public products matching the words and the filters, as the search
+    page would find them."""
+    today = timezone.localdate()
+    groups = word_groups(params.query)
+    products = _apply_product_filters(_matching("product", groups), params.filters, today)
+    return products.values_list("pk", flat=True)

@@ -15,6 +15,7 @@ import time
 from django.conf import settings
 from elasticsearch import ApiError, NotFoundError, TransportError
 
+from .analysis import known_words
 from .client import SearchNotConfigured, SearchUnavailable, get_client, is_configured
 from .documents import alias_name
 from .kinds import KINDS
@@ -32,8 +33,6 @@ from .results import (
 logger = logging.getLogger(__name__)
 
 ELASTICSEARCH = "elasticsearch"
-# A query that finds fewer results than this gets a did-you-mean suggestion.
-FEW_RESULTS = 3
 # After a connection failure or timeout, skip Elasticsearch for this long instead of making
 # every search wait for the timeout while it is down.
 RETRY_AFTER_SECONDS = 5.0
@@ -80,25 +79,40 @@ def forget_failures():
 
 
 def elasticsearch_search(params, vocabulary):
-    """Exact words first. When they find little, a did-you-mean suggestion, and a second
-    pass kept if it finds more: the suggested words, exactly; or, with no suggestion and
-    nothing found, the words with typos forgiven (fuzziness AUTO), the costliest search
-    there is, so only as the last resort."""
+    """The user's words first, most of them required. When they find nothing: fewer of
+    the words required (the relaxed pass, with a notice); else the words corrected, if
+    some word is one the index holds nowhere ("Showing results for ..."); else typos
+    forgiven (fuzziness AUTO, the costliest search there is, so the last resort). A
+    correction is only offered for words absent from the index, and only when the user's
+    own words found nothing, so it never replaces what they found."""
     builder = QueryBuilder(params)
     raw = _search(builder, params.page)
     did_you_mean = ""
-    if params.query and _total(raw) < FEW_RESULTS:
-        did_you_mean = _did_you_mean(builder)
-        second = _second_pass(params, did_you_mean, found=_total(raw))
-        if second is not None:
+    corrected = False
+    notice = ""
+    found = _total(raw)
+    if params.query and found < FEW_RESULTS and len(builder.matching_words()) > 1 and found:
+        # One or two results with most of the words: those first, then the best matches
+        # for some of them (they score highest in the relaxed pass, having more words).
+        relaxed = QueryBuilder(params, relaxed=True)
+        relaxed_raw = _search(relaxed, params.page)
+        if _total(relaxed_raw) > found:
+            builder, raw = relaxed, relaxed_raw
+    if params.query and not found:
+        for second in _later_passes(params, builder):
             second_raw = _search(second, params.page)
-            if _total(second_raw) > _total(raw):
+            if _total(second_raw):
                 builder, raw = second, second_raw
+                did_you_mean = second.params.query if second.params.query != params.query else ""
+                corrected = bool(did_you_mean)
+                if second.relaxed:
+                    notice = RELAXED_NOTICE
+                break
     total = _total(raw)
     placed = params.on_page(total)
     if placed.page != params.page:
         raw = _search(builder, placed.page)
-    params = placed
+    params = placed.with_notice(notice) if notice else placed
     counts = facet_counts_from_aggregations(raw.get("aggregations"))
     return SearchResponse(
         params=params,
@@ -107,20 +121,29 @@ def elasticsearch_search(params, vocabulary):
         engine=ELASTICSEARCH,
         facets=format_facets(counts, params, vocabulary),
         did_you_mean=did_you_mean,
+        corrected=corrected,
         page_size=PAGE_SIZE,
         sort=builder.effective_sort(),
     )
 
 
-def _second_pass(params, did_you_mean, found):
-    """The search to try when the words as typed find little, or None."""
+# Fewer results than this with most of the words: the relaxed pass adds the best matches for
+# some of them after those.
+FEW_RESULTS = 3
+RELAXED_NOTICE = "No results had all of your words, so these results have some of them."
+
+
+def _later_passes(params, first):
+    """The searches to try, in order, when the words as typed find nothing: some of the
+    words (a correctly spelt word the registry never uses is never "corrected" while the
+    others find something); the words corrected, with the same filters, order and page
+    (the response names the correction); the words with typos forgiven."""
+    if len(first.matching_words()) > 1:
+        yield QueryBuilder(params, relaxed=True)
+    did_you_mean = _did_you_mean(first)
     if did_you_mean:
-        # The same filters, order and page, for the corrected words; the response still
-        # speaks of the words as typed, with the correction offered beside them.
-        return QueryBuilder(dataclasses.replace(params, query=did_you_mean))
-    if not found:
-        return QueryBuilder(params, fuzzy=True)
-    return None
+        yield QueryBuilder(dataclasses.replace(params, query=did_you_mean))
+    yield QueryBuilder(params, fuzzy=True)
 
 
 def _total(raw):
@@ -158,7 +181,7 @@ def _did_you_mean(builder):
     except SearchUnavailable as exc:
         logger.info("No did-you-mean suggestion: %s", exc)
         return ""
-    return did_you_mean_from_suggest(builder.params.query, raw.get("suggest"))
+    return did_you_mean_from_suggest(builder.params.query, raw.get("suggest"), known_words())
 
 
 # --- Autocomplete, similar products, saved searches -----------------------------------------

@@ -33,6 +33,7 @@ from elasticsearch import BadRequestError
 from elasticsearch.helpers import streaming_bulk
 from elasticsearch_dsl import Index
 
+from .analysis import SYNONYM_FILTER, load_synonyms, vocabulary_version
 from .building import BATCH_SIZE, build_sources, kind_of
 from .client import SearchUnavailable, get_client
 from .documents import DOCUMENTS, MAPPING_VERSION, alias_name
@@ -101,6 +102,9 @@ def create_index(kind, name=None, bulk_loading=False, aliases=None):
     name = name or new_index_name(kind)
     client = get_client()
     body = index_definition(kind, name).to_dict()
+    rules = load_synonyms()
+    body["settings"]["analysis"]["filter"][SYNONYM_FILTER]["synonyms"] = rules
+    body["mappings"]["_meta"] = {"vocabulary_version": vocabulary_version(rules)}
     if bulk_loading:
         body["settings"]["refresh_interval"] = "-1"
     if aliases:
@@ -131,6 +135,17 @@ def index_state(kind, client=None):
         if building in aliases:
             loading.append(index)
     return sorted(live), sorted(loading)
+
+
+def built_vocabulary_version(kind, client=None):
+    """The vocabulary version the live index of a kind was built with (None: no index, or
+    built before versions were recorded)."""
+    client = client or get_client()
+    targets = index_state(kind, client)[0]
+    if not targets:
+        return None
+    mapping = client.indices.get_mapping(index=targets[0]).body[targets[0]]["mappings"]
+    return mapping.get("_meta", {}).get("vocabulary_version")
 
 
 def alias_targets(kind):

@@ -48,6 +48,61 @@ class SearchQueryLog(models.Model):
         return f"{self.query or '(filters only)'} ({self.result_count} results)"
 
 
+# --- The lay-term vocabulary (search/analysis.py) ---------------------------------------------
+
+
+class LayTerm(models.Model):
+    """Words people use for what the registry names otherwise ("kids" for paediatrics,
+    "bad back" for musculoskeletal), edited by the scaling team.
+
+    Each becomes a one-way synonym rule: the lay words find the clinical ones, never the
+    other way round, so a clinical search is not widened by everyday words. A change takes
+    effect at the next `manage.py search_index rebuild` (the database engine reads it at
+    once); `search_index status` and the admin show the vocabulary's version and the one
+    the index was built with.
+    """
+
+    words = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="What people type, separated by commas, such as: kids, kid, children's.",
+    )
+    means = models.CharField(
+        max_length=300,
+        help_text="The words the registry uses for it, separated by commas, such as: "
+        "paediatric, paediatrics, children.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["words"]
+        verbose_name = "lay term"
+
+    def __str__(self):
+        return f"{self.words} → {self.means}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        for name in ("words", "means"):
+            if not split_terms(getattr(self, name)):
+                raise ValidationError({name: "Enter at least one word."})
+            if any(mark in getattr(self, name) for mark in ("=>", "#", "\\")):
+                raise ValidationError({name: "Use words and commas only."})
+
+    @property
+    def rule(self):
+        """The synonym rule, in the Solr format of search/synonyms.txt."""
+        words = split_terms(self.words)
+        return (
+            f"{', '.join(words)} => {', '.join(dict.fromkeys([*words, *split_terms(self.means)]))}"
+        )
+
+
+def split_terms(text):
+    return [term for term in (" ".join(part.lower().split()) for part in text.split(",")) if term]
+
+
 # --- The index queue (search/queue.py) ------------------------------------------------------
 
 

@@ -9,6 +9,10 @@ User text only ever reaches match-family queries (multi_match, match_phrase, ter
 query_string, so characters such as `"`, `(`, `:` or `*` are words, not syntax.
 """
 
+from django.utils import timezone
+
+from proof.rules import DTAC_REQUIREMENTS
+
 from .documents import alias_name
 from .kinds import KINDS
 from .params import FACETS, FACETS_BY_NAME, PAGE_SIZE, normalise_query
@@ -24,19 +28,41 @@ FACET_GROUP = "facets__"
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 
-# DTAC is a boolean in the index; in the address and the form it reads as words.
-DTAC_VALUES = {"passed": True, "not_passed": False}
+# DTAC's two states in the address and the form; worked out at query time from the
+# standards met (proof.rules.DTAC_REQUIREMENTS), never stored.
+DTAC_VALUES = ("passed", "not_passed")
+
+
+def met_clause(codes, today, interoperability=False):
+    """Products with one of these standards met and unexpired on `today`."""
+    filters = [
+        {"terms": {"met.code": list(codes)}},
+        {"range": {"met.until": {"gte": today.isoformat()}}},
+    ]
+    if interoperability:
+        filters.append({"term": {"met.interoperability": True}})
+    return {"nested": {"path": "met", "query": {"bool": {"filter": filters}}}}
+
+
+def dtac_passed_clause(today):
+    """DTAC reads "passed" on `today` only while every group of proof.rules.DTAC_REQUIREMENTS
+    has one standard met and unexpired that day."""
+    return {"bool": {"filter": [met_clause(group, today) for group in DTAC_REQUIREMENTS]}}
+
 
 # Where words are looked for, and how much a match in each field counts: names first,
 # then tags and clinical areas, then the summary, then body text and case-study text.
 FIELD_BOOSTS = {
     "title": 6,
+    "title_words": 6,
     "supplier_name": 6,
     "organisation_name": 4,
     "tags.text": 4,
     "clinical_areas.text": 4,
     "product_names": 3,
     "summary": 2,
+    "category_name.text": 2,
+    "setting_words": 2,
     "body": 1,
     "case_study_titles": 1,
     "case_study_outcomes": 1,
@@ -49,14 +75,130 @@ FIELD_BOOSTS = {
 # fields is what tells products apart.
 SHORT = (
     "title",
+    "title_words",
     "supplier_name",
     "organisation_name",
     "tags.text",
     "clinical_areas.text",
     "product_names",
     "summary",
+    "category_name.text",
+    "setting_words",
     "case_study_titles",
 )
+
+
+# The index-time analyzer: the words stemmed but without synonyms (search/analysis.py).
+EXACT_ANALYZER = "registry_text"
+EXACT_BOOST = 2
+
+# Words of a question or a request that say nothing about what is wanted: "how can we",
+# "which products help", "is there an app for". Matching need not find them. Words that
+# synonyms are made of ("not" in "did not attend", "at" in "hospital at home") are not here.
+QUESTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "be",
+        "there",
+        "here",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "how",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "when",
+        "why",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "do",
+        "does",
+        "did",
+        "we",
+        "our",
+        "us",
+        "i",
+        "my",
+        "me",
+        "you",
+        "your",
+        "they",
+        "their",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "for",
+        "to",
+        "of",
+        "in",
+        "on",
+        "with",
+        "by",
+        "from",
+        "into",
+        "about",
+        "as",
+        "or",
+        "if",
+        "than",
+        "then",
+        "so",
+        "help",
+        "helps",
+        "helping",
+        "helped",
+        "support",
+        "supports",
+        "supporting",
+        "find",
+        "finding",
+        "look",
+        "looking",
+        "need",
+        "needs",
+        "tool",
+        "tools",
+        "software",
+        "system",
+        "systems",
+        "solution",
+        "solutions",
+        "product",
+        "products",
+        "app",
+        "apps",
+        "way",
+        "ways",
+        "something",
+        "anything",
+        "any",
+        "some",
+        "there's",
+        "what's",
+    ]
+)
+
+
+def content_words(query):
+    """The words of a query that carry meaning (see QUESTION_WORDS), in order."""
+    return [word for word in query.split() if word.lower().strip("?.,!") not in QUESTION_WORDS]
 
 
 def boosted(names):
@@ -78,9 +220,8 @@ SOURCE_FIELDS = (
     "category",
     "category_name",
     "esf_tier",
-    "dtac_passed",
     "adoption_count",
-    "standards_met",
+    "met",
     "last_assessed",
     "organisation_name",
     "published_at",
@@ -97,13 +238,18 @@ class QueryBuilder:
     a facet's own unselected values keep honest counts.
     """
 
-    def __init__(self, params, page_size=PAGE_SIZE, fuzzy=False):
+    def __init__(self, params, page_size=PAGE_SIZE, fuzzy=False, relaxed=False, today=None):
         self.params = params
+        # The day standards are judged on: a standard met counts until its expiry date.
+        self.today = today or timezone.localdate()
         self.page_size = page_size
-        # Typo tolerance is a second pass (see search.engine): exact words first, so a
+        # Typo tolerance is a later pass (see search.engine): exact words first, so a
         # correct word never brings in near-misses ("ward" finding "word") and facet counts
         # stay honest; forgiving only when the exact words find nothing.
         self.fuzzy = fuzzy
+        # The relaxed pass asks for fewer of the words (see search.engine): when every
+        # reading of all the words finds nothing, the best matches for some of them.
+        self.relaxed = relaxed
 
     # --- Where and what -----------------------------------------------------------------
 
@@ -111,86 +257,143 @@ class QueryBuilder:
     def indices():
         return [alias_name(kind) for kind in KINDS]
 
-    def best_fields(self, query):
-        clause = {
-            "query": query,
-            "type": "best_fields",
-            "fields": list(TEXT_FIELDS),
-            "tie_breaker": 0.3,
-            "minimum_should_match": "2<75%",
-        }
-        if self.fuzzy:
-            # Typos are forgiven in the short fields only: expanding every word into its
-            # near-misses across all the body text costs more than the rest of the search,
-            # and a misspelt name, tag or summary word is what the second pass is for.
-            clause.update(
-                fields=list(SHORT_FIELDS), fuzziness="AUTO", prefix_length=1, max_expansions=50
-            )
-        return clause
+    def matching_words(self):
+        """The words that must match: the query without the words of a question ("how can
+        we", "which products help") that say nothing about what is wanted. When nothing
+        else is left, the words as typed."""
+        return content_words(self.params.query) or self.params.query.split()
+
+    def minimum_should_match(self):
+        # Of the words that carry meaning: all of one or two, all but one of three or four,
+        # three in four of more. The relaxed pass: one of up to three, half of more.
+        return "1<50%" if self.relaxed else "2<-1 4<75%"
 
     def text_query(self):
         query = self.params.query
         if not query:
             return {"match_all": {}}
-        # The exact name of a product or supplier goes first.
-        exact_names = [
+        words = " ".join(self.matching_words())
+        if self.fuzzy:
+            # Typos are forgiven in the short fields only: expanding every word into its
+            # near-misses across all the body text costs more than the rest of the search,
+            # and a misspelt name, tag or summary word is what this pass is for.
+            must = {
+                "multi_match": {
+                    "query": words,
+                    "type": "best_fields",
+                    "fields": list(SHORT_FIELDS),
+                    "tie_breaker": 0.3,
+                    "minimum_should_match": self.minimum_should_match(),
+                    "fuzziness": "AUTO",
+                    "prefix_length": 1,
+                    "max_expansions": 50,
+                }
+            }
+        else:
+            # The words may be spread over the fields (a supplier's name and what the
+            # product does; a condition in the clinical areas and a setting in the summary),
+            # scored as if the fields were one.
+            must = {
+                "multi_match": {
+                    "query": words,
+                    "type": "cross_fields",
+                    "fields": list(TEXT_FIELDS),
+                    "minimum_should_match": self.minimum_should_match(),
+                }
+            }
+        should = [
+            # Most of the words in one field counts more than the words scattered.
+            {
+                "multi_match": {
+                    "query": words,
+                    "type": "best_fields",
+                    "fields": list(TEXT_FIELDS),
+                    "tie_breaker": 0.3,
+                }
+            },
+            # The words as typed, without synonyms: an exact match outranks the same match
+            # through a synonym or a lay term.
+            {
+                "multi_match": {
+                    "query": words,
+                    "type": "best_fields",
+                    "fields": list(SHORT_FIELDS),
+                    "analyzer": EXACT_ANALYZER,
+                    "tie_breaker": 0.3,
+                    "boost": EXACT_BOOST,
+                }
+            },
+            # The exact name of a product or supplier goes first.
             {"match": {"title.sort": {"query": query, "boost": 10}}},
             {"match": {"supplier_name.sort": {"query": query, "boost": 5}}},
         ]
-        if len(query.split()) == 1:
-            # One word (an acronym, often, that synonyms turn into phrases): spreading it
-            # across fields or matching it as a phrase finds nothing more than the word in
-            # its best field, and costs as much again for every hit.
-            return {
-                "bool": {"must": [{"multi_match": self.best_fields(query)}], "should": exact_names}
-            }
-        return {
-            "bool": {
-                "must": [
-                    {
-                        "bool": {
-                            "should": [
-                                # Most of the words in one field (forgiving typos in the
-                                # second pass).
-                                {"multi_match": self.best_fields(query)},
-                                # Every word, spread across the short fields (a supplier
-                                # and a product).
-                                {
-                                    "multi_match": {
-                                        "query": query,
-                                        "type": "cross_fields",
-                                        "fields": list(SHORT_FIELDS),
-                                        "operator": "and",
-                                    }
-                                },
-                            ],
-                            "minimum_should_match": 1,
-                        }
+        if len(words.split()) > 1:
+            # An exact phrase outranks scattered words.
+            should.append(
+                {
+                    "multi_match": {
+                        "query": words,
+                        "type": "phrase",
+                        "fields": list(SHORT_FIELDS),
+                        "slop": 1,
+                        "boost": 3,
                     }
-                ],
-                "should": [
-                    {
-                        "multi_match": {
-                            "query": query,
-                            "type": "phrase",
-                            "fields": list(SHORT_FIELDS),
-                            "slop": 1,
-                            "boost": 3,
-                        }
-                    },
-                    *exact_names,
-                ],
-            }
-        }
+                }
+            )
+        return {"bool": {"must": [must], "should": should}}
 
     # --- Facets -------------------------------------------------------------------------
 
-    @staticmethod
-    def facet_clause(facet, values):
+    def facet_clause(self, facet, values):
         if facet.name == "dtac":
-            booleans = sorted({DTAC_VALUES[v] for v in values if v in DTAC_VALUES})
-            return {"terms": {facet.field: booleans}}
+            chosen = {value for value in values if value in DTAC_VALUES}
+            passed = dtac_passed_clause(self.today)
+            if chosen == {"passed"}:
+                return passed
+            products = {"term": {"kind": "product"}}
+            if chosen == {"not_passed"}:
+                return {"bool": {"filter": [products], "must_not": [passed]}}
+            return products
+        if facet.name == "standard":
+            return met_clause(values, self.today)
+        if facet.name == "integration":
+            return met_clause(values, self.today, interoperability=True)
         return {"terms": {facet.field: list(values)}}
+
+    def facet_values_aggregation(self, facet):
+        """The counts of a facet's values: a terms aggregation, except for the facets
+        derived from standards met, counted only where unexpired on the day of the search."""
+        if facet.name == "dtac":
+            return {
+                "filters": {
+                    "filters": {value: self.facet_clause(facet, [value]) for value in DTAC_VALUES}
+                }
+            }
+        terms = {
+            "terms": {
+                "field": facet.field,
+                "size": facet.size,
+                "order": [{"_count": "desc"}, {"_key": "asc"}],
+            }
+        }
+        if facet.name in ("standard", "integration"):
+            current = [{"range": {"met.until": {"gte": self.today.isoformat()}}}]
+            if facet.name == "integration":
+                current.append({"term": {"met.interoperability": True}})
+            # Products, not standards rows, are counted: reverse_nested counts each product
+            # once per code.
+            terms["aggs"] = {"products": {"reverse_nested": {}}}
+            terms["terms"]["order"] = [{"products": "desc"}, {"_key": "asc"}]
+            return {
+                "nested": {"path": "met"},
+                "aggs": {
+                    "current": {
+                        "filter": {"bool": {"filter": current}},
+                        "aggs": {"codes": terms},
+                    }
+                },
+            }
+        return terms
 
     def filter_clauses(self, exclude=None):
         return [
@@ -217,13 +420,7 @@ class QueryBuilder:
         for number, facets in enumerate(groups.values()):
             inner = {}
             for facet in facets:
-                inner[f"{facet.name}{FACET_VALUES}"] = {
-                    "terms": {
-                        "field": facet.field,
-                        "size": facet.size,
-                        "order": [{"_count": "desc"}, {"_key": "asc"}],
-                    }
-                }
+                inner[f"{facet.name}{FACET_VALUES}"] = self.facet_values_aggregation(facet)
                 selected = self.params.selected(facet.name)
                 if selected:
                     # Exact counts for the chosen values, even outside the top values.
@@ -344,9 +541,11 @@ class QueryBuilder:
         }
 
     def suggestion_body(self):
-        """A did-you-mean request: for each word typed that no name or summary contains, the
-        closest word that one does, from the `spelling` field (words as written, without
-        stems or synonyms, so each suggestion lines up with one word typed)."""
+        """A did-you-mean request: for each word typed that the index holds nowhere, the
+        closest word it does hold, from the `spelling` field (every text field's words as
+        written, without stems or synonyms, so each suggestion lines up with one word
+        typed). search.results.did_you_mean_from_suggest leaves alone the words of a
+        question and the words the synonyms and lay terms know."""
         return {
             "size": 0,
             "suggest": {
@@ -357,6 +556,7 @@ class QueryBuilder:
                         "suggest_mode": "missing",
                         "sort": "score",
                         "min_word_length": 4,
+                        "prefix_length": 1,
                     }
                 },
             },

@@ -12,14 +12,16 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from proof.rules import DTAC_REQUIREMENTS
 from registry.choices import DeploymentModel, EsfTier, Region
 
 from .kinds import KIND_LABELS, KINDS
 from .params import FACETS, FACETS_BY_NAME, MAX_RESULT_WINDOW, SearchParams
-from .query import FACET_GROUP, FACET_SELECTED, FACET_VALUES, MARK_END, MARK_START
+from .query import FACET_GROUP, FACET_SELECTED, FACET_VALUES, MARK_END, MARK_START, QUESTION_WORDS
 
 DEGRADED_HEADING = "Search is simplified right now"
 DEGRADED_DETAIL = (
@@ -148,6 +150,8 @@ class SearchResponse:
     degraded: bool = False
     facets: list = field(default_factory=list)
     did_you_mean: str = ""
+    # The results are for did_you_mean, because the words as typed found nothing.
+    corrected: bool = False
     took_ms: int = 0
     page_size: int = 20
     sort: str = "relevance"
@@ -189,6 +193,7 @@ class SearchResponse:
             "degraded": self.degraded,
             "notices": [DEGRADED_NOTICE, *self.notices] if self.degraded else list(self.notices),
             "did_you_mean": self.did_you_mean or None,
+            "corrected": self.corrected,
             "filters": {name: list(values) for name, values in self.params.filters.items()},
             "results": [
                 {
@@ -238,12 +243,22 @@ def format_result(source, highlight=None, result_id=""):
         "organisation_name": source.get("organisation_name") or "",
         "category_name": source.get("category_name") or "",
         "esf_tier": source.get("esf_tier") or "",
-        "dtac_passed": source.get("dtac_passed"),
+        **standards_badges(kind, source.get("met") or ()),
         "adoption_count": source.get("adoption_count"),
-        "standards_met_count": len(source.get("standards_met") or [])
-        if kind == "product"
-        else None,
         "last_assessed": source.get("last_assessed"),
+    }
+
+
+def standards_badges(kind, met, today=None):
+    """`dtac_passed` and `standards_met_count` on the day of the search, from a product's
+    standards met and the last day each counts (None for other kinds)."""
+    if kind != "product":
+        return {"dtac_passed": None, "standards_met_count": None}
+    today = (today or timezone.localdate()).isoformat()
+    current = {row["code"] for row in met if str(row["until"]) >= today}
+    return {
+        "dtac_passed": all(current & set(group) for group in DTAC_REQUIREMENTS),
+        "standards_met_count": len(current),
     }
 
 
@@ -306,15 +321,15 @@ def facet_counts_from_aggregations(aggregations):
         if top is None:
             continue
         values = {}
-        for bucket in top.get("buckets", []):
-            key = (
-                bucket.get("key_as_string", bucket["key"])
-                if facet.name == "dtac"
-                else bucket["key"]
-            )
-            if facet.name == "dtac":
-                key = "passed" if key in ("true", True, 1) else "not_passed"
-            values[str(key)] = bucket["doc_count"]
+        if "current" in top:  # standards met, counted per product (QueryBuilder)
+            for bucket in top["current"]["codes"]["buckets"]:
+                values[str(bucket["key"])] = bucket["products"]["doc_count"]
+        elif isinstance(top.get("buckets"), dict):  # DTAC's two states
+            for key, bucket in top["buckets"].items():
+                values[key] = bucket["doc_count"]
+        else:
+            for bucket in top.get("buckets", []):
+                values[str(bucket["key"])] = bucket["doc_count"]
         chosen = flat.get(f"{facet.name}{FACET_SELECTED}", {}).get("buckets", {})
         for value, bucket in chosen.items():
             values[value] = bucket["doc_count"]
@@ -322,11 +337,13 @@ def facet_counts_from_aggregations(aggregations):
     return counts
 
 
-def did_you_mean_from_suggest(query, suggest):
+def did_you_mean_from_suggest(query, suggest, known=frozenset()):
     """A corrected query from term suggestions, or '' when nothing better was found.
 
-    Each misspelt word is replaced by the most frequent close word from the titles or
-    summaries; words the index knows are kept as typed.
+    Each word the index holds nowhere is replaced by the closest, most frequent word it
+    holds; words the index knows are kept as typed, and so are the words of a question
+    ("how", "which") and the words in `known` (the synonyms' and lay terms' words: "kids"
+    is understood, not misspelt).
     """
     replacements = {}
     for entries in (suggest or {}).values():
@@ -335,6 +352,8 @@ def did_you_mean_from_suggest(query, suggest):
             typed = query[entry["offset"] : entry["offset"] + entry["length"]]
             # Only plain words are corrected: never "A&E", codes or numbers.
             if not options or not typed.isalpha():
+                continue
+            if typed.lower() in known or typed.lower() in QUESTION_WORDS:
                 continue
             best = max(options, key=lambda option: (option["score"], option["freq"]))
             span = (entry["offset"], entry["length"])

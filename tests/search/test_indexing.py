@@ -43,9 +43,13 @@ def test_product_document_flattens_the_proof():
 
     document = building.build_document(product).to_dict()
 
-    assert document["standards_met"] == ["DTAC", "GP_CONNECT"]  # expired CE, DSPT in progress
-    assert document["dtac_passed"] is True
-    assert document["integrations"] == ["GP_CONNECT"]
+    # Every standard met, with the last day it counts: searches judge expiry on their day.
+    # DSPT in progress is not met.
+    met = {row["code"]: row for row in document["met"]}
+    assert set(met) == {"CE", "DTAC", "GP_CONNECT"}
+    assert met["CE"]["until"] == today - datetime.timedelta(days=1)
+    assert met["GP_CONNECT"]["interoperability"] is True
+    assert met["DTAC"]["interoperability"] is False
     assert document["adoption_count"] == 1
     assert document["adoption_band"] == "1-4"
     assert document["adopter_regions"] == ["london"]
