@@ -23,7 +23,7 @@ api = NinjaAPI(
         "case studies and best-practice guides, with the same words, filters and order as "
         "the search page. Read-only, no authentication. When the search engine is "
         "unavailable the answer comes from the database (`engine` is `database`, "
-        "`degraded` is true) with fewer filters and A to Z order."
+        "`degraded` is true), with the same filters and fields but simpler matching."
     ),
     urls_namespace="api",
 )

@@ -383,6 +383,23 @@ def _kinds_for(filters, exclude_kind=False):
 # --- A search -------------------------------------------------------------------------------
 
 
+def _scored(groups, relaxed):
+    """{kind: {page id: score}} for the live, public pages matching the words: the words
+    are matched once, and every filter and count then works on these ids."""
+    return {
+        kind: dict(_matching(kind, groups, relaxed).order_by().values_list("pk", "score"))
+        for kind in KINDS
+    }
+
+
+def _products(ids, filters, today, exclude=None):
+    from registry.models import ProductPage
+
+    return _apply_product_filters(
+        ProductPage.objects.filter(pk__in=list(ids)), filters, today, exclude=exclude
+    )
+
+
 def search(params, vocabulary):
     today = timezone.localdate()
     groups = word_groups(params.query) if params.query else []
@@ -390,36 +407,37 @@ def search(params, vocabulary):
     kinds = _kinds_for(filters)
 
     def matching(relaxed):
-        found = {kind: _matching(kind, groups, relaxed) for kind in KINDS}
-        found["product"] = _apply_product_filters(found["product"], filters, today)
-        return found
+        scored = _scored(groups, relaxed)
+        kept = set(_products(scored["product"], filters, today).values_list("pk", flat=True))
+        found = {**scored, "product": {pk: scored["product"][pk] for pk in kept}}
+        return scored, found
 
-    relaxed = False
-    found = matching(False)
-    total = sum(found[kind].count() for kind in kinds)
+    scored, found = matching(False)
+    total = sum(len(found[kind]) for kind in kinds)
     if not total and len(groups) > 1:
-        relaxed = True
-        found = matching(True)
-        total = sum(found[kind].count() for kind in kinds)
+        scored, found = matching(True)
+        total = sum(len(found[kind]) for kind in kinds)
         if total:
             params = params.with_notice(RELAXED_NOTICE)
     params = params.on_page(total)
 
-    order = ["-score", "title", "pk"] if groups and params.sort == "relevance" else ["title", "pk"]
-    rows = []
+    by_relevance = bool(groups) and params.sort == "relevance"
+    titles = {}
     for kind in kinds:
-        rows += [
-            (score, title, pk, kind)
-            for pk, title, score in found[kind].order_by().values_list("pk", "title", "score")
-        ]
-    if order[0] == "-score":
+        titles[kind] = dict(
+            _pages(kind).filter(pk__in=list(found[kind])).values_list("pk", "title")
+        )
+    rows = [
+        (found[kind][pk], title, pk, kind) for kind in kinds for pk, title in titles[kind].items()
+    ]
+    if by_relevance:
         rows.sort(key=lambda row: (-row[0], row[1].lower(), row[2]))
     else:
         rows.sort(key=lambda row: (row[1].lower(), row[2]))
     offset = (params.page - 1) * PAGE_SIZE
     page_rows = rows[offset : offset + PAGE_SIZE]
     results = _results(page_rows, groups, today)
-    counts = _facet_counts(groups, filters, relaxed, today)
+    counts = _facet_counts(scored, filters, today)
     return SearchResponse(
         params=params,
         results=results,
@@ -428,11 +446,11 @@ def search(params, vocabulary):
         degraded=True,
         facets=format_facets(counts, params, vocabulary),
         page_size=PAGE_SIZE,
-        sort="relevance" if order[0] == "-score" else "title",
+        sort="relevance" if by_relevance else "title",
     )
 
 
-def _facet_counts(groups, filters, relaxed, today):
+def _facet_counts(scored, filters, today):
     """Counts for every facet, with the same multi-select rule as the index: each facet
     counts with every other facet's filter applied, never its own."""
     from assessments.models import ComplianceStatus, ProductCompliance, StandardCategory
@@ -441,18 +459,15 @@ def _facet_counts(groups, filters, relaxed, today):
     counts = {}
     kind_counts = {}
     for kind in _kinds_for(filters, exclude_kind=True):
-        pages = _matching(kind, groups, relaxed)
         if kind == "product":
-            pages = _apply_product_filters(pages, filters, today)
-        kind_counts[kind] = pages.count()
+            kind_counts[kind] = _products(scored["product"], filters, today).count()
+        else:
+            kind_counts[kind] = len(scored[kind])
     counts["kind"] = {kind: count for kind, count in kind_counts.items() if count}
     if filters.get("kind") and "product" not in filters["kind"]:
         return counts
     for name in PRODUCT_FACETS:
-        products = _apply_product_filters(
-            _matching("product", groups, relaxed), filters, today, exclude=name
-        )
-        ids = products.order_by().values("pk")
+        ids = _products(scored["product"], filters, today, exclude=name).order_by().values("pk")
         if name in COLUMN_FILTERS or name == "care_setting":
             field = COLUMN_FILTERS.get(name, "care_settings__slug")
             rows = (
@@ -638,6 +653,5 @@ def newly_published_candidates(params):
     """Ids of live, public products matching the words and the filters, as the search
     page would find them."""
     today = timezone.localdate()
-    groups = word_groups(params.query)
-    products = _apply_product_filters(_matching("product", groups), params.filters, today)
-    return products.values_list("pk", flat=True)
+    scored = _scored(word_groups(params.query), relaxed=False)
+    return _products(scored["product"], params.filters, today).values_list("pk", flat=True)

@@ -25,8 +25,9 @@ from .query import FACET_GROUP, FACET_SELECTED, FACET_VALUES, MARK_END, MARK_STA
 
 DEGRADED_HEADING = "Search is simplified right now"
 DEGRADED_DETAIL = (
-    "Results match your words in product names, suppliers, summaries, clinical areas and "
-    "case study titles, in A to Z order, and some filters are not available."
+    "Results match your words in product names, suppliers, summaries, clinical areas, "
+    "categories, care settings and case studies, but not in full descriptions, and "
+    "misspelt words are not corrected."
 )
 DEGRADED_NOTICE = f"{DEGRADED_HEADING}. {DEGRADED_DETAIL}"
 ADOPTION_BANDS = {
