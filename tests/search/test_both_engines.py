@@ -13,7 +13,8 @@ from assessments.models import Standard
 from proof.rules import DTAC_REQUIREMENTS
 from search.models import LayTerm
 
-from ..factories import AdoptionFactory, ComplianceFactory, ProductFactory
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import AdoptionFactory, ProductFactory
 from .asking import api_search, facet_counts, titles
 from .indices import index_on_demand
 

@@ -9,7 +9,8 @@ from registry.models import CareSetting, Category
 from search.engine import forget_failures, similar_products
 from search.results import DEGRADED_NOTICE
 
-from ..factories import CaseStudyFactory, ComplianceFactory, ProductFactory, SupplierFactory
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import CaseStudyFactory, ProductFactory, SupplierFactory
 from .asking import api_search, facet_counts, page_text, titles
 
 pytestmark = [pytest.mark.django_db]

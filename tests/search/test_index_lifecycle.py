@@ -12,7 +12,8 @@ from registry.models import CaseStudyPage, ProductIndexPage, ProductPage
 from search import building, indexing, queue
 from search.models import IndexChange
 
-from ..factories import CaseStudyFactory, ComplianceFactory, ProductFactory
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import CaseStudyFactory, ProductFactory
 from .indices import indexed, private_indices, search_ids
 from .queueing import drain, queued
 

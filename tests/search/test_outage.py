@@ -12,7 +12,7 @@ from search import indexing, queue
 from search.drift import find_drift
 from search.models import IndexChange
 
-from ..factories import ProductFactory
+from ..registry.factories import ProductFactory
 from .indices import indexed, private_indices
 from .outage import CLOSED_PORT_URL, elasticsearch_at
 from .queueing import drain, queued

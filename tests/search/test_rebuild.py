@@ -13,7 +13,7 @@ from search import indexing
 from search.documents import alias_name
 from search.drift import find_drift
 
-from ..factories import ProductFactory
+from ..registry.factories import ProductFactory
 from .indices import indexed, private_indices, search_ids
 from .queueing import drain
 

@@ -8,10 +8,10 @@ import pytest
 from assessments.models import Standard
 from registry.models import CareSetting, Category
 
-from ..factories import (
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
-    ComplianceFactory,
     GuideFactory,
     OrganisationFactory,
     ProductFactory,

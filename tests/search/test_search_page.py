@@ -5,7 +5,7 @@ import pytest
 
 from registry.models import Category
 
-from ..factories import CaseStudyFactory, ProductFactory, SupplierFactory
+from ..registry.factories import CaseStudyFactory, ProductFactory, SupplierFactory
 from .asking import api_search, facet_counts, page_text, titles
 from .indices import index_on_demand
 

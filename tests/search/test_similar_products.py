@@ -4,7 +4,7 @@ import pytest
 
 from registry.models import Category
 
-from ..factories import ProductFactory
+from ..registry.factories import ProductFactory
 from .asking import page_text
 from .indices import index_on_demand
 
