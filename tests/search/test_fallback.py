@@ -77,10 +77,12 @@ def test_the_api_says_it_answered_from_the_database(client, catalogue, url):
     assert body["engine"] == "database"
     assert body["degraded"] is True
     assert DEGRADED_NOTICE in body["notices"]
-    # Ranked by where the word is: the product's name and its case study's title first.
+    # Ranked by where the word is: the product's name and its case study's title first,
+    # then a product whose category names it ("Remote monitoring and virtual wards").
     assert titles(body) == [
         "WardWatch virtual ward",
         "Fewer admissions with a virtual ward in Leeds",
+        "Breathe at home",
     ]
 
 
