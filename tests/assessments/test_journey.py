@@ -22,7 +22,8 @@ from assessments.services import load_state
 from registry.models import Category, ProductPage
 
 from ..accounts.factories import PASSWORD
-from ..search.searching import api_search, index_on_demand
+from ..search.asking import api_search
+from ..search.indices import index_on_demand
 from .factories import AssessorFactory
 from .helpers import answer_everything, pdf, question_url
 

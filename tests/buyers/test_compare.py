@@ -17,7 +17,7 @@ from ..registry.factories import (
     OutcomeFactory,
     ProductFactory,
 )
-from ..search.searching import page_text
+from ..search.asking import page_text
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from ..registry.factories import (
     ProductFactory,
     SupplierFactory,
 )
-from ..search.searching import page_text
+from ..search.asking import page_text
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ import pytest
 from registry.models import Category
 
 from ..registry.factories import CaseStudyFactory, ProductFactory, SupplierFactory
-from .searching import api_search, facet_counts, index_on_demand, page_text, titles
+from .asking import api_search, facet_counts, page_text, titles
+from .indices import index_on_demand
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch]
 
