@@ -17,6 +17,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from proof import rules
+
 
 class StandardCategory(models.TextChoices):
     CLINICAL_SAFETY = "clinical_safety", "Clinical safety"
@@ -166,7 +168,7 @@ class ProductCompliance(Orderable):
             raise ValidationError(errors)
 
     def is_expired_on(self, day):
-        return self.expires_on is not None and self.expires_on < day
+        return rules.is_expired_on(self, day)
 
     @property
     def is_expired(self):

@@ -26,7 +26,7 @@ from .analysis import (
     text_search_analyzer,
 )
 
-MAPPING_VERSION = 2  # 2: the spelling field, for did-you-mean
+MAPPING_VERSION = 3  # 2: the spelling field, for did-you-mean; 3: dtac_state, dtac_valid_until
 
 
 def searchable_text(**kwargs):
@@ -88,7 +88,9 @@ class ProductDocument(RegistryDocument):
     pricing_model = Keyword()
     deployment_model = Keyword()
     standards_met = Keyword()  # standard codes with status met and not expired
-    dtac_passed = Boolean()
+    dtac_passed = Boolean()  # on the day indexed; see dtac_state and dtac_valid_until
+    dtac_state = Keyword()  # proof.rules.DtacState on the day indexed
+    dtac_valid_until = Date()  # passed holds until this day, with no change to the rows
     integrations = Keyword()  # interoperability standard codes met
     adoption_count = Integer()  # confirmed adoptions
     adoption_band = Keyword()  # none, 1-4, 5-19, 20+

@@ -126,9 +126,31 @@ def run_search(params, channel="page"):
         # A bug here must not cost the user their search: log it loudly, answer anyway.
         logger.exception("Elasticsearch search failed unexpectedly; answering from the database")
         response = database_search(params, vocabulary)
+    attach_proof(response.results)
     response.took_ms = round((time.perf_counter() - started) * 1000)
     record_search(response, channel)
     return response
+
+
+def attach_proof(results):
+    """Product results carry their badges as proof.rules reads them today, from the
+    database, so a standard that expired since the product was indexed shows at once."""
+    from proof.loading import standings_for_ids
+
+    ids = [result["id"] for result in results if result.get("kind") == "product"]
+    found = standings_for_ids(ids) if ids else {}
+    for result in results:
+        standing = found.get(int(result["id"])) if str(result.get("id")).isdigit() else None
+        if standing is None:
+            continue
+        result.update(
+            proof=standing.as_dict(),
+            dtac_passed=standing.dtac.passed,
+            dtac_state=standing.dtac.state,
+            dtac_reason=standing.dtac.reason,
+            adoption_count=standing.adopters,
+            standards_met_count=standing.standards_met_count,
+        )
 
 
 def elasticsearch_search(params, vocabulary):
@@ -259,7 +281,9 @@ DATABASE_FILTERS = {
     "esf_tier": "esf_tier__in",
     "deployment": "deployment_model__in",
 }
-DATABASE_FACETS = ("kind", *DATABASE_FILTERS)
+# The DTAC state is derived (proof.rules), so it is a computed filter, not a column.
+DATABASE_DTAC = "dtac"
+DATABASE_FACETS = ("kind", *DATABASE_FILTERS, DATABASE_DTAC)
 MAX_DATABASE_WORDS = 12
 
 
@@ -313,7 +337,18 @@ def _apply_product_filters(pages, filters, exclude=None):
         values = filters.get(name)
         if values and name != exclude:
             pages = pages.filter(**{lookup: list(values)})
+    dtac = set(filters.get(DATABASE_DTAC) or ())
+    if exclude != DATABASE_DTAC and len(dtac) == 1:
+        pages = _filter_dtac(pages, passed=dtac == {"passed"})
     return pages
+
+
+def _filter_dtac(pages, passed):
+    from proof.loading import today
+    from proof.queries import dtac_passed_q
+
+    condition = dtac_passed_q(today())
+    return pages.filter(condition) if passed else pages.exclude(condition)
 
 
 def _kinds_for(filters, exclude_kind=False):
@@ -321,7 +356,7 @@ def _kinds_for(filters, exclude_kind=False):
     kinds = list(KINDS)
     if not exclude_kind and filters.get("kind"):
         kinds = [kind for kind in kinds if kind in filters["kind"]]
-    if any(filters.get(name) for name in DATABASE_FILTERS):
+    if any(filters.get(name) for name in (*DATABASE_FILTERS, DATABASE_DTAC)):
         kinds = [kind for kind in kinds if kind == "product"]
     return kinds
 
@@ -403,6 +438,13 @@ def _database_facet_counts(params, filters, words):
         products = _apply_product_filters(_matching("product", words), filters, exclude=name)
         rows = products.order_by().values(field).annotate(count=Count("pk", distinct=True))
         counts[name] = {row[field]: row["count"] for row in rows if row[field]}
+    products = _apply_product_filters(_matching("product", words), filters, exclude=DATABASE_DTAC)
+    passed = _filter_dtac(products, passed=True).count()
+    counts[DATABASE_DTAC] = {
+        value: count
+        for value, count in (("passed", passed), ("not_passed", products.count() - passed))
+        if count
+    }
     return counts
 
 

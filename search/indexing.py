@@ -287,7 +287,7 @@ def _product_sources(rows, today):
                     "pricing_model": row["pricing_model"],
                     "deployment_model": row["deployment_model"],
                     "standards_met": met_codes,
-                    "dtac_passed": "DTAC" in met_codes,
+                    **_dtac_fields(compliance.get(pk, ()), today),
                     "integrations": sorted(
                         {code for code, category in rows_met if category == INTEROPERABILITY}
                     ),
@@ -308,6 +308,22 @@ def _product_sources(rows, today):
                 }
             ),
         )
+
+
+def _dtac_fields(compliance, today):
+    """The DTAC state as proof.rules derives it today, and the last day it holds with no
+    change to the rows, so a query can tell "passed" from "lapsed" on a later day."""
+    from proof import rules
+
+    state = rules.dtac(
+        [rules.fact(code, status, expires_on) for status, _, expires_on, code, _ in compliance],
+        today,
+    )
+    return {
+        "dtac_passed": state.passed,
+        "dtac_state": state.state,
+        "dtac_valid_until": state.valid_until,
+    }
 
 
 # --- Case studies and guides ----------------------------------------------------------------

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "registry",
     "accounts",
     "assessments",
+    "proof",
     "search",
     "wagtailnhsukfrontend",
     "wagtail.contrib.forms",

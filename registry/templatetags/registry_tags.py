@@ -8,6 +8,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from wagtail.models import Site
 
 from assessments.models import EXPIRED, ComplianceStatus
+from proof.rules import DTAC_SECTION_REQUIREMENTS, DtacState
 from registry.choices import ESF_TIER_DESCRIPTIONS
 
 register = template.Library()
@@ -23,12 +24,13 @@ COMPLIANCE_TAG_COLOURS = {
 }
 NO_INFORMATION = ("No information", "grey")
 
-DTAC_RESULTS = {
-    ComplianceStatus.MET: ("Passed", "green"),
-    ComplianceStatus.NOT_MET: ("Not passed", "red"),
-    EXPIRED: ("Expired", "red"),
+# The DTAC state comes from proof.rules; these are only its colours.
+DTAC_COLOURS = {
+    DtacState.PASSED: "green",
+    DtacState.LAPSED: "orange",
+    DtacState.NOT_PASSED: "red",
+    DtacState.NOT_ASSESSED: "grey",
 }
-DTAC_NOT_ASSESSED = ("Not assessed", "grey")
 
 CURRENCY_SYMBOLS = ("£", "$", "€")
 
@@ -44,17 +46,30 @@ def compliance_tag(row):
     return {"label": label, "colour": colour}
 
 
+def dtac_colour(dtac):
+    return DTAC_COLOURS.get(dtac.state, "grey")
+
+
+@register.filter
+def dtac_state_colour(state):
+    return DTAC_COLOURS.get(state, "grey")
+
+
 @register.inclusion_tag("registry/includes/status_tag.html")
-def dtac_tag(row):
-    """The DTAC as a whole reads as passed or not passed, not as met or not met."""
-    if row is None:
-        label, colour = DTAC_NOT_ASSESSED
-    else:
-        label, colour = DTAC_RESULTS.get(
-            row.effective_status,
-            (row.effective_status_label, COMPLIANCE_TAG_COLOURS.get(row.effective_status, "grey")),
-        )
-    return {"label": label, "colour": colour}
+def dtac_tag(dtac):
+    """A DTAC state (proof.rules.Dtac) reads passed, lapsed, not passed or not assessed."""
+    return {"label": dtac.label, "colour": dtac_colour(dtac)}
+
+
+@register.inclusion_tag("registry/includes/status_tag.html")
+def standard_status_tag(proof, standard, row):
+    """A row of the standards table: the DTAC and its sections show their derived state,
+    every other standard its status as the public sees it today."""
+    if standard.code == "DTAC":
+        return dtac_tag(proof.dtac)
+    if standard.code in DTAC_SECTION_REQUIREMENTS:
+        return dtac_tag(proof.dtac_sections[standard.code])
+    return compliance_tag(row)
 
 
 @register.filter

@@ -44,7 +44,9 @@ def test_product_document_flattens_the_proof():
     document = indexing.build_document(product).to_dict()
 
     assert document["standards_met"] == ["DTAC", "GP_CONNECT"]  # expired CE, DSPT in progress
-    assert document["dtac_passed"] is True
+    # A DTAC row typed "met" without its sections and what they rest on does not pass.
+    assert document["dtac_passed"] is False
+    assert document["dtac_state"] == "not_passed"
     assert document["integrations"] == ["GP_CONNECT"]
     assert document["adoption_count"] == 1
     assert document["adoption_band"] == "1-4"
@@ -53,6 +55,24 @@ def test_product_document_flattens_the_proof():
     assert "Emergency admissions" in document["case_study_outcomes"]
     assert document["clinical_areas"] == ["COPD"]
     assert document["supplier_name"] == product.supplier.name
+
+
+def test_product_document_carries_the_dtac_state_and_the_last_day_it_holds():
+    from ..factories import dtac_rows
+
+    today = datetime.date.today()
+    product = ProductFactory()
+    dtac_rows(product, expires_on=today + datetime.timedelta(days=200))
+    product.compliance.filter(standard__code="PENTEST").update(
+        expires_on=today + datetime.timedelta(days=10)
+    )
+
+    document = indexing.build_document(product).to_dict()
+
+    assert document["dtac_passed"] is True
+    assert document["dtac_state"] == "passed"
+    # A query can tell "passed" from "lapsed" on a later day without a reindex.
+    assert document["dtac_valid_until"] == today + datetime.timedelta(days=10)
 
 
 def test_unpublished_and_restricted_pages_have_no_document():
