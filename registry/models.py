@@ -352,14 +352,22 @@ class ProductProof:
 
     @classmethod
     def load(cls, product):
+        from modelcluster.queryset import FakeQuerySet
+
         from assessments.models import ProductCompliance, Standard
 
         evidence = list(product.evidence.all())
-        compliance = list(
-            ProductCompliance.objects.filter(product=product).select_related(
-                "standard", "evidence_document"
+        held = product.compliance.all()
+        if isinstance(held, FakeQuerySet):
+            # A draft in the editor's preview or a revision: the rows it holds, not the
+            # live page's, so the preview shows the badges the live page will.
+            compliance = list(held)
+        else:
+            compliance = list(
+                ProductCompliance.objects.filter(product=product).select_related(
+                    "standard", "evidence_document"
+                )
             )
-        )
         standards = list(Standard.objects.filter(is_active=True).select_related("part_of"))
         adoptions = list(
             product.adoptions.select_related("organisation").order_by("organisation__name")

@@ -40,7 +40,8 @@ from elasticsearch import BadRequestError
 from elasticsearch.helpers import streaming_bulk
 from elasticsearch_dsl import Index
 
-from assessments.models import ComplianceStatus, ProductCompliance, StandardCategory
+from assessments.models import ProductCompliance, StandardCategory
+from proof.rules import dtac, fact, is_met_on
 from registry.models import (
     Adoption,
     BestPracticePage,
@@ -198,7 +199,6 @@ PRODUCT_FIELDS = (
 
 
 # Plain strings: comparing with the enum members costs a lookup each time.
-MET = str(ComplianceStatus.MET.value)
 INTEROPERABILITY = str(StandardCategory.INTEROPERABILITY.value)
 DESCRIPTION_BLOCKS = ProductPage.description.field.stream_block
 
@@ -257,7 +257,7 @@ def _product_sources(rows, today):
         rows_met = [
             (code, category)
             for status, _, expires_on, code, category in compliance.get(pk, ())
-            if status == MET and not (expires_on and expires_on < today)
+            if is_met_on(fact(code, status, expires_on), today)
         ]
         met_codes = sorted({code for code, _ in rows_met})
         assessed = [assessed_on for _, assessed_on, *_ in compliance.get(pk, ()) if assessed_on]
@@ -313,11 +313,8 @@ def _product_sources(rows, today):
 def _dtac_fields(compliance, today):
     """The DTAC state as proof.rules derives it today, and the last day it holds with no
     change to the rows, so a query can tell "passed" from "lapsed" on a later day."""
-    from proof import rules
-
-    state = rules.dtac(
-        [rules.fact(code, status, expires_on) for status, _, expires_on, code, _ in compliance],
-        today,
+    state = dtac(
+        [fact(code, status, expires_on) for status, _, expires_on, code, _ in compliance], today
     )
     return {
         "dtac_passed": state.passed,

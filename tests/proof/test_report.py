@@ -162,3 +162,20 @@ def test_dtac_rows_helper_builds_a_passing_dtac():
     from registry.models import ProductProof
 
     assert ProductProof.load(product).dtac.passed
+
+
+def test_the_preview_of_a_draft_shows_the_badges_of_its_own_rows():
+    """A draft revision's compliance rows (not yet live) are what its preview reads."""
+    from assessments.models import ProductCompliance, Standard
+    from registry.models import ProductProof
+
+    product = ProductFactory(title="Drafted")
+    for code in ("DCB0129", "GP_CONNECT"):
+        product.compliance.add(
+            ProductCompliance(standard=Standard.objects.get(code=code), status="met")
+        )
+    product.save_revision()  # a draft: the live page has no rows yet
+    assert ProductProof.load(ProductPage.objects.get(pk=product.pk)).standards_met_count == 0
+
+    draft = ProductPage.objects.get(pk=product.pk).get_latest_revision_as_object()
+    assert ProductProof.load(draft).standards_met_count == 2

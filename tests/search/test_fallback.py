@@ -7,7 +7,7 @@ from django.test import override_settings
 from registry.models import CareSetting, Category
 from search.engine import DEGRADED_NOTICE, forget_failures, similar_products
 
-from ..factories import CaseStudyFactory, ProductFactory, SupplierFactory
+from ..factories import CaseStudyFactory, ProductFactory, SupplierFactory, dtac_rows
 from .searching import api_search, facet_counts, page_text, titles
 
 pytestmark = [pytest.mark.django_db]
@@ -118,9 +118,19 @@ def test_database_facets_count_with_the_other_filters_only(client, catalogue):
 
 @override_settings(ELASTICSEARCH_URL="")
 def test_database_search_says_which_filters_it_cannot_apply(client, catalogue):
-    body = api_search(client, q="ward", dtac="passed")
-    assert any("DTAC" in notice for notice in body["notices"])
-    assert body["filters"] == {"dtac": ["passed"]}
+    body = api_search(client, q="ward", standard="DCB0129")
+    assert any("Standards met" in notice for notice in body["notices"])
+    assert body["filters"] == {"standard": ["DCB0129"]}
+
+
+@override_settings(ELASTICSEARCH_URL="")
+def test_database_search_filters_and_counts_by_the_dtac_state(client, catalogue):
+    """The DTAC state is derived (proof.rules), and the database applies it as SQL."""
+    dtac_rows(catalogue["breathe"])
+    body = api_search(client, dtac="passed")
+    assert titles(body) == ["Breathe at home"]
+    assert not any("not available" in notice for notice in body["notices"])
+    assert facet_counts(body, "dtac") == {"passed": 1, "not_passed": 2}
 
 
 @override_settings(ELASTICSEARCH_URL="")
