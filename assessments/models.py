@@ -17,8 +17,6 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
-from proof import rules
-
 
 class StandardCategory(models.TextChoices):
     CLINICAL_SAFETY = "clinical_safety", "Clinical safety"
@@ -168,7 +166,9 @@ class ProductCompliance(Orderable):
             raise ValidationError(errors)
 
     def is_expired_on(self, day):
-        return rules.is_expired_on(self, day)
+        # The same test as proof.rules.is_expired_on, which every badge reads (assessments
+        # sits below proof, so it cannot import it; tests/proof holds the two together).
+        return self.expires_on is not None and self.expires_on < day
 
     @property
     def is_expired(self):

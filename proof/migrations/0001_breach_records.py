@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("registry", "0005_product_processes_personal_data"),
+        ("registry", "0006_product_processes_personal_data"),
         ("assessments", "0006_editors_approve_moderation"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

@@ -8,7 +8,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from wagtail.models import Site
 
 from assessments.models import EXPIRED, ComplianceStatus
-from proof.rules import DTAC_SECTION_REQUIREMENTS, DtacState
+from registry import pagination
 from registry.choices import ESF_TIER_DESCRIPTIONS
 
 register = template.Library()
@@ -24,14 +24,6 @@ COMPLIANCE_TAG_COLOURS = {
 }
 NO_INFORMATION = ("No information", "grey")
 
-# The DTAC state comes from proof.rules; these are only its colours.
-DTAC_COLOURS = {
-    DtacState.PASSED: "green",
-    DtacState.LAPSED: "orange",
-    DtacState.NOT_PASSED: "red",
-    DtacState.NOT_ASSESSED: "grey",
-}
-
 CURRENCY_SYMBOLS = ("£", "$", "€")
 
 
@@ -44,32 +36,6 @@ def compliance_tag(row):
         label = row.effective_status_label
         colour = COMPLIANCE_TAG_COLOURS.get(row.effective_status, "grey")
     return {"label": label, "colour": colour}
-
-
-def dtac_colour(dtac):
-    return DTAC_COLOURS.get(dtac.state, "grey")
-
-
-@register.filter
-def dtac_state_colour(state):
-    return DTAC_COLOURS.get(state, "grey")
-
-
-@register.inclusion_tag("registry/includes/status_tag.html")
-def dtac_tag(dtac):
-    """A DTAC state (proof.rules.Dtac) reads passed, lapsed, not passed or not assessed."""
-    return {"label": dtac.label, "colour": dtac_colour(dtac)}
-
-
-@register.inclusion_tag("registry/includes/status_tag.html")
-def standard_status_tag(proof, standard, row):
-    """A row of the standards table: the DTAC and its sections show their derived state,
-    every other standard its status as the public sees it today."""
-    if standard.code == "DTAC":
-        return dtac_tag(proof.dtac)
-    if standard.code in DTAC_SECTION_REQUIREMENTS:
-        return dtac_tag(proof.dtac_sections[standard.code])
-    return compliance_tag(row)
 
 
 @register.filter
@@ -170,8 +136,6 @@ def breadcrumb_to(context, page=None, extra_class=""):
 def page_links(context, page_obj):
     """Numbered NHS.UK pagination for a Django Page, keeping the rest of the query string
     (the search terms, for example)."""
-    if page_obj is None or not page_obj.has_other_pages():
-        return {"show": False}
     request = context.get("request")
     query = request.GET.copy() if request else None
 
@@ -181,18 +145,4 @@ def page_links(context, page_obj):
         query["page"] = number
         return "?" + query.urlencode()
 
-    paginator = page_obj.paginator
-    items = []
-    for number in paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1):
-        if number == paginator.ELLIPSIS:
-            items.append({"ellipsis": True})
-        else:
-            items.append(
-                {"number": number, "href": href(number), "current": number == page_obj.number}
-            )
-    return {
-        "show": True,
-        "items": items,
-        "previous_href": href(page_obj.previous_page_number()) if page_obj.has_previous() else "",
-        "next_href": href(page_obj.next_page_number()) if page_obj.has_next() else "",
-    }
+    return pagination.page_links(page_obj, href)

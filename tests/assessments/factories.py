@@ -1,34 +1,25 @@
-"""Factories for people and submissions. Submissions use the framework the migrations ship."""
+"""Factories for assessors, innovators, submissions and standards compliance. Submissions
+use the framework the migrations ship."""
+
+import datetime
 
 import factory
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Membership
-from assessments.models import Framework, Submission
+from assessments.models import (
+    ComplianceStatus,
+    Framework,
+    ProductCompliance,
+    Standard,
+    Submission,
+)
 from registry.models import Category
 
-from ..factories import SupplierFactory
-
-PASSWORD = "a-long-test-password-42"
-
-
-class UserFactory(DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"person{n}@example.com")
-    email = factory.SelfAttribute("username")
-    first_name = factory.Sequence(lambda n: f"Person{n}")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @classmethod
-    def _after_postgeneration(cls, instance, create, results=None):
-        if create:
-            instance.save()
+from ..accounts.factories import UserFactory
+from ..registry.factories import EvidenceFactory, ProductFactory, SupplierFactory
 
 
 class InnovatorFactory(UserFactory):
@@ -65,3 +56,43 @@ class SubmissionFactory(DjangoModelFactory):
     device_class = "none"
     pricing_model = "subscription"
     deployment_model = "cloud"
+
+
+class ComplianceFactory(DjangoModelFactory):
+    class Meta:
+        model = ProductCompliance
+
+    product = factory.SubFactory(ProductFactory)
+    standard = factory.LazyFunction(lambda: Standard.objects.get(code="DCB0129"))
+    status = ComplianceStatus.MET
+    assessed_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
+
+
+def dtac_rows(product, expires_on=None, assessed_on=None, **status_by_code):
+    """Every row DTAC rests on (proof.rules.DTAC_REQUIREMENTS), met, so the product's DTAC
+    reads "passed"; pass CODE=status to change one, or expires_on for them all."""
+    from proof.rules import DTAC_REQUIREMENTS
+
+    rows = []
+    for group in DTAC_REQUIREMENTS:
+        code = group[0]
+        rows.append(
+            ComplianceFactory(
+                product=product,
+                standard=Standard.objects.get(code=code),
+                status=status_by_code.get(code, ComplianceStatus.MET),
+                expires_on=expires_on,
+                **({"assessed_on": assessed_on} if assessed_on else {}),
+            )
+        )
+    return rows
+
+
+def proven_product(**kwargs):
+    """A live product that passes every publishing rule in proof.rules: supplier, category,
+    care setting, summary, an RCT (fits every ESF tier), not a medical device, and the data
+    protection standards a product handling personal data needs (with the rest of DTAC)."""
+    product = ProductFactory(**kwargs)
+    EvidenceFactory(product=product)
+    dtac_rows(product)
+    return product

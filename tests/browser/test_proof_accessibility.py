@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from ..factories import EvidenceFactory, ProductFactory, dtac_rows
+from ..assessments.factories import dtac_rows
+from ..registry.factories import EvidenceFactory, ProductFactory
 
 pytestmark = [
     pytest.mark.browser,

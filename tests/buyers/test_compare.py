@@ -8,15 +8,14 @@ import pytest
 from assessments.models import ComplianceStatus, Standard
 from registry.choices import DeviceClass, EvidenceType, Region
 
-from ..factories import (
+from ..assessments.factories import ComplianceFactory, dtac_rows
+from ..registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
-    ComplianceFactory,
     EvidenceFactory,
     OrganisationFactory,
     OutcomeFactory,
     ProductFactory,
-    dtac_rows,
 )
 from ..search.searching import page_text
 

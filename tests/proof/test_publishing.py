@@ -8,7 +8,8 @@ from django.contrib.messages import get_messages
 
 from registry.models import CareSetting, ProductPage
 
-from ..factories import EvidenceFactory, ProductFactory, dtac_rows
+from ..assessments.factories import dtac_rows
+from ..registry.factories import EvidenceFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,8 @@ from proof.models import BreachRecord
 from proof.report import check_proof_rules, report_rows
 from registry.models import ProductPage
 
-from ..factories import EvidenceFactory, ProductFactory, dtac_rows, proven_product
+from ..assessments.factories import dtac_rows, proven_product
+from ..registry.factories import EvidenceFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 

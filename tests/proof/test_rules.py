@@ -56,6 +56,15 @@ def test_a_standard_is_met_through_its_expiry_day_and_expired_the_day_after():
     assert rules.is_expired_on(row, TOMORROW)
 
 
+def test_the_compliance_row_reads_expiry_as_the_rules_do():
+    """assessments sits below proof and keeps its own copy of the expiry test; they agree."""
+    from assessments.models import ProductCompliance
+
+    for expires_on in (None, YESTERDAY, DAY, TOMORROW):
+        row = ProductCompliance(status="met", expires_on=expires_on)
+        assert row.is_expired_on(DAY) == rules.is_expired_on(row, DAY)
+
+
 def test_standards_met_count_leaves_out_the_dtac_and_anything_not_met_or_expired():
     rows = [
         fact("DTAC", "met"),

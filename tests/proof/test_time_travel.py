@@ -13,7 +13,8 @@ from django.test import override_settings
 
 from search.engine import forget_failures
 
-from ..factories import EvidenceFactory, ProductFactory, dtac_rows
+from ..assessments.factories import dtac_rows
+from ..registry.factories import EvidenceFactory, ProductFactory
 from ..search.searching import api_search, facet_counts, page_text
 
 pytestmark = pytest.mark.django_db

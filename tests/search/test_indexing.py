@@ -9,13 +9,8 @@ from assessments.models import ComplianceStatus, Standard
 from search import indexing
 from search.documents import alias_name
 
-from ..factories import (
-    AdoptionFactory,
-    CaseStudyFactory,
-    ComplianceFactory,
-    OutcomeFactory,
-    ProductFactory,
-)
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import AdoptionFactory, CaseStudyFactory, OutcomeFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +53,7 @@ def test_product_document_flattens_the_proof():
 
 
 def test_product_document_carries_the_dtac_state_and_the_last_day_it_holds():
-    from ..factories import dtac_rows
+    from ..assessments.factories import dtac_rows
 
     today = datetime.date.today()
     product = ProductFactory()
