@@ -188,3 +188,12 @@ def test_the_preview_of_a_draft_shows_the_badges_of_its_own_rows():
 
     draft = ProductPage.objects.get(pk=product.pk).get_latest_revision_as_object()
     assert ProductProof.load(draft).standards_met_count == 2
+
+
+def test_the_daily_task_runs_the_check_and_emails_the_new_breaches(scaling_team):
+    from proof.tasks import check_proof_rules_daily
+
+    product = ProductFactory(title="NoEvidence", processes_personal_data=False)
+    result = check_proof_rules_daily.enqueue()
+    assert result.return_value == {"new_breaches": [[product.pk, "evidence"]]}
+    assert [message.to for message in mail.outbox] == [["editor@example.nhs.uk"]]
