@@ -161,8 +161,11 @@ def compare_clear(request):
 
 @require_GET
 def shortlist_page(request):
+    from proof.loading import attach_standings
+
     shortlist = Shortlist(request)
     rows, notices = shortlist.entries()
+    attach_standings(product for product, _, _ in rows)
     entries = [
         {
             "product": product,

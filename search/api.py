@@ -87,7 +87,11 @@ class ResultOut(Schema):
     organisation_name: str
     category_name: str
     esf_tier: str
-    dtac_passed: bool | None = None
+    dtac_passed: bool | None = Field(None, description="True while the DTAC state is passed.")
+    dtac_state: str | None = Field(
+        None, description="passed, lapsed, not_passed or not_assessed, as of today."
+    )
+    dtac_reason: str | None = Field(None, description="Why the DTAC state is what it is.")
     adoption_count: int | None = None
     standards_met_count: int | None = None
     last_assessed: str | None = None

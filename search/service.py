@@ -40,9 +40,31 @@ def run_search(params, channel="page"):
         # A bug here must not cost the user their search: log it loudly, answer anyway.
         logger.exception("Elasticsearch search failed unexpectedly; answering from the database")
         response = database.search(params, vocabulary)
+    attach_proof(response.results)
     response.took_ms = round((time.perf_counter() - started) * 1000)
     record_search(response, channel)
     return response
+
+
+def attach_proof(results):
+    """Product results carry their badges as proof.rules reads them today, from the
+    database, so a standard that expired since the product was indexed shows at once."""
+    from proof.loading import standings_for_ids
+
+    ids = [result["id"] for result in results if result.get("kind") == "product"]
+    found = standings_for_ids(ids) if ids else {}
+    for result in results:
+        standing = found.get(int(result["id"])) if str(result.get("id")).isdigit() else None
+        if standing is None:
+            continue
+        result.update(
+            proof=standing.as_dict(),
+            dtac_passed=standing.dtac.passed,
+            dtac_state=standing.dtac.state,
+            dtac_reason=standing.dtac.reason,
+            adoption_count=standing.adopters,
+            standards_met_count=standing.standards_met_count,
+        )
 
 
 def record_search(response, channel):

@@ -674,6 +674,12 @@ PRODUCT = RecordSpec(
             attr="conformity_marking",
         ),
         Field(
+            "processes_personal_data",
+            Boolean(),
+            True,
+            attr="processes_personal_data",
+        ),
+        Field(
             "pricing_model",
             Choice(ProductPage, "pricing_model", "pricing model"),
             attr="pricing_model",

@@ -185,7 +185,8 @@ def test_from_registration_to_a_published_searchable_product(client, postgres, i
     indexed()
     body = api_search(client, q="Breathe Easy", standard="DTAC_C1")
     assert [result["title"] for result in body["results"]] == ["Breathe Easy"]
-    assert body["results"][0]["standards_met_count"] >= 7
+    # The standards the answers met; the DTAC and its sections have their own badge.
+    assert body["results"][0]["standards_met_count"] >= 6
 
     # And every step is in the history, in order.
     actions = list(

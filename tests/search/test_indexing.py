@@ -54,6 +54,24 @@ def test_product_document_flattens_the_proof():
     assert document["supplier_name"] == product.supplier.name
 
 
+def test_product_document_carries_the_dtac_state_and_the_last_day_it_holds():
+    from ..assessments.factories import dtac_rows
+
+    today = datetime.date.today()
+    product = ProductFactory()
+    dtac_rows(product, expires_on=today + datetime.timedelta(days=200))
+    product.compliance.filter(standard__code="PENTEST").update(
+        expires_on=today + datetime.timedelta(days=10)
+    )
+
+    document = indexing.build_document(product).to_dict()
+
+    assert document["dtac_passed"] is True
+    assert document["dtac_state"] == "passed"
+    # A query can tell "passed" from "lapsed" on a later day without a reindex.
+    assert document["dtac_valid_until"] == today + datetime.timedelta(days=10)
+
+
 def test_unpublished_and_restricted_pages_have_no_document():
     draft = ProductFactory(live=False)
     assert building.build_document(draft) is None
