@@ -28,6 +28,9 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, invitation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.invitation = invitation
+        self.existing_organisation = None
+        if not invitation and self.is_bound:
+            self._offer_to_join_an_existing_company()
         if invitation:
             # A colleague joins the organisation that invited them, with the invited address.
             del self.fields["organisation_name"]
@@ -42,6 +45,20 @@ class RegistrationForm(forms.Form):
             raise ValidationError("An account with this email address already exists: sign in.")
         return email
 
+    def _offer_to_join_an_existing_company(self):
+        """A company that is already registered is joined, not registered twice: the form
+        offers to ask its confirmed members (or the scaling team) to confirm the person."""
+        number = normalise_code(str(self.data.get("companies_house_number") or ""))
+        existing = Organisation.objects.filter(companies_house_number=number).first()
+        if number and existing is not None:
+            self.existing_organisation = existing
+            self.fields["join_existing"] = forms.BooleanField(
+                label=f"I work for {existing.name}: ask to join it",
+                required=False,
+                help_text="A colleague who already uses the registry for this company, or "
+                "the scaling team, will confirm you before you can see its submissions.",
+            )
+
     def clean_companies_house_number(self):
         number = normalise_code(self.cleaned_data.get("companies_house_number") or "")
         if number:
@@ -50,6 +67,21 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        existing = self.existing_organisation
+        if existing is not None and not cleaned.get("join_existing"):
+            number = existing.companies_house_number
+            self.add_error(
+                "companies_house_number",
+                f"{existing.name} is already registered with Companies House number "
+                f"{number}. If you work there, select 'I work for {existing.name}: ask to "
+                "join it'. If not, check the number.",
+            )
+        if existing is not None and existing.kind != OrganisationKind.SUPPLIER:
+            self.add_error(
+                "companies_house_number",
+                f"Companies House number {existing.companies_house_number} belongs to "
+                f"{existing.name}, which is not a supplier. Check the number.",
+            )
         password = cleaned.get("password")
         if password:
             candidate = User(username=cleaned.get("email", ""), email=cleaned.get("email", ""))

@@ -2,14 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .tokens import password_reset_token
 
 app_name = "accounts"
 
 urlpatterns = [
     path("register/", views.register, name="register"),
     path("register/buyer/", views.register_buyer, name="register_buyer"),
-    path("verify/<str:token>/", views.verify_email, name="verify"),
+    path("verify/<uidb64>/<token>/", views.verify_email, name="verify"),
     path("invite/", views.invite, name="invite"),
+    path("members/<int:pk>/", views.decide_membership, name="decide_membership"),
     path("invitation/<str:token>/", views.register, name="accept_invitation"),
     path("sign-in/", auth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
@@ -18,6 +20,7 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(
             success_url=reverse_lazy("accounts:password_reset_done"),
             email_template_name="emails/password_reset.txt",
+            token_generator=password_reset_token,
             subject_template_name="emails/password_reset_subject.txt",
         ),
         name="password_reset",
@@ -30,7 +33,8 @@ urlpatterns = [
     path(
         "password-reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_complete")
+            token_generator=password_reset_token,
+            success_url=reverse_lazy("accounts:password_reset_complete"),
         ),
         name="password_reset_confirm",
     ),
