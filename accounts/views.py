@@ -24,6 +24,7 @@ from . import membership_decisions
 from .emails import send_templated_email
 from .forms import BuyerRegistrationForm, InvitationForm, RegistrationForm
 from .models import Membership, confirmed_memberships, confirmed_organisation_of, membership_of
+from .throttling import posted_email, rate_limited
 from .tokens import email_verification_token, make_invitation_token, read_invitation_token
 
 User = get_user_model()
@@ -65,6 +66,7 @@ def _valid_invitation(token):
     return invitation if still_member.exists() else None
 
 
+@rate_limited("registration", account=posted_email)
 def register(request, token=None):
     invitation = None
     if token is not None:
@@ -111,6 +113,7 @@ def register(request, token=None):
     return render(request, "accounts/register.html", {"form": form, "invitation": invitation})
 
 
+@rate_limited("registration", account=posted_email)
 def register_buyer(request):
     form = BuyerRegistrationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -162,6 +165,7 @@ def verify_email(request, uidb64, token):
 
 
 @login_required
+@rate_limited("invitation")
 def invite(request):
     organisation = confirmed_organisation_of(request.user)
     if organisation is None:
