@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import two_factor, views
 from .throttling import posted_email, rate_limited
 from .tokens import password_reset_token
 
@@ -20,6 +20,12 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", two_factor.two_factor, name="two_factor"),
+    path(
+        "two-factor/recovery-codes/",
+        two_factor.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     path(
         "password-reset/",
         rate_limited("password_reset", account=posted_email)(

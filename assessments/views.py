@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.models import confirmed_supplier_of, membership_of
+from accounts.two_factor import needs_second_factor, two_factor_redirect
 
 from . import services
 from .forms import AnswerForm, DeclarationForm, StartForm
@@ -249,8 +250,11 @@ def confirmation(request, pk):
 
 @login_required
 def download(request, pk, upload_pk):
-    """Serves an uploaded file to its organisation, or to the scaling team."""
+    """Serves an uploaded file to its organisation, or to the scaling team (who have given
+    their second factor, where that is required)."""
     if request.user.has_perm("assessments.review_submission"):
+        if needs_second_factor(request.user):
+            return two_factor_redirect(request)
         submission = get_object_or_404(Submission, pk=pk)
     else:
         submission = _submission_for(request, pk)

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -172,6 +173,11 @@ AUTHENTICATION_BACKENDS = [
     "accounts.throttling.SignInLockoutBackend",  # django-axes: refuses locked-out sign-ins
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Two-factor authentication for everyone with admin access (accounts/two_factor.py): on in
+# production, off by default elsewhere.
+ADMIN_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", False)
+OTP_TOTP_ISSUER = "NHS registry of proven digital health products"
 
 # Abuse (accounts/throttling.py, docs/security.md). Sign-in: after AXES_FAILURE_LIMIT
 # failures for one account, signing in to it is refused for the cool-off time.
