@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
+from bad_input.text import one_line
+
 from . import compare, membership
 from .buyer_forms import AdoptionClaimForm, PeerMessageForm
 from .models import Adoption, AdoptionClaim, FrozenShortlist, PeerMessage, ProductPage
@@ -351,7 +353,7 @@ def _relay(request, adoption, address, message):
     from django.template.loader import render_to_string
 
     sender = request.user
-    name = sender.get_full_name() or sender.email
+    name = one_line(sender.get_full_name()) or sender.email  # a name goes into a header
     body = render_to_string(
         "registry/email/peer_message.txt",
         {
