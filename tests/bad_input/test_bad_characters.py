@@ -40,7 +40,7 @@ def test_ordinary_text_and_tabs_pass(client, postgres):
 
 
 def test_api_input_gets_a_json_400(client, postgres):
-    response = client.get("/api/v1/products?q=%00")
+    response = client.get("/api/v1/search?q=%00%E2%80%AE%20ward")
     assert response.status_code == 400
     assert response.json()["detail"].startswith("The web address contains a control character")
     response = client.post(
