@@ -49,9 +49,11 @@ class RegistrationForm(forms.Form):
         """A company that is already registered is joined, not registered twice: the form
         offers to ask its confirmed members (or the scaling team) to confirm the person."""
         number = normalise_code(str(self.data.get("companies_house_number") or ""))
+        if not number:
+            return
         existing = Organisation.objects.filter(companies_house_number=number).first()
-        if number and existing is not None:
-            self.existing_organisation = existing
+        self.existing_organisation = existing
+        if existing is not None and existing.kind == OrganisationKind.SUPPLIER:
             self.fields["join_existing"] = forms.BooleanField(
                 label=f"I work for {existing.name}: ask to join it",
                 required=False,
@@ -68,19 +70,18 @@ class RegistrationForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         existing = self.existing_organisation
-        if existing is not None and not cleaned.get("join_existing"):
-            number = existing.companies_house_number
-            self.add_error(
-                "companies_house_number",
-                f"{existing.name} is already registered with Companies House number "
-                f"{number}. If you work there, select 'I work for {existing.name}: ask to "
-                "join it'. If not, check the number.",
-            )
         if existing is not None and existing.kind != OrganisationKind.SUPPLIER:
             self.add_error(
                 "companies_house_number",
                 f"Companies House number {existing.companies_house_number} belongs to "
                 f"{existing.name}, which is not a supplier. Check the number.",
+            )
+        elif existing is not None and not cleaned.get("join_existing"):
+            self.add_error(
+                "companies_house_number",
+                f"{existing.name} is already registered with Companies House number "
+                f"{existing.companies_house_number}. If you work there, select 'I work for "
+                f"{existing.name}: ask to join it'. If not, check the number.",
             )
         password = cleaned.get("password")
         if password:

@@ -109,7 +109,10 @@ def register(request, token=None):
             )
         else:
             _send_verification(request, user)
-            return render(request, "accounts/check_email.html", {"email": email})
+            joining = organisation if form.existing_organisation is not None else None
+            return render(
+                request, "accounts/check_email.html", {"email": email, "joining": joining}
+            )
     return render(request, "accounts/register.html", {"form": form, "invitation": invitation})
 
 

@@ -135,7 +135,10 @@ def test_asking_to_join_a_registered_company_waits_for_its_confirmed_members(
 ):
     owner, submission, upload = supplier_with_submission
     company = owner.membership.organisation
-    _register(client, companies_house_number=company.companies_house_number, join_existing="on")
+    response = _register(
+        client, companies_house_number=company.companies_house_number, join_existing="on"
+    )
+    assert f"the registry for {company.name} to confirm" in response.content.decode()
     eve = User.objects.get(email="eve@example.com")
     assert eve.membership.organisation == company and not eve.membership.is_confirmed
     assert company.name not in mail.outbox[-1].subject
