@@ -9,7 +9,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("register/", views.register, name="register"),
-    path("register/buyer/", views.register_buyer, name="register_buyer"),
     path("verify/<uidb64>/<token>/", views.verify_email, name="verify"),
     path("invite/", views.invite, name="invite"),
     path("members/<int:pk>/", views.decide_membership, name="decide_membership"),

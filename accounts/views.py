@@ -22,7 +22,7 @@ from registry.models import Organisation
 
 from . import membership_decisions
 from .emails import send_templated_email
-from .forms import BuyerRegistrationForm, InvitationForm, RegistrationForm
+from .forms import InvitationForm, RegistrationForm
 from .models import Membership, confirmed_memberships, confirmed_organisation_of, membership_of
 from .throttling import posted_email, rate_limited
 from .tokens import email_verification_token, make_invitation_token, read_invitation_token
@@ -30,12 +30,12 @@ from .tokens import email_verification_token, make_invitation_token, read_invita
 User = get_user_model()
 
 
-def _posted(request):
+def posted_data(request):
     """The submitted data on POST, even when empty, so an empty form shows its errors."""
     return request.POST if request.method == "POST" else None
 
 
-def _send_verification(request, user):
+def send_verification(request, user):
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = email_verification_token.make_token(user)
     link = request.build_absolute_uri(reverse("accounts:verify", args=[uid, token]))
@@ -73,7 +73,7 @@ def register(request, token=None):
         invitation = _valid_invitation(token)
         if invitation is None:
             return render(request, "accounts/link_expired.html", status=400)
-    form = RegistrationForm(_posted(request), invitation=invitation)
+    form = RegistrationForm(posted_data(request), invitation=invitation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         confirmed_at = None
@@ -108,29 +108,12 @@ def register(request, token=None):
                 "Check the details and try again.",
             )
         else:
-            _send_verification(request, user)
+            send_verification(request, user)
             joining = organisation if form.existing_organisation is not None else None
             return render(
                 request, "accounts/check_email.html", {"email": email, "joining": joining}
             )
     return render(request, "accounts/register.html", {"form": form, "invitation": invitation})
-
-
-@rate_limited("registration", account=posted_email)
-def register_buyer(request):
-    form = BuyerRegistrationForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                user = _create_person(data, data["email"])
-                Membership.objects.create(user=user, organisation=data["ods_code"])
-        except IntegrityError:
-            form.add_error("email", "An account with this email address already exists: sign in.")
-        else:
-            _send_verification(request, user)
-            return render(request, "accounts/check_email.html", {"email": data["email"]})
-    return render(request, "accounts/register_buyer.html", {"form": form})
 
 
 def verify_email(request, uidb64, token):
@@ -178,7 +161,7 @@ def invite(request):
             {"membership": membership_of(request.user), "heading": "You cannot invite people yet"},
             status=403,
         )
-    form = InvitationForm(_posted(request))
+    form = InvitationForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         token = make_invitation_token(organisation, email, request.user)

@@ -21,13 +21,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.tokens import make_invitation_token
 from assessments import services
 from assessments.models import Framework, Standard, Upload
-from registry.models import AdoptionClaim, FrozenShortlist
-from search.alerts import unsubscribe_token
-from search.models import SavedSearch
+from buyers.alerts import unsubscribe_token
+from buyers.models import AdoptionClaim, FrozenShortlist, SavedSearch
 
 from .assessments.factories import AssessorFactory, InnovatorFactory, SubmissionFactory
 from .assessments.helpers import pdf
-from .factories import AdoptionFactory, OrganisationFactory, ProductFactory
+from .registry.factories import AdoptionFactory, OrganisationFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +189,7 @@ def _submission(suffix=""):
 
 PATHS = {
     "accounts:register": "/account/register/",
-    "accounts:register_buyer": "/account/register/buyer/",
+    "register-buyer": "/account/register/buyer/",
     "accounts:verify": lambda w: f"/account/verify/{_uid(w['users']['buyer_confirmed'])}/x-y/",
     "accounts:invite": "/account/invite/",
     "accounts:decide_membership": lambda w: f"/account/members/{w['pending'].pk}/",
@@ -257,7 +256,7 @@ SNIPPET_OBJECTS = {
     "registry_organisation": lambda w: w["trust"].pk,
     "registry_category": lambda w: w["product"].category.pk,
     "registry_caresetting": lambda w: w["product"].care_settings.first().pk,
-    "registry_adoptionclaim": lambda w: w["claim"].pk,
+    "buyers_adoptionclaim": lambda w: w["claim"].pk,
     "accounts_membership": lambda w: w["pending"].pk,
     "assessments_standard": lambda w: Standard.objects.order_by("pk").first().pk,
     "assessments_framework": lambda w: Framework.current().pk,
@@ -309,7 +308,7 @@ SUPPLIER_HOME = by_role(302, 403, 403, 403, 200, 200, 403, 403, 403)  # 403 says
 RULES = {
     # Accounts: open forms, links that carry their own authority, and the members' pages.
     "accounts:register": PUBLIC,
-    "accounts:register_buyer": PUBLIC,
+    "register-buyer": PUBLIC,
     "accounts:accept_invitation": PUBLIC,
     "accounts:verify": everyone(400),  # a forged link, for everyone
     "accounts:login": PUBLIC,
@@ -375,7 +374,7 @@ SNIPPET_RULES = {
     "registry_caresetting": "catalogue",
     "assessments_standard": "catalogue",
     "accounts_membership": "editors",
-    "registry_adoptionclaim": "editors",
+    "buyers_adoptionclaim": "editors",
     "assessments_framework": "superuser",
 }
 _SNIPPET_POLICIES = {
@@ -393,7 +392,7 @@ for _model, _policy in SNIPPET_RULES.items():
     for _action in SNIPPET_ACTIONS:
         RULES[f"wagtailsnippets_{_model}:{_action}"] = _SNIPPET_POLICIES[_policy](_action)
 # Claims come from adopters on the public site, never from the admin.
-RULES["wagtailsnippets_registry_adoptionclaim:add"] = ADMIN_NOBODY
+RULES["wagtailsnippets_buyers_adoptionclaim:add"] = ADMIN_NOBODY
 
 
 def test_every_url_the_registry_serves_has_a_rule():

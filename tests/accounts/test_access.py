@@ -14,9 +14,10 @@ from wagtail.models import ModelLogEntry
 from accounts.models import Membership
 from assessments import services
 from assessments.models import Upload
-from tests.assessments.factories import PASSWORD, InnovatorFactory, SubmissionFactory
+from tests.accounts.factories import PASSWORD
+from tests.assessments.factories import InnovatorFactory, SubmissionFactory
 from tests.assessments.helpers import pdf
-from tests.factories import OrganisationFactory, SupplierFactory
+from tests.registry.factories import OrganisationFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
 

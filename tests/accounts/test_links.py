@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 
-from tests.assessments.factories import PASSWORD, InnovatorFactory
+from tests.accounts.factories import PASSWORD
+from tests.assessments.factories import InnovatorFactory
 
 pytestmark = pytest.mark.django_db
 

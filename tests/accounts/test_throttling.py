@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 
-from tests.assessments.factories import PASSWORD, AssessorFactory, InnovatorFactory
+from tests.accounts.factories import PASSWORD
+from tests.assessments.factories import AssessorFactory, InnovatorFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from accounts.forms import RegistrationForm
-from registry.models import FrozenShortlist
-from search.models import SavedSearch
-from tests.factories import AdoptionFactory, OrganisationFactory, ProductFactory
+from buyers.models import FrozenShortlist, SavedSearch
+from tests.registry.factories import AdoptionFactory, OrganisationFactory, ProductFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

@@ -10,7 +10,8 @@ from django.contrib.auth.models import Group, User
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ..assessments.factories import PASSWORD, AssessorFactory, InnovatorFactory
+from ..accounts.factories import PASSWORD
+from ..assessments.factories import AssessorFactory, InnovatorFactory
 
 pytestmark = [
     pytest.mark.browser,
