@@ -16,7 +16,7 @@ supplier; an assessor; an editor; a superuser.
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tokens import make_invitation_token
 from assessments import services
@@ -275,8 +275,8 @@ SNIPPET_ACTIONS = {
 for _model, _pk in SNIPPET_OBJECTS.items():
     for _action, _suffix in SNIPPET_ACTIONS.items():
         PATHS[f"wagtailsnippets_{_model}:{_action}"] = (
-            lambda w, m=_model, s=_suffix, pk=_pk: "/admin/snippets/{}/{}".format(
-                m.replace("_", "/", 1), s.format(pk=pk(w))
+            lambda w, name=f"wagtailsnippets_{_model}:{_action}", s=_suffix, pk=_pk: reverse(
+                name, args=[pk(w)] if "{pk}" in s else []
             )
         )
 
