@@ -5,6 +5,7 @@ the defaults here are safe for development only. `production.py` refuses to star
 the secrets it needs.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -45,6 +46,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "bad_input",
     "registry",
     "accounts",
     "assessments",
@@ -79,6 +81,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -87,9 +93,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "bad_input.middleware.RefuseBadCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a locked-out sign-in into its page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -179,6 +189,38 @@ DAILY_JOBS_AT = env("DAILY_JOBS_AT", "06:00")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "assessments:dashboard"
 LOGOUT_REDIRECT_URL = "/"
+AUTHENTICATION_BACKENDS = [
+    "accounts.throttling.SignInLockoutBackend",  # django-axes: refuses locked-out sign-ins
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Two-factor authentication for everyone with admin access (accounts/two_factor.py): on in
+# production, off by default elsewhere.
+ADMIN_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", False)
+OTP_TOTP_ISSUER = "NHS registry of proven digital health products"
+
+# Abuse (accounts/throttling.py, docs/security.md). Sign-in: after AXES_FAILURE_LIMIT
+# failures for one account, signing in to it is refused for the cool-off time.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]  # per address: RATE_LIMITS["sign_in"]
+# axes.W006 asks for ip_address in the lockout parameters; per-address limits are
+# RATE_LIMITS["sign_in"] instead, so one trust behind one address is never locked out.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"
+# Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Forms that send email or create accounts: (attempts, seconds) per client address and per
+# account (the email address asked about, or the signed-in person).
+RATE_LIMITS = {
+    "sign_in": {"per_ip": (100, 900)},
+    "password_reset": {"per_ip": (10, 3600), "per_account": (3, 3600)},
+    "registration": {"per_ip": (10, 3600), "per_account": (3, 3600)},
+    "invitation": {"per_ip": (30, 3600), "per_account": (10, 3600)},
+}
 
 # Assessments
 ASSESSMENT_TARGET_DAYS = env_int("ASSESSMENT_TARGET_DAYS", 20)
@@ -213,6 +255,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "elasticsearch": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "elastic_transport": {"level": "WARNING"},
     },

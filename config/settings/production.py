@@ -19,3 +19,5 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
 )
 SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX", "registry-production")
+# Everyone with admin access gives a code from an authenticator app (accounts/two_factor.py).
+ADMIN_2FA_REQUIRED = env_bool("ADMIN_2FA_REQUIRED", True)

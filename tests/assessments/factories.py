@@ -23,7 +23,8 @@ from ..registry.factories import EvidenceFactory, ProductFactory, SupplierFactor
 
 
 class InnovatorFactory(UserFactory):
-    """A verified member of a supplier organisation."""
+    """A confirmed member of a supplier organisation; `confirmed=False` makes the membership
+    a pending claim (email verified, organisation not confirmed)."""
 
     @factory.post_generation
     def organisation(self, create, extracted, **kwargs):
@@ -31,7 +32,14 @@ class InnovatorFactory(UserFactory):
             user=self,
             organisation=extracted or SupplierFactory(),
             email_verified_at=timezone.now(),
+            organisation_verified_at=timezone.now(),
         )
+
+    @factory.post_generation
+    def confirmed(self, create, extracted, **kwargs):
+        if extracted is False:
+            Membership.objects.filter(user=self).update(organisation_verified_at=None)
+            self.membership.refresh_from_db()
 
 
 class AssessorFactory(UserFactory):

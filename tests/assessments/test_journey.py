@@ -8,6 +8,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core import mail
+from django.test import Client
 from wagtail.models import WorkflowState
 
 from assessments.models import (
@@ -65,9 +66,19 @@ def test_from_registration_to_a_published_searchable_product(client, postgres, i
     assert "Check your email" in response.content.decode()
     assert not client.login(username="ada@breathe.example.com", password=PASSWORD)
     response = client.get(_link_in(mail.outbox[-1]), follow=True)
-    assert "Your submissions" in response.content.decode()
     ada = User.objects.get(email="ada@breathe.example.com")
     assert ada.is_active and ada.membership.email_verified_at
+
+    # A company new to the registry waits for the scaling team to confirm who works there.
+    assert response.status_code == 403
+    assert "You cannot submit products yet" in response.content.decode()
+    editor = User.objects.create_user("editor", "editor@nhs.net", PASSWORD, is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    scaling_team = Client()
+    scaling_team.force_login(editor)
+    assert "ada@breathe.example.com" in scaling_team.get("/admin/memberships/").content.decode()
+    scaling_team.post(f"/admin/memberships/{ada.membership.pk}/", {"decision": "confirm"})
+    assert "Your submissions" in client.get("/submissions/").content.decode()
 
     # Start a submission and answer every question, uploading files where asked.
     response = client.post(
@@ -171,8 +182,6 @@ def test_from_registration_to_a_published_searchable_product(client, postgres, i
     assert "has been approved" in mail.outbox[-1].subject
 
     # An editor (the Editors group joins the moderation task) approves the workflow task.
-    editor = User.objects.create_user("editor", "editor@nhs.net", PASSWORD, is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editors"))
     task_state = state.current_task_state
     task = task_state.task.specific
     assert "approve" in [name for name, _label, _modal in task.get_actions(product, editor)]

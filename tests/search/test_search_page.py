@@ -83,7 +83,7 @@ def test_matches_are_highlighted_and_everything_else_escaped(client, indexed):
         "<script>alert(1)</script>",
         "a" * 5000,
         "ward " * 300,
-        "\u0000\u202e\ue000 ward",
+        "\u202e\ue000 ward",  # control characters are refused earlier: tests/bad_input
     ],
 )
 def test_query_syntax_and_long_queries_get_an_answer_not_an_error(
