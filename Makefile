@@ -33,6 +33,7 @@ install: $(VENV)/.installed
 
 migrate: install
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py createcachetable
 
 demo: migrate
 	$(PY) manage.py seed_demo --products $(DEMO_PRODUCTS) --seed $(DEMO_SEED) --if-empty
