@@ -53,7 +53,8 @@ def seconds_until_london_midnight(now=None):
     now = (now or timezone.now()).astimezone(LONDON)
     tomorrow = now.date() + datetime.timedelta(days=1)
     midnight = datetime.datetime.combine(tomorrow, datetime.time(0), tzinfo=LONDON)
-    return max(1, int((midnight - now).total_seconds()))
+    # In UTC: subtracting two times of one zone ignores a change of clocks between them.
+    return max(1, int((midnight.astimezone(datetime.UTC) - now).total_seconds()))
 
 
 def lifetime(now=None):
