@@ -273,6 +273,10 @@ LOGOUT_REDIRECT_URL = "/"
 # Assessments
 ASSESSMENT_TARGET_DAYS = env_int("ASSESSMENT_TARGET_DAYS", 20)
 ASSESSMENT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+# An Office file (a zip) is refused when its members declare more than this in all, or one of
+# them is compressed more than this ratio (assessments/uploads.py).
+OFFICE_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+OFFICE_MAX_COMPRESSION_RATIO = 100
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
