@@ -212,7 +212,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
         "img-src": ["'self'", "data:"],
-        "font-src": ["'self'", "data:"],
+        # The NHS.UK frontend's stylesheet loads the Frutiger web font from the NHS's own CDN.
+        "font-src": ["'self'", "data:", "https://assets.nhs.uk"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
@@ -229,7 +230,7 @@ CONTENT_SECURITY_POLICY_ADMIN = {
         "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
-        "font-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:", "https://assets.nhs.uk"],
         "connect-src": ["'self'"],
         "frame-src": ["'self'"],
         "object-src": ["'none'"],
