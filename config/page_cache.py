@@ -28,16 +28,18 @@ Design:
 
 import datetime
 import hashlib
+import logging
 import re
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 
+logger = logging.getLogger(__name__)
 VERSION_KEY = "page-cache:version"
 LONDON = ZoneInfo("Europe/London")
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
@@ -113,8 +115,14 @@ class AnonymousPageCacheMiddleware:
         if not is_cacheable_request(request):
             return self.get_response(request)
         today = timezone.localtime(timezone.now(), LONDON).date()
-        key = page_key(request, current_version(), today)
-        stored = cache.get(key)
+        try:
+            key = page_key(request, current_version(), today)
+            stored = cache.get(key)
+        except DatabaseError as exc:
+            # No cache table (createcachetable not run) or the database is down: serve the
+            # page as if there were no cache; the view answers 503 if the database is down.
+            logger.warning("The page cache could not be read: %s", exc)
+            return self.get_response(request)
         if stored is not None:
             return self.replay(request, stored)
         response = self.get_response(request)
@@ -123,8 +131,11 @@ class AnonymousPageCacheMiddleware:
             and not getattr(request, "_csp_nonce", None)  # its nonce is for this response only
             and not request.user.is_authenticated
         ):
-            self.store(key, response)
-            response[HIT_HEADER] = "miss"
+            try:
+                self.store(key, response)
+                response[HIT_HEADER] = "miss"
+            except DatabaseError as exc:
+                logger.warning("The page cache could not be written: %s", exc)
         return response
 
     @staticmethod

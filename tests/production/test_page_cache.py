@@ -141,3 +141,18 @@ def test_signed_in_people_and_visitors_with_a_session_get_fresh_private_pages(
 def test_search_is_never_cached_so_every_search_is_recorded(client):
     client.get("/search/?q=ward")
     assert cached(client.get("/search/?q=ward")) is None
+
+
+def test_without_its_cache_table_the_site_still_serves_pages(client, monkeypatch):
+    """A deploy that forgot `createcachetable` serves uncached pages, not errors."""
+    from django.db import ProgrammingError
+
+    def missing_table(*args, **kwargs):
+        raise ProgrammingError('relation "registry_cache" does not exist')
+
+    product = ProductFactory(title="Ward Watch")
+    monkeypatch.setattr("config.page_cache.cache.get", missing_table)
+    response = client.get(product.url)
+    assert response.status_code == 200
+    assert b"Ward Watch" in response.content
+    assert cached(response) is None
