@@ -4,8 +4,9 @@ another visitor already caused to be rendered, by whichever gunicorn worker they
 Design:
 
 - **Where.** Django's cache framework, `CACHES["default"]`: the database cache table
-  (`manage.py createcachetable`), which every worker and every server shares with no extra
-  service to run. A Redis or Memcached backend can replace it by settings alone.
+  (`manage.py createcachetable`, needed before the site starts: Wagtail keeps its site root
+  paths in the same cache), which every worker and every server shares with no extra service
+  to run. A Redis or Memcached backend can replace it by settings alone.
 - **What.** GET and HEAD requests from visitors who carry no session (no session or message
   cookie: a signed-in person, or one with a comparison or shortlist in progress, always gets
   a fresh page) and no Authorization header, to paths not listed in
@@ -119,8 +120,8 @@ class AnonymousPageCacheMiddleware:
             key = page_key(request, current_version(), today)
             stored = cache.get(key)
         except DatabaseError as exc:
-            # No cache table (createcachetable not run) or the database is down: serve the
-            # page as if there were no cache; the view answers 503 if the database is down.
+            # The cache table cannot be read: serve the page as if there were no cache (the
+            # view answers 503 if the database itself is down).
             logger.warning("The page cache could not be read: %s", exc)
             return self.get_response(request)
         if stored is not None:
