@@ -15,7 +15,7 @@ help:
 	@echo "make test           install, start PostgreSQL and Elasticsearch if needed, run the suite"
 	@echo "make services       start the local PostgreSQL and Elasticsearch by hand"
 	@echo "make services-stop  stop them"
-	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
+	@echo "make lint           ruff check, ruff format --check, makemigrations --check, import contracts"
 	@echo "make backup         dump the database and the private uploads into BACKUP_DIR (./backups)"
 	@echo "make restore BACKUP=backups/registry-STAMP.dump  restore into an empty database, rebuild search"
 
@@ -70,6 +70,7 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(PY) -m ruff check --fix .

@@ -16,7 +16,7 @@ from assessments.models import Criterion, Upload
 from tests.assessments.factories import SubmissionFactory
 from tests.assessments.helpers import PDF_BYTES, pdf
 from tests.conftest import _require
-from tests.factories import ProductFactory
+from tests.registry.factories import ProductFactory
 
 from .server import ROOT, database_url
 

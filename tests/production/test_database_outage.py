@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from tests.conftest import _require
-from tests.factories import ProductFactory
+from tests.registry.factories import ProductFactory
 
 from .cluster import PrivateCluster
 from .server import database_url, fetch, gunicorn, production_env

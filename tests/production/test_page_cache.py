@@ -13,7 +13,7 @@ from django.test import Client
 from assessments.models import Standard
 from config.page_cache import HIT_HEADER, lifetime, seconds_until_london_midnight
 from registry.models import ProductPage
-from tests.factories import ComplianceFactory, ProductFactory
+from tests.registry.factories import ComplianceFactory, ProductFactory
 
 LONDON = ZoneInfo("Europe/London")
 pytestmark = pytest.mark.django_db

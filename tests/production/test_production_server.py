@@ -9,7 +9,7 @@ from django.db import connection
 
 from assessments.models import ComplianceStatus, Standard
 from tests.conftest import _require
-from tests.factories import ComplianceFactory, ProductFactory
+from tests.registry.factories import ComplianceFactory, ProductFactory
 
 from .server import database_url, fetch, gunicorn, manage, production_env
 
