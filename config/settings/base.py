@@ -294,6 +294,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 TAGGIT_CASE_INSENSITIVE = True
+# No avatars fetched from gravatar.com: the CMS makes no requests to other sites, and its
+# Content-Security-Policy allows none.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Elasticsearch. Empty means "not configured": search falls back to the database.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", "")
