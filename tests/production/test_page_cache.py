@@ -13,7 +13,8 @@ from django.test import Client
 from assessments.models import Standard
 from config.page_cache import HIT_HEADER, lifetime, seconds_until_london_midnight
 from registry.models import ProductPage
-from tests.registry.factories import ComplianceFactory, ProductFactory
+from tests.assessments.factories import ComplianceFactory
+from tests.registry.factories import ProductFactory
 
 LONDON = ZoneInfo("Europe/London")
 pytestmark = pytest.mark.django_db

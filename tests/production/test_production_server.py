@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 
 from assessments.models import ComplianceStatus, Standard
+from tests.assessments.factories import ComplianceFactory
 from tests.conftest import _require
-from tests.registry.factories import ComplianceFactory, ProductFactory
+from tests.registry.factories import ProductFactory
 
 from .server import database_url, fetch, gunicorn, manage, production_env
 
