@@ -20,7 +20,13 @@ from tests.registry.factories import ProductFactory
 
 from .server import ROOT, database_url
 
-pytestmark = [pytest.mark.postgres, pytest.mark.elasticsearch]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.elasticsearch,
+    # The scripts, in other processes, see only committed rows; serialized_rollback puts back
+    # the reference data the migrations load once the test's rows are flushed.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def run(script, *args, env):
@@ -38,7 +44,7 @@ def run(script, *args, env):
 
 
 @pytest.fixture
-def catalogue_with_a_submission(transactional_db):
+def catalogue_with_a_submission(db):
     if connection.vendor != "postgresql":
         _require("PostgreSQL", f"the database is {connection.vendor}; set DATABASE_URL")
     ProductFactory(title="Ward Watch")

@@ -15,11 +15,16 @@ from tests.registry.factories import ProductFactory
 from .cluster import PrivateCluster
 from .server import database_url, fetch, gunicorn, production_env
 
-pytestmark = pytest.mark.postgres
+pytestmark = [
+    pytest.mark.postgres,
+    # gunicorn, in another process, sees only committed rows; serialized_rollback puts back
+    # the reference data the migrations load once the test's rows are flushed.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
-def private_cluster(transactional_db):
+def private_cluster(db):
     if connection.vendor != "postgresql":
         _require("PostgreSQL", f"the database is {connection.vendor}; set DATABASE_URL")
     ProductFactory(title="Ward Watch", slug="ward-watch")

@@ -14,11 +14,16 @@ from tests.registry.factories import ProductFactory
 
 from .server import database_url, fetch, gunicorn, manage, production_env
 
-pytestmark = pytest.mark.postgres
+pytestmark = [
+    pytest.mark.postgres,
+    # gunicorn, in another process, sees only committed rows; serialized_rollback puts back
+    # the reference data the migrations load once the test's rows are flushed.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
-def committed_catalogue(transactional_db):
+def committed_catalogue(db):
     """Rows gunicorn, in another process, can see: committed, flushed after the test."""
     if connection.vendor != "postgresql":
         _require("PostgreSQL", f"the database is {connection.vendor}; set DATABASE_URL")
