@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -47,6 +48,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "bad_input",
+    "config.apps.SiteConfig",
     "registry",
     "accounts",
     "assessments",
@@ -85,10 +87,15 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files with far-future caching from gunicorn itself (hashed names in production).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.SiteCSPMiddleware",
+    "config.middleware.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -98,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "bad_input.middleware.RefuseBadCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After CSRF, sessions and authentication: see config/page_cache.py.
+    "config.page_cache.AnonymousPageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it turns a locked-out sign-in into its page
 ]
@@ -128,8 +137,54 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # A kept-open connection is checked before each request reuses it, so a database
+        # restart costs no failed requests (issue 12).
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
+
+# Seconds a visitor is asked to wait (Retry-After on the 503 page) while the database is down.
+DATABASE_OUTAGE_RETRY_AFTER = env_int("DATABASE_OUTAGE_RETRY_AFTER", 30)
+
+# One cache every worker and server shares: the database's own cache table
+# (`manage.py createcachetable`, run by `make migrate` and by the test runner). It holds the
+# anonymous page cache (config/page_cache.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "registry_cache",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 50_000), "CULL_FREQUENCY": 4},
+    }
+}
+# Anonymous pages are kept at most this long (and never past midnight in Europe/London);
+# 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Never cached: search records what people look for; the rest is personal or the CMS.
+PAGE_CACHE_EXCLUDED_PATHS = [
+    "/admin/",
+    "/django-admin/",
+    "/account/",
+    "/submissions/",
+    "/search/",
+    "/api/v1/search",
+    "/compare/",
+    "/shortlist/",
+    "/alerts/",
+    "/health/",
+    "/documents/",
+]
+# Saving one of these (and publishing, unpublishing, moving or deleting a page) drops every
+# cached page.
+PAGE_CACHE_INVALIDATING_MODELS = [
+    "registry.Organisation",
+    "registry.Category",
+    "registry.CareSetting",
+    "registry.Adoption",
+    "assessments.Standard",
+    "assessments.ProductCompliance",
+    "wagtailcore.Site",
+]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -163,6 +218,60 @@ STORAGES = {
 }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Response headers (config/middleware.py). The public site runs no inline script or style:
+# nonces are there for a template that needs one ({{ request.csp_nonce }}), and a page that
+# uses one is never stored in the page cache.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": ["'self'", "data:"],
+        # The NHS.UK frontend's stylesheet loads the Frutiger web font from the NHS's own CDN.
+        "font-src": ["'self'", "data:", "https://assets.nhs.uk"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The Wagtail and Django admin use inline scripts and styles without nonces; they get this
+# looser policy (still no other origins, no plugins, no framing by others).
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "URL_PREFIXES": ["/admin/", "/django-admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:", "https://assets.nhs.uk"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    },
+}
+PERMISSIONS_POLICY = env(
+    "PERMISSIONS_POLICY",
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()",
+)
+# Personal whoever asks: `Cache-Control: no-store, private` (signed-in pages always are).
+PRIVATE_PATH_PREFIXES = [
+    "/account/",
+    "/submissions/",
+    "/compare/",
+    "/shortlist/",
+    "/alerts/",
+    "/admin/",
+    "/django-admin/",
+]
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Email: console in development; SMTP or any Django backend in production via EMAIL_BACKEND.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -225,6 +334,10 @@ RATE_LIMITS = {
 # Assessments
 ASSESSMENT_TARGET_DAYS = env_int("ASSESSMENT_TARGET_DAYS", 20)
 ASSESSMENT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+# An Office file (a zip) is refused when its members declare more than this in all, or one of
+# them is compressed more than this ratio (assessments/uploads.py).
+OFFICE_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+OFFICE_MAX_COMPRESSION_RATIO = 100
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
@@ -240,6 +353,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 TAGGIT_CASE_INSENSITIVE = True
+# No avatars fetched from gravatar.com: the CMS makes no requests to other sites, and its
+# Content-Security-Policy allows none.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Elasticsearch. Empty means "not configured": search falls back to the database.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", "")
