@@ -1,7 +1,6 @@
 from django.urls import path
 
 from . import alert_views, views
-from .api import api
 
 urlpatterns = [
     path("search/", views.search, name="search"),
@@ -13,5 +12,4 @@ urlpatterns = [
         alert_views.unsubscribe_page,
         name="alerts-unsubscribe",
     ),
-    path("api/v1/", api.urls),
 ]

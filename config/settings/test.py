@@ -12,3 +12,8 @@ PRIVATE_MEDIA_ROOT = BASE_DIR / ".test-private-media"  # noqa: F405
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
 }
+OPEN_DATA_ROOT = BASE_DIR / ".test-open-data"  # noqa: F405
+# The suite calls the API thousands of times from one address; tests of the limits set
+# their own (tests/api/test_rate_limits.py).
+API_RATE_LIMIT_ANONYMOUS = 100_000
+API_RATE_LIMIT_WITH_KEY = 200_000
