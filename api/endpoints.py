@@ -18,6 +18,7 @@ from . import records
 from .errors import ERROR_RESPONSES, error_response
 from .models import Change, ChangeKind
 from .schemas import (
+    CURSOR_PATTERN,
     AdoptionStatisticsOut,
     CaseStudyOut,
     CaseStudyPageOut,
@@ -102,7 +103,7 @@ def products(request: HttpRequest, filters: Query[ProductFilters]):
 
 
 @router.get(
-    "/products/{int:product_id}",
+    "/products/{product_id}",
     response=responses(ProductDetailOut),
     url_name="product",
     summary="A product and all its proof",
@@ -138,7 +139,7 @@ def organisations(request: HttpRequest, params: Query[PageParams]):
 
 
 @router.get(
-    "/organisations/{int:organisation_id}",
+    "/organisations/{organisation_id}",
     response=responses(OrganisationOut),
     url_name="organisation",
     summary="An organisation",
@@ -170,7 +171,7 @@ def standards(request: HttpRequest, params: Query[PageParams]):
 
 
 @router.get(
-    "/standards/{int:standard_id}",
+    "/standards/{standard_id}",
     response=responses(StandardOut),
     url_name="standard",
     summary="A standard",
@@ -203,7 +204,7 @@ def _vocabulary_endpoints(path, name, model, kind, noun):
         return page_of(request, queryset, params, kind, records.vocabulary_record)
 
     @router.get(
-        f"/{path}/{{int:term_id}}",
+        f"/{path}/{{term_id}}",
         response=responses(TermOut),
         url_name=name,
         summary=f"A {noun}",
@@ -241,7 +242,7 @@ def case_studies(request: HttpRequest, params: Query[PageParams]):
 
 
 @router.get(
-    "/case-studies/{int:case_study_id}",
+    "/case-studies/{case_study_id}",
     response=responses(CaseStudyOut),
     url_name="case_study",
     summary="A case study",
@@ -272,7 +273,7 @@ def guides(request: HttpRequest, params: Query[PageParams]):
 
 
 @router.get(
-    "/guides/{int:guide_id}",
+    "/guides/{guide_id}",
     response=responses(GuideOut),
     url_name="guide",
     summary="A best-practice guide",
@@ -316,6 +317,7 @@ DETAIL_URL_NAMES = {
 class ChangesParams(Schema):
     after: str | None = SchemaField(
         None,
+        pattern=CURSOR_PATTERN,
         description="The `next` cursor of your last read; leave out to start from the first "
         "change ever recorded.",
     )

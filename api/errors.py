@@ -78,8 +78,12 @@ def error_response(status, message=None, details=None, headers=None):
     return response
 
 
+PARAMETER_GROUPS = {"query", "path", "body", "filters", "params"}
+
+
 def _field_name(location):
-    parts = [str(part) for part in location if part not in ("query", "path", "body")]
+    # Ninja names the place and the view's argument first: ("query", "filters", "limit").
+    parts = [str(part) for part in location if part not in PARAMETER_GROUPS]
     return ".".join(parts) or "request"
 
 

@@ -8,12 +8,15 @@ Wagtail admin (api/wagtail_hooks.py).
 """
 
 import hashlib
+import logging
 import math
 import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.middleware.gzip import GZipMiddleware
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -22,6 +25,7 @@ from django.utils.http import http_date
 from .errors import error_response
 from .models import ApiKey
 
+logger = logging.getLogger(__name__)
 API_PREFIX = "/api/"
 LAST_USED_PRECISION = timedelta(minutes=1)
 
@@ -100,7 +104,9 @@ class ApiMiddleware:
         return self.gzip.process_response(request, response)
 
     def process_exception(self, request, exception):
-        if is_api(request):
+        # Not-found and forbidden become Django's own answers, reshaped on the way out.
+        if is_api(request) and not isinstance(exception, Http404 | PermissionDenied):
+            logger.exception("API error on %s", request.get_full_path())
             return error_response(500)
         return None
 

@@ -1,9 +1,10 @@
 """The shapes the API answers with, as the OpenAPI document describes them."""
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from registry.choices import DeploymentModel, Region
 
@@ -19,14 +20,35 @@ UPDATED_SINCE_HELP = (
     "Only records changed at or after this time (ISO 8601, such as 2026-01-31T00:00:00Z). "
     "To keep a copy exactly in step, read /changes instead."
 )
+
+
+def iso_datetime(value):
+    """Only an ISO 8601 date and time: not a number of seconds, which pydantic would take."""
+    if isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("Give a date and time such as 2026-01-31T00:00:00Z.")
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("Give a date and time such as 2026-01-31T00:00:00Z.") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return parsed
+
+
+IsoDateTime = Annotated[datetime.datetime, BeforeValidator(iso_datetime)]
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
 
 
 class PageParams(Schema):
-    cursor: str | None = Field(None, description=CURSOR_HELP, examples=["YWZ0ZXI6NDI"])
+    cursor: str | None = Field(
+        None, description=CURSOR_HELP, examples=["YWZ0ZXI6NDI"], pattern=CURSOR_PATTERN
+    )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=LIMIT_HELP)
-    updated_since: datetime.datetime | None = Field(
+    updated_since: IsoDateTime | None = Field(
         None, description=UPDATED_SINCE_HELP, examples=["2026-01-31T00:00:00Z"]
     )
 

@@ -11,6 +11,8 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from api.errors import ERROR_RESPONSES
+
 from .engine import autocomplete as autocomplete_suggestions
 from .engine import run_search
 from .query import MAX_QUERY_LENGTH, PAGE_SIZE, SearchParams
@@ -126,7 +128,7 @@ class AutocompleteOut(Schema):
 
 @router.get(
     "/search",
-    response=SearchOut,
+    response={200: SearchOut, **ERROR_RESPONSES},
     url_name="search",
     summary="Search products, case studies and guides",
     tags=["search"],
@@ -145,7 +147,7 @@ def search(request: HttpRequest, filters: Query[SearchFilters]):
 
 @router.get(
     "/autocomplete",
-    response=AutocompleteOut,
+    response={200: AutocompleteOut, **ERROR_RESPONSES},
     url_name="autocomplete",
     summary="Suggestions as someone types",
     tags=["search"],

@@ -12,7 +12,7 @@ def fresh_rate_limits():
 
 @pytest.fixture
 def api_get(client):
-    def get(path, params=None, **headers):
-        return client.get(f"/api/v1{path}", params or {}, headers=headers)
+    def get(path, params=None, **environ):
+        return client.get(f"/api/v1{path}", params or {}, **environ)
 
     return get
