@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from proof import rules
 from registry.interchange import exporter
 from registry.interchange.schema import FORMAT_NAME, FORMAT_VERSION
-from registry.models import Adoption, CaseStudyOutcome, Organisation
+from registry.models import Adoption, Organisation
 
 BATCH_SIZE = 500
 FILE_PREFIX = "registry-open-data-"
@@ -409,15 +408,8 @@ def write_product_rows(writer, product, record_id, organisation_ids, today):
 
 
 def write_case_studies(writer, part, organisation_pks, product_ids):
-    queryset = (
-        exporter.case_study_queryset()
-        .live()
-        .public()
-        .select_related("organisation")
-        .prefetch_related(
-            Prefetch("outcomes", queryset=CaseStudyOutcome.objects.order_by("sort_order", "pk"))
-        )
-    )
+    # The exporter's queryset prefetches the outcomes in their editors' order.
+    queryset = exporter.case_study_queryset().live().public().select_related("organisation")
     for batch in batches(queryset):
         for case_study in batch:
             organisation_ref = exporter.organisation_id(case_study.organisation)
