@@ -140,3 +140,35 @@ def latest_change(kind=None, object_id=None):
     if object_id is not None:
         changes = changes.filter(object_id=object_id)
     return changes.aggregate(at=Max("recorded_at"))["at"]
+
+
+def record_missing():
+    """A "created" entry for each public record the feed has never mentioned: records
+    written in bulk without signals (`seed_demo`, a restored backup). Returns how many."""
+    from assessments.models import Standard
+    from registry.models import (
+        BestPracticePage,
+        CareSetting,
+        CaseStudyPage,
+        Category,
+        Organisation,
+        ProductPage,
+    )
+
+    sources = {
+        ChangeKind.PRODUCT: ProductPage.objects.live().public(),
+        ChangeKind.CASE_STUDY: CaseStudyPage.objects.live().public(),
+        ChangeKind.GUIDE: BestPracticePage.objects.live().public(),
+        ChangeKind.ORGANISATION: Organisation.objects.all(),
+        ChangeKind.STANDARD: Standard.objects.all(),
+        ChangeKind.CATEGORY: Category.objects.all(),
+        ChangeKind.CARE_SETTING: CareSetting.objects.all(),
+    }
+    added = 0
+    for kind, queryset in sources.items():
+        known = Change.objects.filter(kind=kind).values("object_id")
+        missing = list(queryset.exclude(pk__in=known).order_by("pk").values_list("pk", flat=True))
+        with transaction.atomic():
+            record(kind, missing, ChangeAction.CREATED)
+        added += len(missing)
+    return added

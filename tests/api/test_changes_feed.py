@@ -1,6 +1,7 @@
 """The changes feed: replaying it from the start gives exactly what the API serves now."""
 
 import datetime
+import io
 
 import pytest
 
@@ -205,3 +206,16 @@ def test_a_cursor_the_feed_did_not_give_is_refused(client):
     body = response.json()["error"]
     assert body["code"] == "bad_request"
     assert body["details"][0]["field"] == "after"
+
+
+def test_records_loaded_without_signals_can_be_added_to_the_feed(client):
+    from django.core.management import call_command
+
+    product = ProductFactory()
+    Change.objects.filter(kind="product", object_id=product.pk).delete()  # as seed_demo leaves it
+    call_command("record_missing_changes", stdout=io.StringIO())
+    call_command("record_missing_changes", stdout=io.StringIO())
+    changes, _ = read_feed(client, limit=500)
+    assert [c["action"] for c in changes if (c["kind"], c["id"]) == ("product", product.pk)] == [
+        "created"
+    ]
