@@ -21,16 +21,30 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections import namedtuple
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
+from wagtail.documents.models import Document
+from wagtail.models import Site
 
+from assessments.models import ProductCompliance, Standard
 from proof import rules
 from registry.interchange import exporter
 from registry.interchange.schema import FORMAT_NAME, FORMAT_VERSION
-from registry.models import Adoption, Organisation
+from registry.models import (
+    Adoption,
+    Category,
+    EvidenceItem,
+    Organisation,
+    ProductClinicalAreaTag,
+    ProductPage,
+)
 
 BATCH_SIZE = 500
 FILE_PREFIX = "registry-open-data-"
@@ -239,21 +253,30 @@ def site_url(url_path):
     return f"{base}{url_path}" if url_path else ""
 
 
-def page_url(page):
-    # Wagtail keeps the site roots in Django's cache: no query per page.
-    url = page.get_url()
-    return site_url(url) if url and url.startswith("/") else (url or "")
+class PageUrls:
+    """Public addresses from pages' `url_path`, as Wagtail's `get_url` makes them, with
+    the site roots read once instead of once a page."""
+
+    def __init__(self):
+        self.roots = [root.root_path for root in Site.get_site_root_paths()]
+        self.prefix = reverse("wagtail_serve", args=("",))
+
+    def __call__(self, url_path):
+        for root in self.roots:
+            if url_path.startswith(root):
+                return site_url(self.prefix + url_path[len(root) :])
+        return ""
 
 
-def batches(queryset):
-    """Records in id order, BATCH_SIZE at a time, each batch with its own prefetches."""
+def batches(queryset, size=BATCH_SIZE):
+    """Records in id order, `size` at a time, each batch with its own prefetches."""
     last = 0
     while True:
-        batch = list(queryset.filter(pk__gt=last).order_by("pk")[:BATCH_SIZE])
+        batch = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
         if not batch:
             return
         yield batch
-        last = batch[-1].pk
+        last = batch[-1].pk if hasattr(batch[-1], "pk") else batch[-1]["pk"]
 
 
 def dated_name(day):
@@ -302,19 +325,155 @@ class JsonArray:
         self.handle.close()
 
 
+# --- Products, read as rows --------------------------------------------------------------------
+# A product has some 30 compliance rows; building a model instance for each of millions of
+# rows is most of the cost of a publication. Products are read with `values()` into light
+# objects carrying exactly the attributes `exporter.product_record` reads, so the exporter
+# stays the one definition of a record and the import format.
+
+
+class Rows(list):
+    """A prefetched relation: `product.compliance.all()` on a plain list."""
+
+    def all(self):
+        return self
+
+
+#: What `product_record`, the proof rules and the tables read of a compliance row.
+ComplianceRow = namedtuple(
+    "ComplianceRow",
+    "standard status assessed_on expires_on evidence_url notes document_url",
+)
+
+
+def row_object(values, **extra):
+    return SimpleNamespace(**values, **extra)
+
+
+PRODUCT_COLUMNS = (
+    "pk", "external_id", "title", "slug", "url_path", "summary", "description", "esf_tier",
+    "device_class", "conformity_marking", "pricing_model", "deployment_model", "website",
+    "last_reviewed_on", "supplier_id", "category_id",
+)  # fmt: skip
+ORGANISATION_COLUMNS = (
+    "pk", "external_id", "name", "kind", "ods_code", "companies_house_number", "region",
+    "website",
+)  # fmt: skip
+
+
+def organisations_by_pk(pks):
+    return {
+        values["pk"]: row_object(values)
+        for values in Organisation.objects.filter(pk__in=pks).values(*ORGANISATION_COLUMNS)
+    }
+
+
+def grouped(queryset, key):
+    groups = {}
+    for item in queryset:
+        groups.setdefault(item[key], Rows()).append(item)
+    return groups
+
+
 def product_batches():
-    confirmed = Adoption.objects.filter(confirmed=True).select_related("organisation")
-    return batches(
-        exporter.product_queryset(adoptions=confirmed).live().public().select_related("supplier")
-    )
+    """Batches of light product objects with their relations, as `product_record` reads
+    them (confirmed adoptions only)."""
+    categories = dict(Category.objects.values_list("pk", "slug"))
+    standards = {
+        pk: SimpleNamespace(pk=pk, code=code, name=name)
+        for pk, code, name in Standard.objects.values_list("pk", "code", "name")
+    }
+    documents = {}
+    products = ProductPage.objects.live().public().values(*PRODUCT_COLUMNS)
+    for batch in batches(products):
+        pks = [values["pk"] for values in batch]
+        care_settings = grouped(
+            ProductPage.care_settings.through.objects.filter(productpage_id__in=pks)
+            .order_by("caresetting__slug")
+            .values("productpage_id", slug=F("caresetting__slug")),
+            "productpage_id",
+        )
+        tags = grouped(
+            ProductClinicalAreaTag.objects.filter(content_object_id__in=pks).values(
+                "content_object_id", name=F("tag__name")
+            ),
+            "content_object_id",
+        )
+        evidence = grouped(
+            EvidenceItem.objects.filter(product_id__in=pks)
+            .order_by("sort_order", "pk")
+            .values("product_id", "evidence_type", "title", "year", "summary", "outcomes", "link"),
+            "product_id",
+        )
+        compliance = {}
+        for product_pk, *row in (
+            ProductCompliance.objects.filter(product_id__in=pks)
+            .order_by("sort_order", "pk")
+            .values_list(
+                "product_id", "standard_id", "status", "assessed_on", "expires_on",
+                "evidence_url", "notes", "evidence_document_id",
+            )
+        ):  # fmt: skip
+            compliance.setdefault(product_pk, []).append(row)
+        adoptions = grouped(
+            Adoption.objects.filter(product_id__in=pks, confirmed=True)
+            .order_by("sort_order", "pk")
+            .values("product_id", "organisation_id", "since", "scale", "confirmed"),
+            "product_id",
+        )
+        organisation_pks = {values["supplier_id"] for values in batch}
+        organisation_pks |= {row["organisation_id"] for rows in adoptions.values() for row in rows}
+        organisations = organisations_by_pk(organisation_pks)
+        wanted_documents = {
+            row[-1] for rows in compliance.values() for row in rows if row[-1]
+        } - documents.keys()
+        if wanted_documents:
+            for document in Document.objects.filter(pk__in=wanted_documents):
+                documents[document.pk] = document.url
+        loaded = []
+        for values in batch:
+            pk = values["pk"]
+            rows = Rows(
+                ComplianceRow(
+                    standards[standard_pk], status, assessed_on, expires_on, evidence_url, notes,
+                    documents.get(document_pk, ""),
+                )
+                for standard_pk, status, assessed_on, expires_on, evidence_url, notes, document_pk
+                in compliance.get(pk, ())
+            )  # fmt: skip
+            loaded.append(
+                row_object(
+                    values,
+                    supplier=organisations[values["supplier_id"]],
+                    category=SimpleNamespace(slug=categories[values["category_id"]]),
+                    care_settings=Rows(
+                        SimpleNamespace(slug=row["slug"]) for row in care_settings.get(pk, ())
+                    ),
+                    tagged_clinical_areas=Rows(
+                        SimpleNamespace(tag=SimpleNamespace(name=row["name"]))
+                        for row in tags.get(pk, ())
+                    ),
+                    evidence=Rows(row_object(row) for row in evidence.get(pk, ())),
+                    compliance=rows,
+                    adoptions=Rows(
+                        row_object(
+                            row,
+                            contact_email="",  # never published
+                            organisation=organisations[row["organisation_id"]],
+                        )
+                        for row in adoptions.get(pk, ())
+                    ),
+                )
+            )
+        yield loaded
 
 
-def write_products(writer, products_part, organisation_pks, product_ids, today):
+def write_products(writer, products_part, organisation_pks, product_ids, today, urls):
     for batch in product_batches():
         organisation_ids = {}
         for product in batch:
             organisation_ids[product.supplier_id] = exporter.organisation_id(product.supplier)
-            for adoption in product.adoptions.all():
+            for adoption in product.adoptions:
                 organisation_ids[adoption.organisation_id] = exporter.organisation_id(
                     adoption.organisation
                 )
@@ -322,31 +481,28 @@ def write_products(writer, products_part, organisation_pks, product_ids, today):
         for product in batch:
             record_id = exporter.product_id(product)
             product_ids[product.pk] = record_id
-            record = exporter.product_record(product, record_id, organisation_ids.get)
-            for adoption in record["adoptions"]:
-                adoption["contact_email"] = ""
-            products_part.add(record)
-            write_product_rows(writer, product, record_id, organisation_ids, today)
+            products_part.add(exporter.product_record(product, record_id, organisation_ids.get))
+            write_product_rows(writer, product, record_id, organisation_ids, today, urls)
 
 
-def write_product_rows(writer, product, record_id, organisation_ids, today):
-    compliance = list(product.compliance.all())
+def write_product_rows(writer, product, record_id, organisation_ids, today, urls):
+    compliance = product.compliance
     dtac = rules.dtac(compliance, today)
-    adoptions = list(product.adoptions.all())
+    adoptions = product.adoptions
     writer.row(
         "products",
         (
             record_id,
             product.pk,
             product.title,
-            page_url(product),
+            urls(product.url_path),
             organisation_ids[product.supplier_id],
             product.supplier.name,
             product.summary,
             product.category.slug,
-            LIST_SEPARATOR.join(sorted(s.slug for s in product.care_settings.all())),
+            LIST_SEPARATOR.join(setting.slug for setting in product.care_settings),
             LIST_SEPARATOR.join(
-                exporter.sorted_tags(item.tag.name for item in product.tagged_clinical_areas.all())
+                exporter.sorted_tags(item.tag.name for item in product.tagged_clinical_areas)
             ),
             product.esf_tier,
             product.device_class,
@@ -364,7 +520,7 @@ def write_product_rows(writer, product, record_id, organisation_ids, today):
         ),
     )
     for row in compliance:
-        document = row.evidence_document
+        expired = row.expires_on is not None and row.expires_on < today
         writer.row(
             "compliance",
             (
@@ -372,13 +528,13 @@ def write_product_rows(writer, product, record_id, organisation_ids, today):
                 row.standard.code,
                 row.standard.name,
                 row.status,
-                "expired" if row.is_expired_on(today) else row.status,
+                "expired" if expired else row.status,
                 row.assessed_on,
                 row.expires_on,
-                row.evidence_url or (site_url(document.url) if document else ""),
+                row.evidence_url or (site_url(row.document_url) if row.document_url else ""),
             ),
         )
-    for item in product.evidence.all():
+    for item in product.evidence:
         writer.row(
             "evidence",
             (
@@ -407,7 +563,7 @@ def write_product_rows(writer, product, record_id, organisation_ids, today):
         )
 
 
-def write_case_studies(writer, part, organisation_pks, product_ids):
+def write_case_studies(writer, part, organisation_pks, product_ids, urls):
     # The exporter's queryset prefetches the outcomes in their editors' order.
     queryset = exporter.case_study_queryset().live().public().select_related("organisation")
     for batch in batches(queryset):
@@ -429,7 +585,7 @@ def write_case_studies(writer, part, organisation_pks, product_ids):
                     (
                         record_id,
                         case_study.title,
-                        page_url(case_study),
+                        urls(case_study.url_path),
                         organisation_ref,
                         LIST_SEPARATOR.join(record["products"]),
                         outcome.metric,
@@ -444,7 +600,8 @@ def write_case_studies(writer, part, organisation_pks, product_ids):
 def write_organisations(writer, part, organisation_pks):
     pks = sorted(organisation_pks)
     for start in range(0, len(pks), BATCH_SIZE):
-        for organisation in Organisation.objects.filter(pk__in=pks[start : start + BATCH_SIZE]):
+        batch = organisations_by_pk(pks[start : start + BATCH_SIZE])
+        for organisation in sorted(batch.values(), key=lambda o: o.pk):
             record_id = organisation_pks[organisation.pk]
             part.add(exporter.organisation_record(organisation, record_id))
             writer.row(
@@ -557,8 +714,9 @@ def publish(destination=None, day=None, keep=None):
         case_studies = JsonArray(working / "case_studies.part")
         organisation_pks, product_ids = {}, {}
         try:
-            write_products(writer, products, organisation_pks, product_ids, day)
-            write_case_studies(writer, case_studies, organisation_pks, product_ids)
+            urls = PageUrls()
+            write_products(writer, products, organisation_pks, product_ids, day, urls)
+            write_case_studies(writer, case_studies, organisation_pks, product_ids, urls)
             write_organisations(writer, organisations, organisation_pks)
         finally:
             writer.close()
