@@ -96,12 +96,19 @@ class ApiMiddleware:
             return error_response(
                 429, headers={"Retry-After": str(limit.retry_after), **limit.headers()}
             )
+        head = request.method == "HEAD"
+        if head:  # answered as GET, without the body
+            request.method = "GET"
         response = self.get_response(request)
         response = self.one_error_shape(response)
         response = self.conditional(request, response)
         for name, value in limit.headers().items():
             response[name] = value
-        return self.gzip.process_response(request, response)
+        response = self.gzip.process_response(request, response)
+        if head:
+            request.method = "HEAD"
+            response.content = b""
+        return response
 
     def process_exception(self, request, exception):
         # Not-found and forbidden become Django's own answers, reshaped on the way out.

@@ -30,11 +30,12 @@ def iso_datetime(value):
         raise ValueError("Give a date and time such as 2026-01-31T00:00:00Z.")
     try:
         parsed = datetime.datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=datetime.UTC)
+        # In UTC: the database refuses offsets beyond its range (+20:19 is valid ISO 8601).
+        return parsed.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
         raise ValueError("Give a date and time such as 2026-01-31T00:00:00Z.") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.UTC)
-    return parsed
 
 
 IsoDateTime = Annotated[datetime.datetime, BeforeValidator(iso_datetime)]

@@ -132,3 +132,40 @@ def test_only_reads_are_answered(client):
     response = client.post("/api/v1/products", {})
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_a_gzipped_answer_is_304_with_its_weak_etag(api_get):
+    ProductFactory()
+    first = api_get("/products", HTTP_ACCEPT_ENCODING="gzip")
+    assert first["ETag"].startswith('W/"')
+    again = api_get("/products", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+
+
+def test_the_openapi_document_describes_every_endpoint_with_examples(client):
+    document = client.get("/api/v1/openapi.json").json()
+    paths = document["paths"]
+    for path in (
+        "/api/v1/products", "/api/v1/products/{product_id}", "/api/v1/organisations",
+        "/api/v1/standards", "/api/v1/categories", "/api/v1/care-settings",
+        "/api/v1/case-studies", "/api/v1/guides", "/api/v1/statistics/adoption",
+        "/api/v1/changes", "/api/v1/search", "/api/v1/autocomplete",
+    ):  # fmt: skip
+        operation = paths[path]["get"]
+        assert {"200", "400", "404", "429", "500"} <= set(operation["responses"]), path
+    schemas = document["components"]["schemas"]
+    assert schemas["ProductOut"]["properties"]["catalogue_id"]["examples"]
+    assert schemas["ErrorOut"]
+    assert "Retry-After" in document["info"]["description"]
+
+
+def test_head_answers_like_get_without_a_body(client):
+    response = client.head("/api/v1/standards")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response["ETag"]
+
+
+def test_a_far_time_zone_offset_is_understood(api_get):
+    response = api_get("/products", {"updated_since": "2032-07-27T19:29:53+20:19"})
+    assert response.status_code == 200
