@@ -34,6 +34,19 @@ as `X-API-Key`; ask the registry team): 1,200 a minute. Over the limit: `429` wi
 `{"error": {"status", "code", "message", "details": [{"field", "message"}]}}`.
 """
 
+
+def document_errors(router):
+    """Search's endpoints (a lower layer, which cannot import this app) answer errors
+    through this API's handlers too; add the error body to their documented responses.
+    Ninja keeps an operation's responses in `response_models`, built by the same helper."""
+    for path_view in router.path_operations.values():
+        for operation in path_view.operations:
+            for status, models in operation._create_response_model_multiple(
+                errors.ERROR_RESPONSES
+            ).items():
+                operation.response_models.setdefault(status, models)
+
+
 api = NinjaAPI(
     title="Registry of proven digital health products",
     version="1",
@@ -42,4 +55,5 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", registry_router)
+document_errors(search_router)
 api.add_router("", search_router)

@@ -14,8 +14,9 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("submissions/", include("assessments.urls")),
     path("", include("api.urls")),  # the JSON API under /api/v1/, and /open-data/
-    path("", include("search.urls")),  # /search/ and saved searches
-    path("", include("registry.urls")),  # buyer tools (compare, shortlist...) and feeds
+    path("", include("search.urls")),  # /search/
+    path("", include("buyers.urls")),  # compare, shortlist, claims, peer contact, alerts
+    path("", include("registry.urls")),  # feeds
     path("health/", search_health.health, name="health"),
 ]
 

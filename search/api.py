@@ -11,8 +11,6 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from api.errors import ERROR_RESPONSES
-
 from .engine import autocomplete as autocomplete_suggestions
 from .engine import run_search
 from .query import MAX_QUERY_LENGTH, PAGE_SIZE, SearchParams
@@ -128,7 +126,7 @@ class AutocompleteOut(Schema):
 
 @router.get(
     "/search",
-    response={200: SearchOut, **ERROR_RESPONSES},
+    response=SearchOut,
     url_name="search",
     summary="Search products, case studies and guides",
     tags=["search"],
@@ -147,7 +145,7 @@ def search(request: HttpRequest, filters: Query[SearchFilters]):
 
 @router.get(
     "/autocomplete",
-    response={200: AutocompleteOut, **ERROR_RESPONSES},
+    response=AutocompleteOut,
     url_name="autocomplete",
     summary="Suggestions as someone types",
     tags=["search"],

@@ -9,10 +9,10 @@ from api import changes as feed
 from api.models import Change
 from assessments.models import Standard
 from registry.models import CareSetting
-from tests.factories import (
+from tests.assessments.factories import ComplianceFactory
+from tests.registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
-    ComplianceFactory,
     GuideFactory,
     OrganisationFactory,
     ProductFactory,

@@ -5,7 +5,10 @@ import json
 
 import pytest
 
-from tests.factories import OrganisationFactory, ProductFactory
+from tests.registry.factories import (
+    OrganisationFactory,
+    ProductFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

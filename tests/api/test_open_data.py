@@ -13,11 +13,11 @@ from frictionless import Package, validate
 
 from api import opendata
 from assessments.models import Standard
-from registry.models import AdoptionClaim, PeerMessage
-from tests.factories import (
+from buyers.models import AdoptionClaim, PeerMessage
+from tests.assessments.factories import ComplianceFactory
+from tests.registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
-    ComplianceFactory,
     EvidenceFactory,
     OrganisationFactory,
     OutcomeFactory,

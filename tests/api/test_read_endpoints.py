@@ -6,10 +6,10 @@ import pytest
 
 from assessments.models import ComplianceStatus, Standard
 from registry.models import CareSetting, Category
-from tests.factories import (
+from tests.assessments.factories import ComplianceFactory
+from tests.registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
-    ComplianceFactory,
     EvidenceFactory,
     GuideFactory,
     OrganisationFactory,

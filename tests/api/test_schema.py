@@ -9,10 +9,10 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.factories import (
+from tests.assessments.factories import ComplianceFactory
+from tests.registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
-    ComplianceFactory,
     EvidenceFactory,
     GuideFactory,
     OutcomeFactory,

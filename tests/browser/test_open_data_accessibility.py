@@ -6,7 +6,9 @@ import pytest
 
 from api import opendata
 
-from ..factories import ProductFactory
+from ..registry.factories import (
+    ProductFactory,
+)
 
 pytestmark = [
     pytest.mark.browser,
