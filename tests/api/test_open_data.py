@@ -193,3 +193,14 @@ def test_the_command_publishes_and_the_page_lists_it(client, settings, tmp_path)
     assert b"".join(download.streaming_content)[:2] == b"PK"
     assert client.get("/open-data/files/..%2Fsettings.py").status_code == 404
     assert client.get("/open-data/files/registry-open-data-2000-01-01.zip").status_code == 404
+
+
+def test_the_daily_task_publishes(settings, tmp_path):
+    from api.tasks import publish_open_data_daily
+
+    settings.OPEN_DATA_ROOT = tmp_path
+    ProductFactory()
+    result = publish_open_data_daily.enqueue()  # the immediate backend runs it now
+    assert result.return_value["file"] == opendata.dated_name(datetime.date.today())
+    assert result.return_value["products"] == 1
+    assert (tmp_path / result.return_value["file"]).exists()
