@@ -136,21 +136,18 @@ def case_study_record(case_study, record_id, organisation_ref, product_ref, warn
     return assemble(CASE_STUDY, case_study, given)
 
 
-def product_queryset(adoptions=None):
-    """Products with everything `product_record` reads. `adoptions` narrows the adoptions
-    written (open data writes confirmed ones only)."""
-    adoptions = Adoption.objects.all() if adoptions is None else adoptions
+def product_queryset():
     return ProductPage.objects.select_related("category").prefetch_related(
         "care_settings",
         "tagged_clinical_areas__tag",
         Prefetch("evidence", queryset=EvidenceItem.objects.order_by("sort_order", "pk")),
         Prefetch(
             "compliance",
-            queryset=ProductCompliance.objects.select_related(
-                "standard", "evidence_document"
-            ).order_by("sort_order", "pk"),
+            queryset=ProductCompliance.objects.select_related("standard").order_by(
+                "sort_order", "pk"
+            ),
         ),
-        Prefetch("adoptions", queryset=adoptions.order_by("sort_order", "pk")),
+        Prefetch("adoptions", queryset=Adoption.objects.order_by("sort_order", "pk")),
     )
 
 
