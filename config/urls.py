@@ -21,7 +21,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include("accounts.urls")),
     path("submissions/", include("assessments.urls")),
-    path("", include("search.urls")),  # /search/ and the JSON API under /api/v1/
+    path("", include("api.urls")),  # the JSON API under /api/v1/, and /open-data/
+    path("", include("search.urls")),  # /search/
     path("", include("buyers.urls")),  # compare, shortlist, claims, peer contact, alerts
     path("", include("registry.urls")),  # feeds
     path("health/", search_health.health, name="health"),

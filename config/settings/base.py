@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "buyers",
     "demo",
     "jobs",
+    "api",
     "wagtailnhsukfrontend",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "corsheaders",
     "ninja",  # serves the API docs page's assets locally, not from a CDN
     "django.contrib.admin",
     "django.contrib.auth",
@@ -96,6 +98,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.SiteCSPMiddleware",
     "config.middleware.ResponseHeadersMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    # Under /api/ only: rate limits, one error body, ETag and 304s, gzip (api/middleware.py).
+    "api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -291,6 +296,7 @@ DAILY_JOBS = [
     "assessments.tasks.check_expiry_daily",
     "buyers.tasks.send_alerts_daily",
     "proof.tasks.check_proof_rules_daily",
+    "api.tasks.publish_open_data_daily",
 ]
 DAILY_JOBS_AT = env("DAILY_JOBS_AT", "06:00")
 
@@ -362,6 +368,29 @@ ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_TIMEOUT = float(env("ELASTICSEARCH_TIMEOUT", "5"))
 # Every index and alias name starts with this, so environments sharing a cluster never collide.
 SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX", "registry-dev")
+
+# The open API (api/): anonymous callers are limited per IP address, callers with a key
+# issued in the admin per key; requests a minute. CORS lets any site read /api/ with GET.
+API_RATE_LIMIT_ANONYMOUS = env_int("API_RATE_LIMIT_ANONYMOUS", 60)
+API_RATE_LIMIT_WITH_KEY = env_int("API_RATE_LIMIT_WITH_KEY", 1200)
+API_RATE_LIMIT_WINDOW_SECONDS = 60
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since", "x-api-key"]
+CORS_EXPOSE_HEADERS = [
+    "etag",
+    "last-modified",
+    "retry-after",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+]
+CORS_ALLOW_CREDENTIALS = False
+
+# Open data (manage.py publish_open_data): where the dated zip files are written and how
+# many are kept. Served at /open-data/files/<name>.
+OPEN_DATA_ROOT = Path(env("OPEN_DATA_ROOT", BASE_DIR / "open-data"))
+OPEN_DATA_KEEP = env_int("OPEN_DATA_KEEP", 30)
 
 LOGGING = {
     "version": 1,
