@@ -2,9 +2,14 @@
 
 from django.urls import path
 
-from . import buyer_views, feeds
+from . import buyer_views, feeds, organisation_views
 
 urlpatterns = [
+    path(
+        "organisations/<int:pk>/",
+        organisation_views.organisation_page,
+        name="organisation",
+    ),
     path("compare/", buyer_views.compare_page, name="compare"),
     path("compare/add/", buyer_views.compare_add, name="compare-add"),
     path("compare/remove/", buyer_views.compare_remove, name="compare-remove"),
