@@ -109,7 +109,7 @@ def forget_failures():
 # --- The search service ---------------------------------------------------------------------
 
 
-def run_search(params, channel="page"):
+def run_search(params, channel="page", record=True):
     """Search with clean SearchParams; returns a SearchResponse from whichever engine answered.
 
     The page (search.views) and the JSON API (search.api) both call this, so they share
@@ -127,7 +127,8 @@ def run_search(params, channel="page"):
         logger.exception("Elasticsearch search failed unexpectedly; answering from the database")
         response = database_search(params, vocabulary)
     response.took_ms = round((time.perf_counter() - started) * 1000)
-    record_search(response, channel)
+    if record:
+        record_search(response, channel)
     return response
 
 

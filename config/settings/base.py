@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "assessments",
     "search",
+    "insight",
     "wagtailnhsukfrontend",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,0 +1,33 @@
+"""Drawing a panel section's chart and reading its cells (insight/panels.py describes both)."""
+
+from django import template
+
+from registry.charts import bar_chart, line_chart, stacked_bar_chart
+
+register = template.Library()
+
+
+@register.simple_tag
+def section_chart(section):
+    chart = section.get("chart")
+    if not chart or not chart["labels"]:
+        return ""
+    series = {
+        name: [v if v != "" else None for v in values] for name, values in chart["series"].items()
+    }
+    if chart["type"] == "line":
+        return line_chart(section["title"], chart["labels"], series)
+    if chart["type"] == "stacked":
+        return stacked_bar_chart(section["title"], chart["labels"], series)
+    (values,) = series.values()
+    return bar_chart(section["title"], chart["labels"], values)
+
+
+@register.filter
+def cell_value(cell):
+    return cell["v"] if isinstance(cell, dict) else cell
+
+
+@register.filter
+def cell_href(cell):
+    return cell.get("href") if isinstance(cell, dict) else None
