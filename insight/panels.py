@@ -249,13 +249,13 @@ ADOPTER_PENALTY, ADOPTERS_COUNTED = 1, 20  # per adopting organisation, up to tw
 REGION_PENALTY = 3  # per region covered, seven regions at most
 
 
-def readiness_score(esf_tier, dtac_state, standards_current, standards_total, outcomes,
+def readiness_score(esf_tier, dtac, standards_current, standards_total, outcomes,
                     adopters, regions):  # fmt: skip
     """Strong proof, little spread: proof points (ESF tier, DTAC, standards current, measured
     outcomes) less spread points (adopters, regions). docs/insight.md explains each term."""
     proof = (
         ESF_POINTS.get(esf_tier, 0)
-        + DTAC_POINTS.get(dtac_state, 0)
+        + DTAC_POINTS.get(dtac, 0)
         + (round(STANDARDS_POINTS * standards_current / standards_total) if standards_total else 0)
         + OUTCOME_POINTS * min(outcomes, OUTCOMES_COUNTED)
     )

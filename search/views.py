@@ -42,7 +42,9 @@ def first_in_session(request, params):
     holds nothing about who searched."""
     if params.is_empty:
         return False
-    what = params.query or repr(sorted((name, sorted(v)) for name, v in params.filters.items()))
+    what = " ".join(params.query.lower().split()) or repr(
+        sorted((name, sorted(v)) for name, v in params.filters.items())
+    )
     digest = hashlib.sha256(what.encode()).hexdigest()[:16]
     logged = request.session.get(LOGGED_SEARCHES_SESSION_KEY, [])
     if digest in logged:
