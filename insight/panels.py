@@ -104,7 +104,7 @@ def proven_product_ids(day):
 
 
 def spread(today):
-    from registry.models import Adoption, Category
+    from registry.models import Adoption, Category, ProductPage
 
     confirmed = Adoption.objects.filter(confirmed=True, product__in=_live_product_ids())
     first_years = Counter(
@@ -184,6 +184,13 @@ def spread(today):
         ]
         for row in per_product
     ]
+    listed = sorted(formulary_counts().items(), key=lambda item: -item[1])[:20]
+    titles = dict(
+        ProductPage.objects.filter(pk__in=[pk for pk, _ in listed]).values_list("pk", "title")
+    )
+    formulary_rows = [
+        [cell(titles.get(pk, pk), _product_admin(pk)), n] for pk, n in listed if pk in titles
+    ]
     return {
         "sections": [
             section(
@@ -226,6 +233,13 @@ def spread(today):
                 ["Product", "Category", "Adopting organisations", "Regions"],
                 product_rows,
                 chart=_bar([_value(r[0]) for r in product_rows], [r[2] for r in product_rows]),
+            ),
+            section(
+                "on-formularies",
+                "Products on the most local formularies",
+                ["Product", "Published formularies listing it"],
+                formulary_rows,
+                chart=_bar([_value(r[0]) for r in formulary_rows], [r[1] for r in formulary_rows]),
             ),
         ]
     }
@@ -802,10 +816,8 @@ def _quote(text):
 
 def formulary_counts():
     """{product id: how many published formularies list it}."""
-    try:
-        from insight.models import FormularyEntry
-    except ImportError:
-        return {}
+    from formularies.models import FormularyEntry
+
     return dict(
         FormularyEntry.objects.filter(formulary__published=True)
         .values("product")

@@ -4,6 +4,9 @@ link here, so a buyer can see what a peer uses beside the product they came from
 
 from django.shortcuts import get_object_or_404, render
 
+from formularies.models import Formulary
+
+from .membership import verified_organisations
 from .models import (
     Adoption,
     CaseStudyPage,
@@ -45,6 +48,11 @@ def organisation_page(request, pk):
         )
     context = {
         "organisation": organisation,
+        "formulary_published": Formulary.objects.filter(
+            organisation=organisation, published=True
+        ).exists(),
+        "can_edit_formulary": not organisation.is_supplier
+        and verified_organisations(request.user).filter(pk=organisation.pk).exists(),
         "adoptions": list(adoptions),
         "case_studies": list(case_studies),
         "products": products,

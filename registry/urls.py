@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from formularies import views as formulary_views
+
 from . import buyer_views, feeds, organisation_views
 
 urlpatterns = [
@@ -9,6 +11,22 @@ urlpatterns = [
         "organisations/<int:pk>/",
         organisation_views.organisation_page,
         name="organisation",
+    ),
+    path("organisations/<int:pk>/formulary/", formulary_views.formulary_page, name="formulary"),
+    path(
+        "organisations/<int:pk>/formulary.json",
+        formulary_views.formulary_json,
+        name="formulary-json",
+    ),
+    path(
+        "organisations/<int:pk>/formulary/embed/",
+        formulary_views.formulary_embed,
+        name="formulary-embed",
+    ),
+    path(
+        "organisations/<int:pk>/formulary/edit/",
+        formulary_views.formulary_edit,
+        name="formulary-edit",
     ),
     path("compare/", buyer_views.compare_page, name="compare"),
     path("compare/add/", buyer_views.compare_add, name="compare-add"),

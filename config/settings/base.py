@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "assessments",
     "search",
     "insight",
+    "formularies",
     "wagtailnhsukfrontend",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
