@@ -15,6 +15,7 @@ from .models import (
     live_products,
     paginate,
 )
+from .peers import suggestions_for
 
 
 def organisation_page(request, pk):
@@ -46,13 +47,15 @@ def organisation_page(request, pk):
             .select_related("supplier", "category")
             .order_by("title"),
         )
+    is_member = verified_organisations(request.user).filter(pk=organisation.pk).exists()
     context = {
         "organisation": organisation,
+        "suggestions": suggestions_for(organisation),
+        "is_member": is_member,
         "formulary_published": Formulary.objects.filter(
             organisation=organisation, published=True
         ).exists(),
-        "can_edit_formulary": not organisation.is_supplier
-        and verified_organisations(request.user).filter(pk=organisation.pk).exists(),
+        "can_edit_formulary": not organisation.is_supplier and is_member,
         "adoptions": list(adoptions),
         "case_studies": list(case_studies),
         "products": products,
