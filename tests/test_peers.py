@@ -69,7 +69,8 @@ def test_an_organisation_page_suggests_proven_products_with_reasons(client):
 
     section = page.split('id="like-yours"')[1].split("</section>")[0]
     assert proven.title in section and unproven.title not in section
-    assert (
-        "Used by 1 organisation like this one: 1 of the same kind; 1 in London; some also use Shared"
-        in section
+    reason = (
+        "Used by 1 organisation like this one: 1 of the same kind; 1 in London; "
+        "some also use Shared, as this organisation does."
     )
+    assert reason in section
