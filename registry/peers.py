@@ -92,9 +92,11 @@ def suggest(target, used, profiles, candidates=None, limit=10):
     ]
 
 
-def most_adopted(target, used, candidates=None, limit=10):
-    """The baseline: the most adopted products the target does not use."""
-    counts = Counter(product for products in used.values() for product in products)
+def most_adopted(target, used, candidates=None, limit=10, counts=None):
+    """The baseline: the most adopted products the target does not use (`counts`: adopters
+    per product, when the caller keeps them)."""
+    if counts is None:
+        counts = Counter(product for products in used.values() for product in products)
     mine = used.get(target, set())
     ranked = sorted(
         (p for p in counts if p not in mine and (candidates is None or p in candidates)),
@@ -103,23 +105,27 @@ def most_adopted(target, used, candidates=None, limit=10):
     return ranked[:limit]
 
 
-def recall_at_k(used_in_order, profiles, k=10):
+def recall_at_k(used_in_order, profiles, k=10, only=None):
     """Hide each organisation's most recent adoption (the last in its list), suggest from
     the rest, and count how often the hidden product is in the top k. Organisations with
-    fewer than two adoptions are skipped. Returns (recall of suggest, recall of baseline,
+    fewer than two adoptions, or not in `only` when given, are not evaluated (their
+    adoptions still count as evidence). Returns (recall of suggest, recall of baseline,
     organisations evaluated)."""
     used = {org: set(products) for org, products in used_in_order.items()}
+    counts = Counter(product for products in used.values() for product in products)
     hits = baseline_hits = evaluated = 0
     for org, products in used_in_order.items():
-        if len(products) < 2:
+        if len(products) < 2 or (only is not None and org not in only):
             continue
         hidden = products[-1]
         used[org] = set(products[:-1])
+        counts[hidden] -= hidden not in used[org]
         evaluated += 1
         if hidden in {s.product_id for s in suggest(org, used, profiles, limit=k)}:
             hits += 1
-        if hidden in most_adopted(org, used, limit=k):
+        if hidden in most_adopted(org, used, limit=k, counts=counts):
             baseline_hits += 1
+        counts[hidden] += hidden not in used[org]
         used[org] = set(products)
     if not evaluated:
         return 0.0, 0.0, 0
