@@ -15,7 +15,7 @@ help:
 	@echo "make test           install, start PostgreSQL and Elasticsearch if needed, run the suite"
 	@echo "make services       start the local PostgreSQL and Elasticsearch by hand"
 	@echo "make services-stop  stop them"
-	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
+	@echo "make lint           ruff check, ruff format --check, makemigrations --check, import contracts"
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed: install Python 3.11 (or run make PYTHON=/path/to/python3.11)."; exit 1; }
@@ -67,6 +67,7 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(PY) -m ruff check --fix .

@@ -2,9 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 
-from registry.choices import OrganisationKind
-from registry.models import Organisation
-from registry.validators import normalise_code, validate_companies_house_number, validate_ods_code
+from registry.validators import normalise_code, validate_companies_house_number
 
 User = get_user_model()
 
@@ -58,44 +56,6 @@ class RegistrationForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password", error)
         return cleaned
-
-
-class BuyerRegistrationForm(RegistrationForm):
-    """An account for someone finding products to adopt: no company, and optionally the NHS
-    or care organisation they work for, found by its ODS code. The scaling team confirms
-    that they work there before they may speak for it."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["organisation_name"]
-        del self.fields["companies_house_number"]
-        self.fields[
-            "email"
-        ].help_text = "Use your work address. We will send you a link to check it is yours."
-        self.fields["ods_code"] = forms.CharField(
-            label="ODS code of your organisation (optional)",
-            max_length=10,
-            required=False,
-            help_text="The NHS Organisation Data Service code, for example RR8 for a trust.",
-        )
-        self.order_fields(["full_name", "email", "ods_code", "password"])
-
-    def clean_ods_code(self):
-        code = normalise_code(self.cleaned_data.get("ods_code") or "")
-        if not code:
-            return None
-        validate_ods_code(code)
-        organisation = (
-            Organisation.objects.filter(ods_code=code)
-            .exclude(kind=OrganisationKind.SUPPLIER)
-            .first()
-        )
-        if organisation is None:
-            raise ValidationError(
-                f"No NHS or care organisation in the registry has the ODS code {code}: "
-                "check the code, or leave it blank."
-            )
-        return organisation
 
 
 class InvitationForm(forms.Form):

@@ -49,7 +49,7 @@ class Membership(models.Model):
         return is_nhs_email(self.user.email)
 
 
-def organisation_of(user):
+def organisation_acted_for(user):
     """The organisation a signed-in user acts for, or None."""
     if not user.is_authenticated:
         return None

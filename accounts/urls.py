@@ -7,7 +7,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("register/", views.register, name="register"),
-    path("register/buyer/", views.register_buyer, name="register_buyer"),
     path("verify/<str:token>/", views.verify_email, name="verify"),
     path("invite/", views.invite, name="invite"),
     path("invitation/<str:token>/", views.register, name="accept_invitation"),

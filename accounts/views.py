@@ -11,8 +11,8 @@ from registry.choices import OrganisationKind
 from registry.models import Organisation
 
 from .emails import send_templated_email
-from .forms import BuyerRegistrationForm, InvitationForm, RegistrationForm
-from .models import Membership, organisation_of
+from .forms import InvitationForm, RegistrationForm
+from .models import Membership, organisation_acted_for
 from .tokens import (
     make_invitation_token,
     make_verification_token,
@@ -23,12 +23,12 @@ from .tokens import (
 User = get_user_model()
 
 
-def _posted(request):
+def posted_data(request):
     """The submitted data on POST, even when empty, so an empty form shows its errors."""
     return request.POST if request.method == "POST" else None
 
 
-def _send_verification(request, user):
+def send_verification(request, user):
     link = request.build_absolute_uri(
         reverse("accounts:verify", args=[make_verification_token(user)])
     )
@@ -41,7 +41,7 @@ def register(request, token=None):
         invitation = read_invitation_token(token)
         if invitation is None:
             return render(request, "accounts/link_expired.html", status=400)
-    form = RegistrationForm(_posted(request), invitation=invitation)
+    form = RegistrationForm(posted_data(request), invitation=invitation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
@@ -65,29 +65,9 @@ def register(request, token=None):
                 is_active=False,
             )
             Membership.objects.create(user=user, organisation=organisation)
-        _send_verification(request, user)
+        send_verification(request, user)
         return render(request, "accounts/check_email.html", {"email": email})
     return render(request, "accounts/register.html", {"form": form, "invitation": invitation})
-
-
-def register_buyer(request):
-    form = BuyerRegistrationForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with transaction.atomic():
-            first, _, last = data["full_name"].strip().partition(" ")
-            user = User.objects.create_user(
-                username=data["email"],
-                email=data["email"],
-                password=data["password"],
-                first_name=first,
-                last_name=last,
-                is_active=False,
-            )
-            Membership.objects.create(user=user, organisation=data["ods_code"])
-        _send_verification(request, user)
-        return render(request, "accounts/check_email.html", {"email": data["email"]})
-    return render(request, "accounts/register_buyer.html", {"form": form})
 
 
 def verify_email(request, token):
@@ -113,10 +93,10 @@ def verify_email(request, token):
 
 @login_required
 def invite(request):
-    organisation = organisation_of(request.user)
+    organisation = organisation_acted_for(request.user)
     if organisation is None:
         raise Http404("You do not belong to an organisation.")
-    form = InvitationForm(_posted(request))
+    form = InvitationForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         token = make_invitation_token(organisation, email, request.user)

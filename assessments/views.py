@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.models import organisation_of
+from accounts.models import organisation_acted_for
 
 from . import services
 from .forms import AnswerForm, DeclarationForm, StartForm
@@ -32,7 +32,7 @@ def _posted(request):
 
 
 def _organisation_or_404(user):
-    organisation = organisation_of(user)
+    organisation = organisation_acted_for(user)
     if organisation is None:
         raise Http404("You do not belong to an organisation.")
     return organisation

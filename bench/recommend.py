@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Evaluate "organisations like yours" (registry/peers.py) offline on the adoptions in the
+"""Evaluate "organisations like yours" (insight/peers.py) offline on the adoptions in the
 database in DATABASE_URL (seed it first with `manage.py seed_demo`).
 
     .venv/bin/python bench/recommend.py --k 10 --sample 2000
@@ -33,8 +33,8 @@ def main():
     import django
 
     django.setup()
+    from insight.peers import Profile, recall_at_k
     from registry.models import Adoption, Organisation
-    from registry.peers import Profile, recall_at_k
 
     started = time.perf_counter()
     used_in_order = {}

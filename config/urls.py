@@ -14,7 +14,9 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("submissions/", include("assessments.urls")),
     path("", include("search.urls")),  # /search/ and the JSON API under /api/v1/
-    path("", include("registry.urls")),  # buyer tools (compare, shortlist...) and feeds
+    path("", include("buyers.urls")),  # compare, shortlist, claims, peer contact, alerts
+    path("", include("formularies.urls")),  # organisations' own lists of approved products
+    path("", include("registry.urls")),  # organisation pages, feeds
     path("health/", search_health.health, name="health"),
 ]
 

@@ -1,5 +1,5 @@
 """A local formulary's public page, JSON and embeddable page, and its editing page for the
-organisation's confirmed members (registry.membership.verified_organisations)."""
+organisation's confirmed members (buyers.membership.verified_organisations)."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods
 
-from registry.membership import verified_organisations
+from buyers.membership import verified_organisations
 from registry.models import Organisation
 
 from .forms import AddEntryForm, IntroductionForm

@@ -7,12 +7,10 @@ adoptions live here because they are facts about organisations using the product
 
 import datetime
 import statistics
-import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -48,6 +46,7 @@ from .choices import (
     PricingModel,
     Region,
 )
+from .pagination import paginate
 from .validators import (
     link_for,
     normalise_code,
@@ -316,14 +315,10 @@ class ProductPage(Page):
         return self.device_class != DeviceClass.NONE
 
     def get_context(self, request, *args, **kwargs):
-        from search.engine import similar_products
-
+        # The buyer buttons and similar products come from template tags (buyers/templatetags,
+        # search/templatetags), so the page model imports neither views nor the search engine.
         context = super().get_context(request, *args, **kwargs)
-        from .buyer_views import product_page_context
-
         context["proof"] = ProductProof.load(self)
-        context["similar_products"] = similar_products(self)
-        context.update(product_page_context(request, self, context["proof"]))
         return context
 
 
@@ -603,13 +598,29 @@ class Adoption(Orderable):
 # --- Case studies and guides ----------------------------------------------------------------
 
 
+class LinkedProductsMixin:
+    """For pages that name products through `product_links` (case studies and guides): their
+    template lists the linked products that are live, as `products`."""
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["products"] = [
+            link.product
+            for link in self.product_links.select_related(
+                "product", "product__supplier", "product__category"
+            )
+            if link.product.live
+        ]
+        return context
+
+
 class CaseStudyTag(TaggedItemBase):
     content_object = ParentalKey(
         "registry.CaseStudyPage", related_name="tagged_items", on_delete=models.CASCADE
     )
 
 
-class CaseStudyPage(Page):
+class CaseStudyPage(LinkedProductsMixin, Page):
     """How an organisation adopted a product, and what changed, in figures."""
 
     organisation = models.ForeignKey(
@@ -662,17 +673,6 @@ class CaseStudyPage(Page):
         verbose_name = "case study"
         verbose_name_plural = "case studies"
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["products"] = [
-            link.product
-            for link in self.product_links.select_related(
-                "product", "product__supplier", "product__category"
-            )
-            if link.product.live
-        ]
-        return context
-
     @property
     def headline_outcomes(self):
         return list(self.outcomes.all())[:3]
@@ -721,7 +721,7 @@ class BestPracticeTag(TaggedItemBase):
     )
 
 
-class BestPracticePage(Page):
+class BestPracticePage(LinkedProductsMixin, Page):
     """A guide published by the scaling team."""
 
     summary = models.TextField(
@@ -748,17 +748,6 @@ class BestPracticePage(Page):
     class Meta:
         verbose_name = "best-practice guide"
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["products"] = [
-            link.product
-            for link in self.product_links.select_related(
-                "product", "product__supplier", "product__category"
-            )
-            if link.product.live
-        ]
-        return context
-
 
 class BestPracticeProduct(Orderable):
     guide = ParentalKey(BestPracticePage, related_name="product_links", on_delete=models.CASCADE)
@@ -767,15 +756,6 @@ class BestPracticeProduct(Orderable):
 
 
 # --- Index pages ----------------------------------------------------------------------------
-
-LISTING_PAGE_SIZE = 20
-
-
-def paginate(request, queryset, per_page=LISTING_PAGE_SIZE):
-    from django.core.paginator import Paginator
-
-    paginator = Paginator(queryset, per_page)
-    return paginator.get_page(request.GET.get("page"))
 
 
 def live_products():
@@ -905,164 +885,3 @@ class HomePage(Page):
         )
         context["product_count"] = live_products().count()
         return context
-
-
-# --- Buyer tools: membership, shortlists, adoption claims, peer contact ---------------------
-# How they work together is in docs/buyer-tools.md.
-
-
-class ShortlistItem(models.Model):
-    """A product on a signed-in buyer's shortlist (visitors' shortlists live in the session)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shortlist_items"
-    )
-    product = models.ForeignKey(ProductPage, on_delete=models.CASCADE, related_name="+")
-    added_at = models.DateTimeField(default=timezone.now)
-    found_by = models.CharField(
-        max_length=2000, blank=True, help_text="The search (its query string) it was added from."
-    )
-
-    class Meta:
-        ordering = ["added_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "product"], name="one_shortlist_row_per_product"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.product} on {self.user}'s shortlist"
-
-
-class FrozenShortlist(models.Model):
-    """A shortlist as it stood at one moment, kept unchanged for audit.
-
-    `products` holds what each product showed then (a JSON snapshot, not a link to the live
-    page), and `searches` the searches and filters that produced the shortlist, so a
-    procurement decision can be checked later even after the catalogue has changed.
-    """
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    title = models.CharField(max_length=200)
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="frozen_shortlists",
-    )
-    products = models.JSONField(default=list)
-    searches = models.JSONField(default=list)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.title} ({self.created_at:%d %B %Y})"
-
-
-class AdoptionClaim(models.Model):
-    """ "We use this product", from a verified member of the organisation, awaiting the
-    scaling team. Verifying it makes (or confirms) the organisation's Adoption."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending verification"
-        VERIFIED = "verified", "Verified"
-        REJECTED = "rejected", "Rejected"
-
-    product = models.ForeignKey(
-        ProductPage, on_delete=models.CASCADE, related_name="adoption_claims"
-    )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="adoption_claims"
-    )
-    claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="adoption_claims",
-    )
-    contact_email = models.EmailField(
-        help_text="The claimant's address: peers' questions are relayed to it once verified."
-    )
-    since = models.DateField(null=True, blank=True)
-    scale = models.CharField(max_length=16, choices=AdoptionScale.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decision_note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["product", "organisation"],
-                condition=Q(status="pending"),
-                name="one_pending_claim_per_organisation",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.organisation.name} uses {self.product.title}"
-
-    @property
-    def is_pending(self):
-        return self.status == self.Status.PENDING
-
-    def verify(self, user, note=""):
-        """Make the organisation a confirmed adopter of the product. Saving the Adoption
-        queues the product for the search index (search.signals), so search facets, the
-        product page and comparisons all count it."""
-        from django.db import transaction
-
-        with transaction.atomic():
-            adoption = Adoption.objects.filter(
-                product=self.product, organisation=self.organisation
-            ).first() or Adoption(product=self.product, organisation=self.organisation)
-            adoption.confirmed = True
-            adoption.scale = self.scale
-            adoption.since = self.since or adoption.since
-            adoption.contact_email = adoption.contact_email or self.contact_email
-            adoption.save()
-            self._decide(self.Status.VERIFIED, user, note)
-        return adoption
-
-    def reject(self, user, note=""):
-        self._decide(self.Status.REJECTED, user, note)
-
-    def _decide(self, status, user, note):
-        self.status = status
-        self.decided_at = timezone.now()
-        self.decided_by = user
-        self.decision_note = note or self.decision_note
-        self.save()
-
-
-class PeerMessage(models.Model):
-    """A buyer's question relayed to an adopter. Kept to enforce the daily limit and so the
-    scaling team can deal with abuse; the adopter's address is never shown to the buyer."""
-
-    sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="peer_messages"
-    )
-    adoption = models.ForeignKey(
-        Adoption, on_delete=models.SET_NULL, null=True, related_name="peer_messages"
-    )
-    body = models.TextField()
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-sent_at"]
-        indexes = [models.Index(fields=["sender", "sent_at"], name="peer_message_sender_time")]
-
-    def __str__(self):
-        return f"Message from {self.sender} ({self.sent_at:%d %B %Y %H:%M})"

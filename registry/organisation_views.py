@@ -1,12 +1,12 @@
 """Public organisation pages: what an NHS or care organisation has adopted (confirmed only)
 and its case studies; for a supplier, its live products. Adopter lists and case studies
-link here, so a buyer can see what a peer uses beside the product they came from."""
+link here, so a buyer can see what a peer uses beside the product they came from.
+
+The organisation's formulary and "organisations like yours" come from template tags of the
+apps above the catalogue (formularies, insight), so the catalogue imports neither."""
 
 from django.shortcuts import get_object_or_404, render
 
-from formularies.models import Formulary
-
-from .membership import verified_organisations
 from .models import (
     Adoption,
     CaseStudyPage,
@@ -15,7 +15,6 @@ from .models import (
     live_products,
     paginate,
 )
-from .peers import suggestions_for
 
 
 def organisation_page(request, pk):
@@ -47,15 +46,8 @@ def organisation_page(request, pk):
             .select_related("supplier", "category")
             .order_by("title"),
         )
-    is_member = verified_organisations(request.user).filter(pk=organisation.pk).exists()
     context = {
         "organisation": organisation,
-        "suggestions": suggestions_for(organisation),
-        "is_member": is_member,
-        "formulary_published": Formulary.objects.filter(
-            organisation=organisation, published=True
-        ).exists(),
-        "can_edit_formulary": not organisation.is_supplier and is_member,
         "adoptions": list(adoptions),
         "case_studies": list(case_studies),
         "products": products,

@@ -22,6 +22,7 @@ echo "== lint"
 .venv/bin/python -m ruff check .
 .venv/bin/python -m ruff format --check .
 DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python manage.py makemigrations --check --dry-run
+.venv/bin/lint-imports
 
 echo "== tests (database: ${DATABASE_URL%%@*}@…, search: ${ELASTICSEARCH_URL})"
 .venv/bin/python -m pytest "$@"

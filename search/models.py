@@ -5,7 +5,6 @@ they search for and cannot find. It holds no personal data on purpose (no user, 
 session or user agent), so it needs no retention rules beyond the period the report shows.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -84,63 +83,3 @@ class IndexChange(models.Model):
 
     def __str__(self):
         return f"#{self.id} {self.kind} {self.object_id}"
-
-
-# --- Saved searches and alerts (search/alerts.py) -------------------------------------------
-
-
-class SavedSearch(models.Model):
-    """A search a signed-in buyer asked to hear about: a daily digest lists products that
-    newly match it (`manage.py send_alerts`)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
-    )
-    name = models.CharField(max_length=200)
-    query_string = models.CharField(
-        max_length=2000,
-        help_text="The search, as the search page's address reads it (words and filters).",
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    checked_until = models.DateTimeField(
-        default=timezone.now,
-        help_text="Products first published before this were considered by the last digest.",
-    )
-    last_sent_at = models.DateTimeField(null=True, blank=True)
-    unsubscribed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "query_string"], name="one_saved_search_per_query"
-            )
-        ]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def is_active(self):
-        return self.unsubscribed_at is None
-
-
-class AlertDelivery(models.Model):
-    """A product listed in a digest for a saved search. One row per pair, ever: this is
-    what makes send_alerts safe to run twice."""
-
-    saved_search = models.ForeignKey(
-        SavedSearch, on_delete=models.CASCADE, related_name="deliveries"
-    )
-    product = models.ForeignKey("registry.ProductPage", on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["saved_search", "product"], name="one_alert_per_search_and_product"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.product_id} for saved search {self.saved_search_id}"

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from registry.models import ProductIndexPage
+from registry.pagination import page_links
 
 from .engine import DEGRADED_DETAIL, DEGRADED_HEADING, DEGRADED_NOTICE, run_search
 from .query import FACETS, MAX_RESULT_WINDOW, PAGE_SIZE, SORTS, SearchParams
@@ -117,27 +118,8 @@ def pagination(response):
     window = min(response.total, MAX_RESULT_WINDOW)
     paginator = Paginator(range(window), PAGE_SIZE)
     page_obj = paginator.get_page(response.page)
-    if not page_obj.has_other_pages():
-        return {"show": False}
     params = response.params
-
-    def href(number):
-        return search_href(params, page=number)
-
-    items = []
-    for number in paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1):
-        if number == paginator.ELLIPSIS:
-            items.append({"ellipsis": True})
-        else:
-            items.append(
-                {"number": number, "href": href(number), "current": number == page_obj.number}
-            )
-    return {
-        "show": True,
-        "items": items,
-        "previous_href": href(page_obj.previous_page_number()) if page_obj.has_previous() else "",
-        "next_href": href(page_obj.next_page_number()) if page_obj.has_next() else "",
-    }
+    return page_links(page_obj, lambda number: search_href(params, page=number))
 
 
 def active_filters(response):

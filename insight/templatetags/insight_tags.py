@@ -31,3 +31,17 @@ def cell_value(cell):
 @register.filter
 def cell_href(cell):
     return cell.get("href") if isinstance(cell, dict) else None
+
+
+@register.simple_tag(takes_context=True)
+def organisations_like(context, organisation):
+    """Suggestions for an organisation's page (insight/peers.py), and whether the person
+    looking is one of its confirmed members (the page then says "like yours")."""
+    from buyers.membership import verified_organisations
+    from insight.peers import suggestions_for
+
+    user = context["request"].user
+    return {
+        "suggestions": suggestions_for(organisation),
+        "is_member": verified_organisations(user).filter(pk=organisation.pk).exists(),
+    }

@@ -8,6 +8,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from wagtail.models import Site
 
 from assessments.models import EXPIRED, ComplianceStatus
+from registry import pagination
 from registry.choices import ESF_TIER_DESCRIPTIONS
 
 register = template.Library()
@@ -155,8 +156,6 @@ def breadcrumb_to(context, page=None, extra_class=""):
 def page_links(context, page_obj):
     """Numbered NHS.UK pagination for a Django Page, keeping the rest of the query string
     (the search terms, for example)."""
-    if page_obj is None or not page_obj.has_other_pages():
-        return {"show": False}
     request = context.get("request")
     query = request.GET.copy() if request else None
 
@@ -166,21 +165,7 @@ def page_links(context, page_obj):
         query["page"] = number
         return "?" + query.urlencode()
 
-    paginator = page_obj.paginator
-    items = []
-    for number in paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1):
-        if number == paginator.ELLIPSIS:
-            items.append({"ellipsis": True})
-        else:
-            items.append(
-                {"number": number, "href": href(number), "current": number == page_obj.number}
-            )
-    return {
-        "show": True,
-        "items": items,
-        "previous_href": href(page_obj.previous_page_number()) if page_obj.has_previous() else "",
-        "next_href": href(page_obj.next_page_number()) if page_obj.has_next() else "",
-    }
+    return pagination.page_links(page_obj, href)
 
 
 @register.simple_tag

@@ -1,34 +1,25 @@
-"""Factories for people and submissions. Submissions use the framework the migrations ship."""
+"""Factories for assessors, innovators, submissions and standards compliance. Submissions
+use the framework the migrations ship."""
+
+import datetime
 
 import factory
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Membership
-from assessments.models import Framework, Submission
+from assessments.models import (
+    ComplianceStatus,
+    Framework,
+    ProductCompliance,
+    Standard,
+    Submission,
+)
 from registry.models import Category
 
-from ..factories import SupplierFactory
-
-PASSWORD = "a-long-test-password-42"
-
-
-class UserFactory(DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"person{n}@example.com")
-    email = factory.SelfAttribute("username")
-    first_name = factory.Sequence(lambda n: f"Person{n}")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @classmethod
-    def _after_postgeneration(cls, instance, create, results=None):
-        if create:
-            instance.save()
+from ..accounts.factories import UserFactory
+from ..registry.factories import ProductFactory, SupplierFactory
 
 
 class InnovatorFactory(UserFactory):
@@ -65,3 +56,13 @@ class SubmissionFactory(DjangoModelFactory):
     device_class = "none"
     pricing_model = "subscription"
     deployment_model = "cloud"
+
+
+class ComplianceFactory(DjangoModelFactory):
+    class Meta:
+        model = ProductCompliance
+
+    product = factory.SubFactory(ProductFactory)
+    standard = factory.LazyFunction(lambda: Standard.objects.get(code="DCB0129"))
+    status = ComplianceStatus.MET
+    assessed_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from assessments.models import Standard, Submission
 from registry.models import ProductPage
 
-from ..factories import ComplianceFactory, ProductFactory
-from .factories import InnovatorFactory
+from ..registry.factories import ProductFactory
+from .factories import ComplianceFactory, InnovatorFactory
 from .helpers import submit_and_approve
 
 pytestmark = pytest.mark.django_db

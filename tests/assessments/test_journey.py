@@ -21,8 +21,9 @@ from assessments.models import (
 from assessments.services import load_state
 from registry.models import Category, ProductPage
 
+from ..accounts.factories import PASSWORD
 from ..search.searching import api_search, index_on_demand
-from .factories import PASSWORD, AssessorFactory
+from .factories import AssessorFactory
 from .helpers import answer_everything, pdf, question_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch, pytest.mark.postgres]

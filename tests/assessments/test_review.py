@@ -10,8 +10,8 @@ from wagtail.models import WorkflowState
 from assessments import services
 from assessments.models import Standard, SubmissionStatus, Upload
 
-from ..factories import ComplianceFactory, ProductFactory
-from .factories import AssessorFactory, InnovatorFactory, SubmissionFactory
+from ..registry.factories import ProductFactory
+from .factories import AssessorFactory, ComplianceFactory, InnovatorFactory, SubmissionFactory
 from .helpers import answer_everything, submit_and_approve
 
 pytestmark = pytest.mark.django_db

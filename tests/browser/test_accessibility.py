@@ -9,10 +9,10 @@ from django.utils import timezone
 from assessments.models import ComplianceStatus, Standard
 from registry.choices import EvidenceType, Region
 
-from ..factories import (
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
-    ComplianceFactory,
     EvidenceFactory,
     GuideFactory,
     OrganisationFactory,

@@ -6,7 +6,8 @@ import pytest
 
 from assessments import services
 
-from ..assessments.factories import PASSWORD, AssessorFactory, InnovatorFactory, SubmissionFactory
+from ..accounts.factories import PASSWORD
+from ..assessments.factories import AssessorFactory, InnovatorFactory, SubmissionFactory
 
 pytestmark = [
     pytest.mark.browser,

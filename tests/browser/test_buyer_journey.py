@@ -12,7 +12,8 @@ from assessments.models import Standard
 from registry.choices import DeviceClass
 from registry.models import CareSetting, Category
 
-from ..factories import ComplianceFactory, EvidenceFactory, ProductFactory, SupplierFactory
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import EvidenceFactory, ProductFactory, SupplierFactory
 from ..search.searching import index_on_demand
 
 pytestmark = [
@@ -187,7 +188,7 @@ def test_claim_and_contact_forms_are_accessible_with_errors(browser_page, assert
 
     from accounts.models import Membership
 
-    from ..factories import AdoptionFactory, OrganisationFactory
+    from ..registry.factories import AdoptionFactory, OrganisationFactory
 
     trust = OrganisationFactory(name="Leeds Teaching Hospitals")
     adoption = AdoptionFactory(contact_email="lead@leedsth.nhs.uk")

@@ -12,15 +12,16 @@ from formularies.models import Formulary, FormularyEntry
 from insight.panels import PANELS
 from registry.choices import Region
 
-from ..assessments.factories import PASSWORD, AssessorFactory, UserFactory
-from ..factories import (
+from ..accounts.factories import PASSWORD, UserFactory
+from ..assessments.factories import AssessorFactory
+from ..insight.test_panels import pass_dtac
+from ..registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
     OrganisationFactory,
     OutcomeFactory,
     ProductFactory,
 )
-from ..insight.test_panels import pass_dtac
 
 pytestmark = [
     pytest.mark.browser,

@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from registry.models import CareSetting, Category
 
-from ..factories import CaseStudyFactory, ProductFactory, SupplierFactory
+from ..registry.factories import CaseStudyFactory, ProductFactory, SupplierFactory
 from ..search.searching import index_on_demand
 
 pytestmark = [

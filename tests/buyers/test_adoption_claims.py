@@ -6,13 +6,15 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Membership
+from buyers.membership import is_nhs_email, verified_organisation_of, verified_organisations
+from buyers.models import AdoptionClaim
 from registry.choices import OrganisationKind, Region
-from registry.membership import is_nhs_email, organisation_of, verified_organisations
-from registry.models import Adoption, AdoptionClaim
+from registry.models import Adoption
 from search.models import IndexChange
 from search.queue import drain
 
-from ..factories import OrganisationFactory, ProductFactory, SupplierFactory
+from ..accounts.factories import UserFactory
+from ..registry.factories import OrganisationFactory, ProductFactory, SupplierFactory
 from ..search.searching import api_search, facet_counts, index_on_demand, page_text
 
 pytestmark = pytest.mark.django_db
@@ -62,10 +64,10 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     assert response["Location"].startswith("/account/sign-in/?next=")
 
 
-def test_people_who_are_not_verified_members_cannot_claim(client, make_user):
+def test_people_who_are_not_verified_members_cannot_claim(client):
     product = ProductFactory()
     trust = OrganisationFactory()
-    unverified, supplier_staff, nobody = make_user(), make_user(), make_user()
+    unverified, supplier_staff, nobody = UserFactory(), UserFactory(), UserFactory()
     member(unverified, trust, verified=False)
     member(supplier_staff, SupplierFactory())
     for user in (unverified, supplier_staff, nobody):
@@ -76,10 +78,10 @@ def test_people_who_are_not_verified_members_cannot_claim(client, make_user):
     assert not AdoptionClaim.objects.exists()
 
 
-def test_a_member_can_only_claim_for_their_own_organisation(client, make_user):
+def test_a_member_can_only_claim_for_their_own_organisation(client):
     product = ProductFactory()
     mine, theirs = OrganisationFactory(name="My trust"), OrganisationFactory(name="Their trust")
-    user = make_user()
+    user = UserFactory()
     member(user, mine)
     client.force_login(user)
     response = claim(client, product, theirs)
@@ -90,12 +92,12 @@ def test_a_member_can_only_claim_for_their_own_organisation(client, make_user):
     assert "My trust" in form and "Their trust" not in form
 
 
-def test_a_claim_is_pending_until_verified_in_the_admin(client, make_user, admin_client):
+def test_a_claim_is_pending_until_verified_in_the_admin(client, admin_client):
     product = ProductFactory(title="WardWatch")
     trust = OrganisationFactory(name="Leeds Teaching Hospitals", region=Region.NORTH_WEST)
-    user = make_user(email="cio@leedsth.nhs.uk")
+    user = UserFactory(email="cio@leedsth.nhs.uk")
     member(user, trust)
-    assert organisation_of(user) == trust
+    assert verified_organisation_of(user) == trust
     client.force_login(user)
 
     response = claim(client, product, trust, since_month="4", since_year="2023")
@@ -145,10 +147,10 @@ def test_a_claim_is_pending_until_verified_in_the_admin(client, make_user, admin
     assert pending.status == "verified"
 
 
-def test_a_rejected_claim_changes_nothing_public(client, make_user, admin_client):
+def test_a_rejected_claim_changes_nothing_public(client, admin_client):
     product = ProductFactory()
     trust = OrganisationFactory()
-    user = make_user()
+    user = UserFactory()
     member(user, trust)
     client.force_login(user)
     claim(client, product, trust)
@@ -171,7 +173,7 @@ def test_claims_cannot_be_made_in_the_admin(admin_client):
     assert not AdoptionClaim.objects.exists()
 
 
-def test_only_nhs_and_care_organisations_count_as_verified_membership(make_user):
+def test_only_nhs_and_care_organisations_count_as_verified_membership():
     trust = OrganisationFactory(kind=OrganisationKind.NHS_TRUST)
     care = OrganisationFactory(kind=OrganisationKind.SOCIAL_CARE_PROVIDER)
     expected = {}
@@ -181,23 +183,23 @@ def test_only_nhs_and_care_organisations_count_as_verified_membership(make_user)
         (SupplierFactory(), True, False),
         (OrganisationFactory(), False, False),
     ):
-        user = make_user()
+        user = UserFactory()
         member(user, organisation, verified=verified)
         expected[user] = [organisation] if counts else []
     for user, organisations in expected.items():
         assert list(verified_organisations(user)) == organisations
 
 
-def test_an_unconfirmed_email_is_not_a_verified_membership(make_user):
-    user = make_user()
+def test_an_unconfirmed_email_is_not_a_verified_membership():
+    user = UserFactory()
     trust = OrganisationFactory(kind=OrganisationKind.NHS_TRUST)
     member(user, trust)
     Membership.objects.filter(user=user).update(email_verified_at=None)
-    assert organisation_of(user) is None
+    assert verified_organisation_of(user) is None
 
 
 @pytest.mark.elasticsearch
-def test_a_verified_claim_reaches_the_search_facets(client, make_user, es_client, settings):
+def test_a_verified_claim_reaches_the_search_facets(client, es_client, settings):
     indexer = index_on_demand(es_client, settings)
     index = next(indexer)
     try:
@@ -206,7 +208,7 @@ def test_a_verified_claim_reaches_the_search_facets(client, make_user, es_client
         index()
         assert facet_counts(api_search(client, q="WardWatch"), "region") == {}
 
-        user = make_user()
+        user = UserFactory()
         member(user, trust)
         client.force_login(user)
         claim(client, product, trust)
@@ -225,12 +227,12 @@ def test_a_verified_claim_reaches_the_search_facets(client, make_user, es_client
         next(indexer, None)
 
 
-def test_editors_can_decide_claims(client, make_user):
+def test_editors_can_decide_claims(client):
     from django.contrib.auth.models import Group
 
     product = ProductFactory()
     trust = OrganisationFactory()
-    claimant = make_user()
+    claimant = UserFactory()
     member(claimant, trust)
     pending = AdoptionClaim.objects.create(
         product=product,
@@ -239,7 +241,7 @@ def test_editors_can_decide_claims(client, make_user):
         contact_email="a@nhs.net",
         scale="pilot",
     )
-    editor = make_user()
+    editor = UserFactory()
     editor.groups.add(Group.objects.get(name="Editors"))
     client.force_login(editor)
     edit = f"/admin/snippets/registry/adoptionclaim/edit/{pending.pk}/"

@@ -10,11 +10,13 @@ from django.core import mail, signing
 from django.core.management import call_command
 
 from assessments.models import Standard
+from buyers.alerts import save_search, unsubscribe_token
+from buyers.models import AlertDelivery, SavedSearch
 from registry.models import Category
-from search.alerts import save_search, unsubscribe_token
-from search.models import AlertDelivery, SavedSearch
 
-from ..factories import ComplianceFactory, ProductFactory
+from ..accounts.factories import UserFactory
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import ProductFactory
 from ..search.searching import index_on_demand, page_text
 from ..search.support import CLOSED_PORT_URL, elasticsearch_at
 
@@ -36,8 +38,8 @@ def listed(message):
     return re.findall(r"^(.+), by ", message.body, re.M)
 
 
-def test_digest_lists_only_new_matches_and_never_twice(make_user, indexed):
-    user = make_user(email="lead@example.nhs.uk")
+def test_digest_lists_only_new_matches_and_never_twice(indexed):
+    user = UserFactory(email="lead@example.nhs.uk")
     ProductFactory(title="Old ward monitor", summary="Virtual ward monitoring.")
     saved, _ = save_search(user, {"q": "ward"})
     ProductFactory(title="New ward monitor", summary="Virtual ward monitoring at home.")
@@ -73,8 +75,8 @@ def test_digest_lists_only_new_matches_and_never_twice(make_user, indexed):
     assert AlertDelivery.objects.filter(saved_search=saved).count() == 2
 
 
-def test_filters_the_database_cannot_apply_are_honoured_on_elasticsearch(make_user, indexed):
-    user = make_user()
+def test_filters_the_database_cannot_apply_are_honoured_on_elasticsearch(indexed):
+    user = UserFactory()
     save_search(user, {"q": "ward", "standard": ["DCB0129"]})
     meets = ProductFactory(title="Safe ward", summary="Virtual ward.")
     ComplianceFactory(product=meets, standard=Standard.objects.get(code="DCB0129"))
@@ -84,8 +86,8 @@ def test_filters_the_database_cannot_apply_are_honoured_on_elasticsearch(make_us
     assert [listed(message) for message in mail.outbox] == [["Safe ward"]]
 
 
-def test_with_elasticsearch_down_simple_searches_use_the_database(make_user, es_client):
-    user = make_user()
+def test_with_elasticsearch_down_simple_searches_use_the_database(es_client):
+    user = UserFactory()
     remote = Category.objects.get(slug="remote-monitoring-and-virtual-wards")
     other = Category.objects.exclude(pk=remote.pk).first()
     save_search(user, {"q": "ward", "category": [remote.slug]})
@@ -97,8 +99,8 @@ def test_with_elasticsearch_down_simple_searches_use_the_database(make_user, es_
     assert [listed(message) for message in mail.outbox] == [["Ward in the right category"]]
 
 
-def test_with_elasticsearch_down_searches_it_alone_can_answer_wait(make_user, indexed):
-    user = make_user()
+def test_with_elasticsearch_down_searches_it_alone_can_answer_wait(indexed):
+    user = UserFactory()
     saved, _ = save_search(user, {"standard": ["DCB0129"]})
     product = ProductFactory(title="Safe product")
     ComplianceFactory(product=product, standard=Standard.objects.get(code="DCB0129"))
@@ -115,8 +117,8 @@ def test_with_elasticsearch_down_searches_it_alone_can_answer_wait(make_user, in
     assert saved.last_sent_at is not None
 
 
-def test_one_click_unsubscribe_needs_no_sign_in(client, make_user, indexed):
-    user = make_user()
+def test_one_click_unsubscribe_needs_no_sign_in(client, indexed):
+    user = UserFactory()
     saved, _ = save_search(user, {"q": "ward"})
     address = f"/alerts/unsubscribe/{unsubscribe_token(saved)}/"
     page = client.get(address)
@@ -137,8 +139,8 @@ def test_one_click_unsubscribe_needs_no_sign_in(client, make_user, indexed):
     assert mail.outbox == []
 
 
-def test_forged_unsubscribe_tokens_are_refused(client, make_user):
-    saved, _ = save_search(make_user(), {"q": "ward"})
+def test_forged_unsubscribe_tokens_are_refused(client):
+    saved, _ = save_search(UserFactory(), {"q": "ward"})
     token = unsubscribe_token(saved)
     wrong_salt = signing.dumps({"saved_search": saved.pk}, salt="something else")
     for forged in [token[:-2] + "xx", "nonsense", wrong_salt]:
@@ -149,8 +151,8 @@ def test_forged_unsubscribe_tokens_are_refused(client, make_user):
     assert saved.unsubscribed_at is None
 
 
-def test_saving_a_search_from_the_search_page(client, make_user):
-    user = make_user()
+def test_saving_a_search_from_the_search_page(client):
+    user = UserFactory()
     remote = Category.objects.get(slug="remote-monitoring-and-virtual-wards")
     client.force_login(user)
     page = client.get("/search/", {"q": "ward", "category": remote.slug})
@@ -168,12 +170,12 @@ def test_saving_a_search_from_the_search_page(client, make_user):
     assert f"Category: {remote.name}" in listing
 
 
-def test_saving_needs_sign_in_and_only_owners_delete(client, make_user):
+def test_saving_needs_sign_in_and_only_owners_delete(client):
     response = client.post("/alerts/save/?q=ward")
     assert response.status_code == 302
     assert response["Location"].startswith("/account/sign-in/?next=")
     assert not SavedSearch.objects.exists()
-    owner, other = make_user(), make_user()
+    owner, other = UserFactory(), UserFactory()
     saved, _ = save_search(owner, {"q": "ward"})
     client.force_login(other)
     assert client.post(f"/alerts/{saved.pk}/delete/").status_code == 404
@@ -182,14 +184,14 @@ def test_saving_needs_sign_in_and_only_owners_delete(client, make_user):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_runs_at_once_send_each_product_once(postgres, make_user, indexed):
+def test_two_runs_at_once_send_each_product_once(postgres, indexed):
     import threading
 
     from django.db import connection
 
-    from search.alerts import send_digests
+    from buyers.alerts import send_digests
 
-    user = make_user()
+    user = UserFactory()
     save_search(user, {"q": "ward"})
     ProductFactory(title="New ward monitor", summary="Virtual ward.")
     indexed()

@@ -10,11 +10,11 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Membership
+from buyers.membership import verified_organisation_of
 from registry.choices import OrganisationKind
-from registry.membership import organisation_of
 
-from ..assessments.factories import PASSWORD
-from ..factories import OrganisationFactory, SupplierFactory
+from ..accounts.factories import PASSWORD
+from ..registry.factories import OrganisationFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +49,9 @@ def test_a_buyer_registers_with_their_trust_and_is_marked_nhs_staff(client):
     user.refresh_from_db()
     assert user.is_active and user.membership.email_verified_at is not None
     # Until the scaling team confirms they work there, they cannot speak for the trust.
-    assert organisation_of(user) is None
+    assert verified_organisation_of(user) is None
     Membership.objects.filter(user=user).update(organisation_verified_at=timezone.now())
-    assert organisation_of(user) == trust
+    assert verified_organisation_of(user) == trust
 
 
 def test_a_buyer_without_an_organisation_or_an_nhs_address(client):

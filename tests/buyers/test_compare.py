@@ -8,10 +8,10 @@ import pytest
 from assessments.models import ComplianceStatus, Standard
 from registry.choices import DeviceClass, EvidenceType, Region
 
-from ..factories import (
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
-    ComplianceFactory,
     EvidenceFactory,
     OrganisationFactory,
     OutcomeFactory,

@@ -8,10 +8,16 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from registry.buyer_views import PEER_MESSAGES_PER_DAY
-from registry.models import PeerMessage
+from buyers.models import PeerMessage
+from buyers.views import PEER_MESSAGES_PER_DAY
 
-from ..factories import AdoptionFactory, CaseStudyFactory, OrganisationFactory, ProductFactory
+from ..accounts.factories import UserFactory
+from ..registry.factories import (
+    AdoptionFactory,
+    CaseStudyFactory,
+    OrganisationFactory,
+    ProductFactory,
+)
 from ..search.searching import page_text
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +37,8 @@ def send(client, adoption, text="How long did the roll-out take?"):
     return client.post(f"/adoptions/{adoption.pk}/contact/", {"message": text})
 
 
-def test_a_message_is_relayed_with_reply_to_the_buyer(client, make_user, adoption):
-    buyer = make_user(email="buyer@mft.nhs.uk", first_name="Sam", last_name="Buyer")
+def test_a_message_is_relayed_with_reply_to_the_buyer(client, adoption):
+    buyer = UserFactory(email="buyer@mft.nhs.uk", first_name="Sam", last_name="Buyer")
     client.force_login(buyer)
     product_page = client.get(adoption.product.url).content.decode()
     assert f'href="/adoptions/{adoption.pk}/contact/"' in product_page
@@ -56,21 +62,21 @@ def test_a_message_is_relayed_with_reply_to_the_buyer(client, make_user, adoptio
     assert PeerMessage.objects.get().adoption == adoption
 
 
-def test_the_case_study_contact_is_used_when_the_adoption_has_none(client, make_user):
+def test_the_case_study_contact_is_used_when_the_adoption_has_none(client):
     product = ProductFactory()
     trust = OrganisationFactory()
     adoption = AdoptionFactory(product=product, organisation=trust, contact_email="")
     CaseStudyFactory(
         organisation=trust, products=[product], contact_email="case.contact@example.nhs.uk"
     )
-    client.force_login(make_user())
+    client.force_login(UserFactory())
     send(client, adoption)
     assert mail.outbox[0].to == ["case.contact@example.nhs.uk"]
 
 
-def test_adopters_without_a_contact_offer_no_link(client, make_user):
+def test_adopters_without_a_contact_offer_no_link(client):
     adoption = AdoptionFactory(contact_email="")
-    client.force_login(make_user())
+    client.force_login(UserFactory())
     assert (
         f"/adoptions/{adoption.pk}/contact/"
         not in client.get(adoption.product.url).content.decode()
@@ -81,25 +87,25 @@ def test_adopters_without_a_contact_offer_no_link(client, make_user):
     assert mail.outbox == []
 
 
-def test_unconfirmed_adoptions_and_strangers_cannot_be_contacted(client, make_user):
+def test_unconfirmed_adoptions_and_strangers_cannot_be_contacted(client):
     unconfirmed = AdoptionFactory(confirmed=False, contact_email="x@example.nhs.uk")
     response = send(client, unconfirmed)
     assert response.status_code == 302  # signed out: to sign in first
-    client.force_login(make_user())
+    client.force_login(UserFactory())
     assert send(client, unconfirmed).status_code == 404
     assert client.post("/adoptions/999999/contact/", {"message": "hi"}).status_code == 404
     assert mail.outbox == []
 
 
-def test_empty_and_overlong_messages_are_refused(client, make_user, adoption):
-    client.force_login(make_user())
+def test_empty_and_overlong_messages_are_refused(client, adoption):
+    client.force_login(UserFactory())
     assert "Enter your message" in page_text(send(client, adoption, "   "))
     assert "2,000 characters or fewer" in page_text(send(client, adoption, "x" * 2001))
     assert mail.outbox == []
 
 
-def test_message_flooding_is_stopped_with_a_clear_message(client, make_user, adoption):
-    buyer = make_user()
+def test_message_flooding_is_stopped_with_a_clear_message(client, adoption):
+    buyer = UserFactory()
     client.force_login(buyer)
     for number in range(PEER_MESSAGES_PER_DAY):
         assert "Message sent" in page_text(send(client, adoption, f"Question {number}"))
@@ -112,7 +118,7 @@ def test_message_flooding_is_stopped_with_a_clear_message(client, make_user, ado
     assert "Try again tomorrow" in page_text(client.get(f"/adoptions/{adoption.pk}/contact/"))
 
     # Another person is not affected; and the limit is a rolling day.
-    client.force_login(make_user())
+    client.force_login(UserFactory())
     assert "Message sent" in page_text(send(client, adoption))
     PeerMessage.objects.filter(sender=buyer).update(
         sent_at=timezone.now() - datetime.timedelta(hours=25)
@@ -123,14 +129,14 @@ def test_message_flooding_is_stopped_with_a_clear_message(client, make_user, ado
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_limit_holds_when_messages_are_sent_at_once(postgres, make_user):
+def test_the_limit_holds_when_messages_are_sent_at_once(postgres):
     import threading
 
     from django.db import connection
     from django.test import Client
 
     adoption = AdoptionFactory(contact_email="lead@example.nhs.uk")
-    buyer = make_user()
+    buyer = UserFactory()
     for number in range(PEER_MESSAGES_PER_DAY - 1):
         PeerMessage.objects.create(sender=buyer, adoption=adoption, body=f"Earlier {number}")
     start = threading.Barrier(3)

@@ -10,14 +10,15 @@ import pytest
 from django.utils import timezone
 
 from assessments.models import ComplianceStatus, Standard
+from buyers.models import FrozenShortlist, ShortlistItem
+from buyers.shortlist import CSV_COLUMNS, MAX_ITEMS, SESSION_KEY
 from registry.choices import DeviceClass, EvidenceType, Region
-from registry.models import FrozenShortlist, ShortlistItem
-from registry.shortlist import CSV_COLUMNS, MAX_ITEMS, SESSION_KEY
 
-from ..factories import (
+from ..accounts.factories import UserFactory
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
-    ComplianceFactory,
     EvidenceFactory,
     OrganisationFactory,
     OutcomeFactory,
@@ -58,8 +59,8 @@ def test_a_visitor_adds_and_removes_products(client):
     assert ShortlistItem.objects.count() == 0  # a visitor's shortlist is in the session
 
 
-def test_a_signed_in_buyer_keeps_the_shortlist_in_the_account(client, make_user):
-    user = make_user()
+def test_a_signed_in_buyer_keeps_the_shortlist_in_the_account(client):
+    user = UserFactory()
     client.force_login(user)
     product = ProductFactory(title="WardWatch")
     add(client, product)
@@ -70,8 +71,8 @@ def test_a_signed_in_buyer_keeps_the_shortlist_in_the_account(client, make_user)
     assert "WardWatch" in page_text(client.get("/shortlist/"))
 
 
-def test_a_visitors_shortlist_moves_into_the_account_on_sign_in(client, make_user):
-    user = make_user()
+def test_a_visitors_shortlist_moves_into_the_account_on_sign_in(client):
+    user = UserFactory()
     already, visiting, withdrawn = ProductFactory(), ProductFactory(), ProductFactory()
     ShortlistItem.objects.create(user=user, product=already)
     add(client, already, next_url="/search/%3Fq%3Dward")
@@ -87,8 +88,8 @@ def test_a_visitors_shortlist_moves_into_the_account_on_sign_in(client, make_use
     assert SESSION_KEY not in client.session
 
 
-def test_the_shortlist_is_capped_with_a_clear_message(client, make_user):
-    user = make_user()
+def test_the_shortlist_is_capped_with_a_clear_message(client):
+    user = UserFactory()
     for product in [ProductFactory() for _ in range(MAX_ITEMS)]:
         ShortlistItem.objects.create(user=user, product=product)
     client.force_login(user)
@@ -201,8 +202,8 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(client):
     assert row["Summary"] == "'+1 and -1"
 
 
-def test_a_frozen_record_keeps_what_the_products_showed_and_how_they_were_found(client, make_user):
-    user = make_user()
+def test_a_frozen_record_keeps_what_the_products_showed_and_how_they_were_found(client):
+    user = UserFactory()
     client.force_login(user)
     product = ProductFactory(title="WardWatch", summary="Monitors virtual wards.")
     ComplianceFactory(product=product, standard=Standard.objects.get(code="DCB0129"))

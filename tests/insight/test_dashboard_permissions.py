@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from insight.panels import PANELS
 from insight.snapshots import latest
 
-from ..assessments.factories import UserFactory
+from ..accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

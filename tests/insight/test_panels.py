@@ -10,10 +10,10 @@ from insight import panels
 from registry.choices import OrganisationKind, Region
 from search.models import SearchQueryLog
 
-from ..factories import (
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
-    ComplianceFactory,
     OrganisationFactory,
     OutcomeFactory,
     ProductFactory,

@@ -7,7 +7,7 @@ from django.test import override_settings
 from registry.models import CareSetting, Category
 from search.engine import DEGRADED_NOTICE, forget_failures, similar_products
 
-from ..factories import CaseStudyFactory, ProductFactory, SupplierFactory
+from ..registry.factories import CaseStudyFactory, ProductFactory, SupplierFactory
 from .searching import api_search, facet_counts, page_text, titles
 
 pytestmark = [pytest.mark.django_db]

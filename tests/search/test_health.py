@@ -10,7 +10,7 @@ from django.utils import timezone
 from search import indexing, queue
 from search.models import IndexChange
 
-from ..factories import ProductFactory
+from ..registry.factories import ProductFactory
 from .support import CLOSED_PORT_URL, elasticsearch_at, private_indices
 
 pytestmark = pytest.mark.django_db

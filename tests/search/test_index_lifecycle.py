@@ -12,7 +12,8 @@ from registry.models import CaseStudyPage, ProductIndexPage, ProductPage
 from search import indexing, queue
 from search.models import IndexChange
 
-from ..factories import CaseStudyFactory, ComplianceFactory, ProductFactory
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import CaseStudyFactory, ProductFactory
 from .support import drain, indexed, private_indices, queued, search_ids
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch]

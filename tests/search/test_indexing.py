@@ -9,13 +9,8 @@ from assessments.models import ComplianceStatus, Standard
 from search import indexing
 from search.documents import alias_name
 
-from ..factories import (
-    AdoptionFactory,
-    CaseStudyFactory,
-    ComplianceFactory,
-    OutcomeFactory,
-    ProductFactory,
-)
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import AdoptionFactory, CaseStudyFactory, OutcomeFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 

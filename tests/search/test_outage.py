@@ -12,7 +12,7 @@ from search import indexing, queue
 from search.drift import find_drift
 from search.models import IndexChange
 
-from ..factories import ProductFactory
+from ..registry.factories import ProductFactory
 from .support import CLOSED_PORT_URL, drain, elasticsearch_at, indexed, private_indices, queued
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch]

@@ -15,10 +15,10 @@ from registry.models import CaseStudyPage, Organisation, ProductIndexPage, Produ
 from search import queue
 from search.models import IndexChange
 
-from ..factories import (
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
-    ComplianceFactory,
     GuideFactory,
     ProductFactory,
     SupplierFactory,

@@ -13,7 +13,7 @@ from search import indexing
 from search.documents import alias_name
 from search.drift import find_drift
 
-from ..factories import ProductFactory
+from ..registry.factories import ProductFactory
 from .support import drain, indexed, private_indices, search_ids
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch]

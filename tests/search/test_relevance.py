@@ -9,10 +9,10 @@ from assessments.models import Standard
 from registry.models import CareSetting, Category
 from search import indexing
 
-from ..factories import (
+from ..assessments.factories import ComplianceFactory
+from ..registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
-    ComplianceFactory,
     GuideFactory,
     OrganisationFactory,
     ProductFactory,

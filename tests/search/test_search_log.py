@@ -12,7 +12,7 @@ from django.utils import timezone
 from search.engine import forget_failures
 from search.models import SearchQueryLog
 
-from ..factories import ProductFactory
+from ..registry.factories import ProductFactory
 from .searching import api_search, page_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("database_only")]

@@ -5,7 +5,7 @@ import pytest
 
 from registry.models import Category
 
-from ..factories import CaseStudyFactory, ProductFactory, SupplierFactory
+from ..registry.factories import CaseStudyFactory, ProductFactory, SupplierFactory
 from .searching import api_search, facet_counts, index_on_demand, page_text, titles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch]

@@ -4,7 +4,7 @@ import pytest
 
 from registry.models import Category
 
-from ..factories import ProductFactory
+from ..registry.factories import ProductFactory
 from .searching import index_on_demand, page_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch]
