@@ -40,16 +40,17 @@ demo: migrate
 	$(PY) manage.py ensure_dev_admin
 	$(PY) manage.py ensure_demo_people
 
-# With ELASTICSEARCH_URL set, the index worker runs beside the server and stops with it.
+# The task worker (emails, the daily jobs, Wagtail's background work) runs beside the server
+# and stops with it; with ELASTICSEARCH_URL set, so does the search index worker.
 run: demo
+	$(PY) manage.py schedule_daily_jobs
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/). Ctrl-C stops it."
-	@if [ -n "$$ELASTICSEARCH_URL" ]; then \
-	  $(PY) manage.py search_worker & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(PY) manage.py runserver $(HOST):$(PORT); \
-	else \
-	  $(PY) manage.py runserver $(HOST):$(PORT); \
-	fi
+	@$(PY) manage.py db_worker --no-reload & workers=$$!; \
+	if [ -n "$$ELASTICSEARCH_URL" ]; then \
+	  $(PY) manage.py search_worker & workers="$$workers $$!"; \
+	fi; \
+	trap 'kill $$workers 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed node_modules/.installed
 	scripts/test.sh

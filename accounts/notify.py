@@ -4,6 +4,11 @@ Select it with EMAIL_BACKEND=accounts.notify.NotifyEmailBackend and set NOTIFY_A
 NOTIFY_EMAIL_TEMPLATE_ID. The registry renders its own subject and body (templates/emails/)
 and hands them to one Notify template whose content is ((subject)) and ((body)), so every
 email the registry sends works unchanged, whichever backend is configured.
+
+Why not django-gov-notify: its 0.7.0 (the latest) supports Django 5.2 but pins
+notifications-python-client below 9, and the registry uses the current major (10, see
+pyproject.toml); going back two majors of the Notify client for a 30-line backend is the
+worse trade. Revisit when it allows the current client.
 """
 
 from django.conf import settings

@@ -16,6 +16,7 @@ from django.utils import timezone
 from . import services
 from .models import Submission as SubmissionModel
 from .models import SubmissionStatus, Verdict
+from .refusals import refusals_return_to
 
 REVIEW_PERMISSION = "assessments.review_submission"
 QUEUE_STATUSES = [
@@ -99,6 +100,7 @@ def _verdicts_from(request, state):
 
 
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
+@refusals_return_to("assessments_admin:review")
 def review(request, pk):
     submission = get_object_or_404(
         SubmissionModel.objects.select_related("organisation", "framework"),
@@ -110,43 +112,38 @@ def review(request, pk):
         action = request.POST.get("action", "")
         expected = request.POST.get("expected_status", "")
         reasons = request.POST.get("reasons", "")
-        try:
-            if action == "assign":
-                user = (
-                    get_user_model().objects.filter(pk=request.POST.get("assignee") or None).first()
+        if action == "assign":
+            user = get_user_model().objects.filter(pk=request.POST.get("assignee") or None).first()
+            services.assign(submission, user, request.user)
+            messages.success(request, "Assignee saved.")
+        elif action in ("save", "clarify", "propose"):
+            verdicts = _verdicts_from(request, state)
+            if verdicts:
+                submission = services.record_verdicts(
+                    submission, request.user, verdicts, expected_status=expected
                 )
-                services.assign(submission, user, request.user)
-                messages.success(request, "Assignee saved.")
-            elif action in ("save", "clarify", "propose"):
-                verdicts = _verdicts_from(request, state)
-                if verdicts:
-                    submission = services.record_verdicts(
-                        submission, request.user, verdicts, expected_status=expected
-                    )
-                    expected = submission.status
-                if action == "clarify":
-                    services.request_clarification(submission, request.user, expected)
-                    messages.success(request, "The innovator has been asked for clarification.")
-                elif action == "propose":
-                    services.propose_approval(submission, request.user, expected)
-                    messages.success(request, "Approval proposed: a second assessor must sign off.")
-                else:
-                    messages.success(request, "Review saved.")
-            elif action == "sign_off":
-                services.sign_off(submission, request.user, expected)
-                messages.success(
-                    request, "Approved. The product's draft is waiting for an editor to publish."
-                )
-            elif action == "reject":
-                services.reject(submission, request.user, reasons, expected)
-                messages.success(request, "Rejected. The innovator has been told why.")
-            elif action == "request_changes":
-                services.request_changes(submission, request.user, reasons, expected)
-                messages.success(request, "Changes requested. The innovator has been told.")
+                expected = submission.status
+            if action == "clarify":
+                services.request_clarification(submission, request.user, expected)
+                messages.success(request, "The innovator has been asked for clarification.")
+            elif action == "propose":
+                services.propose_approval(submission, request.user, expected)
+                messages.success(request, "Approval proposed: a second assessor must sign off.")
             else:
-                messages.error(request, "Choose an action.")
-        except services.ActionRefused as refusal:
-            messages.error(request, str(refusal))
+                messages.success(request, "Review saved.")
+        elif action == "sign_off":
+            services.sign_off(submission, request.user, expected)
+            messages.success(
+                request, "Approved. The product's draft is waiting for an editor to publish."
+            )
+        elif action == "reject":
+            services.reject(submission, request.user, reasons, expected)
+            messages.success(request, "Rejected. The innovator has been told why.")
+        elif action == "request_changes":
+            services.request_changes(submission, request.user, reasons, expected)
+            messages.success(request, "Changes requested. The innovator has been told.")
+        else:
+            messages.error(request, "Choose an action.")
         return redirect("assessments_admin:review", submission.pk)
     return render(
         request,

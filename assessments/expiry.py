@@ -1,7 +1,8 @@
 """Certificates that are about to lapse open a re-assessment of their section only.
 
-Run daily (`manage.py check_expiry`). It is idempotent: a section that already has an open
-re-assessment for the product is left alone, so running it twice sends nothing twice.
+Run daily as a task (`assessments/tasks.py`), or by hand with `manage.py check_expiry`. It
+is idempotent: a section that already has an open re-assessment for the product is left
+alone, so running it twice sends nothing twice.
 Expiry itself needs no job: ProductCompliance computes 'expired' from the date when read.
 """
 

@@ -3,17 +3,20 @@
 Approval never publishes: it writes a draft revision of the product page carrying the
 assessed compliance (and, for an update to a listed product, the details the supplier
 changed), and starts the page's moderation workflow, so an editor publishes it.
+
+It reads the submission only through the section states `services.load_state` gives it,
+so it imports nothing from `services` (which calls it when an approval is signed off).
 """
 
 import datetime
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from django.utils.text import slugify
 
 from registry.models import ProductIndexPage, ProductPage
 
 from .models import ComplianceStatus, ProductCompliance, QuestionType, Standard, SubmissionKind
-from .services import add_months, load_state
 
 
 def _as_date(value):
@@ -24,15 +27,15 @@ def _expiry(standard, assessed_on, given=None):
     if given:
         return given
     if standard.expires and standard.validity_months and assessed_on:
-        return add_months(assessed_on, standard.validity_months)
+        return assessed_on + relativedelta(months=standard.validity_months)
     return None
 
 
-def assessed_compliance(submission, assessed_on):
-    """{standard: (status, assessed date, expiry)} from the approved answers: one row per
-    standard-status criterion, one per DTAC section reviewed met, and DTAC as a whole."""
+def assessed_compliance(submission, sections, assessed_on):
+    """{standard: (status, assessed date, expiry)} from the approved answers (`sections`, as
+    `services.load_state` reads them): one row per standard-status criterion, one per DTAC
+    section reviewed met, and DTAC as a whole."""
     rows = {}
-    sections = load_state(submission)
     for section in sections:
         for item in section.criteria:
             standard = item.criterion.standard
@@ -52,7 +55,7 @@ def assessed_compliance(submission, assessed_on):
     return rows
 
 
-def draft_product_from(submission, user):
+def draft_product_from(submission, sections, user):
     today = timezone.localdate()
     if submission.product_id:
         page = submission.product.specific.get_latest_revision_as_object()
@@ -81,7 +84,7 @@ def draft_product_from(submission, user):
     page.last_reviewed_on = today
     rows = {row.standard_id: row for row in page.compliance.all()}
     for standard, (status, assessed_on, expires_on) in assessed_compliance(
-        submission, today
+        submission, sections, today
     ).items():
         row = rows.get(standard.pk) or ProductCompliance(standard=standard)
         row.status = status

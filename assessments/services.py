@@ -3,7 +3,6 @@ deciding. Views call these; each change is checked against the submission's stat
 row lock and written to the append-only history, so two people acting at once get a clear
 refusal instead of overwriting each other."""
 
-import calendar
 import datetime
 from dataclasses import dataclass, field
 
@@ -24,6 +23,8 @@ from .models import (
     Verdict,
     new_reference,
 )
+from .notifications import notify_organisation
+from .publishing import draft_product_from
 
 
 class ActionRefused(Exception):
@@ -34,12 +35,6 @@ def record(submission, actor, action, **detail):
     return SubmissionEvent.objects.create(
         submission=submission, actor=actor, action=action, detail=detail
     )
-
-
-def add_months(day, months):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- Reading a submission ------------------------------------------------------------------
@@ -216,8 +211,6 @@ def add_upload(submission, criterion, uploaded_file, content_type, safe_name, us
 
 def submit(submission, user):
     """Send the submission (or the clarified answers) to the scaling team."""
-    from .notifications import notify_organisation
-
     with transaction.atomic():
         locked = _locked(submission)
         resubmitting = locked.status == SubmissionStatus.CLARIFICATION_REQUESTED
@@ -313,8 +306,6 @@ def record_verdicts(submission, reviewer, verdicts, expected_status=None):
 
 
 def request_clarification(submission, reviewer, expected_status=None):
-    from .notifications import notify_organisation
-
     with transaction.atomic():
         locked = _locked(submission)
         _check_expected(locked, expected_status, {SubmissionStatus.IN_REVIEW})
@@ -354,9 +345,6 @@ def propose_approval(submission, reviewer, expected_status=None):
 
 def sign_off(submission, assessor, expected_status=None):
     """The second assessor approves: the product's draft goes to the editors' workflow."""
-    from .notifications import notify_organisation
-    from .publishing import draft_product_from
-
     with transaction.atomic():
         locked = _locked(submission)
         _check_expected(locked, expected_status, {SubmissionStatus.AWAITING_SIGN_OFF})
@@ -367,7 +355,7 @@ def sign_off(submission, assessor, expected_status=None):
         locked.status = SubmissionStatus.APPROVED
         locked.signed_off_by = assessor
         locked.decided_at = timezone.now()
-        locked.product = draft_product_from(locked, assessor)
+        locked.product = draft_product_from(locked, load_state(locked), assessor)
         locked.save()
         record(locked, assessor, "approved", product=locked.product.pk)
     notify_organisation(locked, "approved")
@@ -385,8 +373,6 @@ def request_changes(submission, assessor, reasons, expected_status=None):
 
 
 def _close(submission, assessor, reasons, expected_status, status):
-    from .notifications import notify_organisation
-
     if not reasons.strip():
         raise ActionRefused("Give your reasons: the innovator will read them.")
     with transaction.atomic():

@@ -24,6 +24,7 @@ from .models import (
     SubmissionKind,
     Upload,
 )
+from .refusals import refusals_return_to
 
 
 def _posted(request):
@@ -123,6 +124,7 @@ def _criterion_or_404(submission, code):
 
 
 @login_required
+@refusals_return_to("assessments:task_list")
 def question(request, pk, code):
     submission = _submission_for(request, pk)
     section, state, next_criterion = _criterion_or_404(submission, code)
@@ -141,27 +143,23 @@ def question(request, pk, code):
         value=state.value,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            if criterion.question_type == QuestionType.FILE:
-                upload = form.cleaned_data.get("value")
-                if upload:
-                    services.add_upload(
-                        submission,
-                        criterion,
-                        upload,
-                        form.content_type,
-                        form.safe_name,
-                        request.user,
-                    )
-                    messages.success(request, f"{form.safe_name} has been uploaded.")
-                    return redirect("assessments:question", submission.pk, criterion.code)
-                if criterion.mandatory and not state.uploads:
-                    form.add_error("value", "Select a file to upload.")
-            else:
-                services.save_answer(submission, criterion, form.answer_value(), request.user)
-        except services.ActionRefused as refusal:
-            messages.error(request, str(refusal))
-            return redirect("assessments:task_list", submission.pk)
+        if criterion.question_type == QuestionType.FILE:
+            upload = form.cleaned_data.get("value")
+            if upload:
+                services.add_upload(
+                    submission,
+                    criterion,
+                    upload,
+                    form.content_type,
+                    form.safe_name,
+                    request.user,
+                )
+                messages.success(request, f"{form.safe_name} has been uploaded.")
+                return redirect("assessments:question", submission.pk, criterion.code)
+            if criterion.mandatory and not state.uploads:
+                form.add_error("value", "Select a file to upload.")
+        else:
+            services.save_answer(submission, criterion, form.answer_value(), request.user)
         if not form.errors:
             if request.GET.get("return") == "check":
                 return redirect("assessments:check_answers", submission.pk)

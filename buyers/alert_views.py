@@ -1,5 +1,5 @@
 """Saving a search, listing saved searches, and unsubscribing from a digest by its signed
-link (no sign-in needed). See search/alerts.py."""
+link (no sign-in needed). See buyers/alerts.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

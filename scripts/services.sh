@@ -8,6 +8,9 @@
 #   scripts/services.sh status           print the state of each; exit 0 only if both run
 #   scripts/services.sh install-browser  apt-install chromium + chromium-driver (root)
 #   scripts/services.sh env-file         print the env file's path (for `source`)
+#   scripts/services.sh es-start|es-stop Elasticsearch alone, with the analysis plugin
+#                                        (search-service/analysis-plugin/lab-check.sh uses
+#                                        these with its own SERVICES_DIR and ports)
 #
 # Settings (environment):
 #   SERVICES_DIR  state folder; default /var/lib/registry-services as root,
@@ -102,7 +105,7 @@ trap 'on_err "${LINENO}" "$?" "${BASH_COMMAND}"' ERR
 
 usage() {
     cat <<EOF
-Usage: scripts/services.sh start|stop|status|install-browser|env-file
+Usage: scripts/services.sh start|stop|status|install-browser|env-file|es-start|es-stop
 
   start            install what is missing (as root), start PostgreSQL and
                    Elasticsearch, wait until healthy, write the env file
@@ -110,6 +113,8 @@ Usage: scripts/services.sh start|stop|status|install-browser|env-file
   status           print the state of each (exit 0 only when both run)
   install-browser  install Debian's chromium and chromium-driver (as root)
   env-file         print the path of the env file that 'start' writes
+  es-start         start Elasticsearch alone (with the analysis plugin), wait until healthy
+  es-stop          stop the Elasticsearch that 'es-start' or 'start' started
 
 State folder: ${SERVICES_DIR}   (override with SERVICES_DIR)
 Env file:     ${ENV_FILE}
@@ -524,13 +529,13 @@ es_fail() {
 }
 
 # The distribution has no analysis-common module; stemming, folding, synonyms and edge
-# n-grams come from the project's own plugin (search/es-analysis-plugin). Built with Maven,
+# n-grams come from the project's own plugin (search-service/analysis-plugin). Built with Maven,
 # installed when its checksum changes. Prints "changed" when it (re)installed.
 es_install_plugin() {
     local zip sum java_home
     local -a cli=(env)
-    zip="$("${REPO}/search/es-analysis-plugin/build.sh" | tail -n 1)" ||
-        die "could not build the analysis plugin (run search/es-analysis-plugin/build.sh to see why)"
+    zip="$("${REPO}/search-service/analysis-plugin/build.sh" | tail -n 1)" ||
+        die "could not build the analysis plugin (run search-service/analysis-plugin/build.sh to see why)"
     sum="$(sha256sum "${zip}" | cut -d' ' -f1)"
     if [[ -d ${ES_HOME}/plugins/${ES_PLUGIN_NAME} && $(cat "${ES_PLUGIN_STAMP}" 2>/dev/null) == "${sum}" ]]; then
         return 0
@@ -723,6 +728,24 @@ cmd_stop() {
     es_stop
 }
 
+# Elasticsearch alone: the plugin's lab check runs a private node this way.
+cmd_es_start() {
+    local started=${SECONDS} tool
+    for tool in curl unzip mvn; do
+        command -v "${tool}" >/dev/null 2>&1 || die "${tool} not found (scripts/services.sh start installs what is missing)"
+    done
+    ensure_state_dir
+    take_lock
+    es_start
+    say "Elasticsearch ready in $((SECONDS - started)) s (stop with: scripts/services.sh es-stop)"
+}
+
+cmd_es_stop() {
+    [[ -d ${SERVICES_DIR} ]] || return 0
+    take_lock
+    es_stop
+}
+
 cmd_status() {
     local rc=0
     find_pg_bin
@@ -763,6 +786,8 @@ main() {
     status) cmd_status || exit $? ;;
     install-browser) cmd_install_browser ;;
     env-file) printf '%s\n' "${ENV_FILE}" ;;
+    es-start) cmd_es_start ;;
+    es-stop) cmd_es_stop ;;
     -h | --help | help) usage ;;
     *)
         usage >&2

@@ -2,7 +2,7 @@
 
 The Elasticsearch distribution we run has no analysis-common module, so stemming, ASCII
 folding, synonyms and edge n-grams come from the project's own analysis plugin
-(`search/es-analysis-plugin/`, Lucene's filters behind Elasticsearch's stable plugin API).
+(`search-service/analysis-plugin/`, Lucene's filters behind Elasticsearch's stable plugin API).
 Its components are named `registry_*`.
 
 Synonyms are applied at search time only (a synonym graph), so a change to synonyms.txt

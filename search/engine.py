@@ -599,7 +599,7 @@ def _database_similar_products(page, size):
     ]
 
 
-# --- Products newly matching a saved search (search/alerts.py) -------------------------------
+# --- Products newly matching a saved search (buyers/alerts.py) -------------------------------
 
 ALERT_LIMIT = 200
 

@@ -520,7 +520,7 @@ def create_index(kind, name=None, bulk_loading=False, aliases=None):
         if "registry_" in str(exc):
             raise SearchUnavailable(
                 f"Elasticsearch at {safe_url()} could not create {name}: {_short(exc)}. The "
-                "node lacks the registry analysis plugin: install search/es-analysis-plugin "
+                "node lacks the registry analysis plugin: install search-service/analysis-plugin "
                 "into it (see its README) and restart it."
             ) from exc
         raise

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "assessments",
     "search",
     "buyers",
+    "demo",
+    "jobs",
     "insight",
     "formularies",
     "wagtailnhsukfrontend",
@@ -68,6 +70,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",  # serves the API docs page's assets locally, not from a CDN
     "django.contrib.admin",
     "django.contrib.auth",
@@ -159,6 +163,14 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "registry@example.nhs.uk")
+
+# Background tasks (django-tasks): emails, the daily jobs and Wagtail's own background work
+# are stored in the database and run by `manage.py db_worker` (see docs/services.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The daily jobs, run once a day at DAILY_JOBS_AT (local time) by the task worker; each run
+# enqueues the next (jobs/schedule.py). `manage.py schedule_daily_jobs` starts the chain.
+DAILY_JOBS = ["assessments.tasks.check_expiry_daily", "buyers.tasks.send_alerts_daily"]
+DAILY_JOBS_AT = env("DAILY_JOBS_AT", "06:00")
 
 # Accounts: Django's own user model; sign in, out and password reset on the public site.
 LOGIN_URL = "accounts:login"

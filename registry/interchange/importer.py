@@ -4,8 +4,10 @@ Two passes. The first checks the whole file and plans every change without writi
 types and required keys (`schema`), references between records and to the registry's
 standards, categories and care settings, and each record's own model validation
 (`full_clean`), so the import refuses what the admin refuses. Every problem is collected
-with its JSON path. Only a file with no problems reaches the second pass, which writes
-inside one transaction; a failure there rolls everything back and is reported the same way.
+with its JSON path. Only a file with no problems reaches the second pass
+(`writer.CatalogueWriter`), which writes inside one transaction; a failure there rolls
+everything back and is reported the same way. `plans` holds what the first pass decides for
+each record and the report both passes give back.
 
 Records are matched on their external id, so importing the same file again finds every
 record unchanged and writes nothing. A record with no external id yet (one made in the
@@ -13,33 +15,13 @@ admin) is matched on its natural key instead — an organisation's ODS code or C
 number, a page's slug — and keeps the file's id from then on.
 """
 
-import re
-from collections import Counter
-from dataclasses import dataclass, field
-
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
-from django.db.models.functions import Lower
 from django.utils.text import slugify
 from taggit.models import Tag
-from wagtail.log_actions import log
-from wagtail.models import Locale, Page
-from wagtail.signal_handlers import disable_reference_index_auto_update
-from wagtail.tasks import update_reference_index_task
 
-from assessments.models import ProductCompliance, Standard
 from registry.choices import OrganisationKind
 from registry.models import (
-    Adoption,
-    CareSetting,
-    CaseStudyIndexPage,
-    CaseStudyOutcome,
     CaseStudyPage,
-    CaseStudyProduct,
-    Category,
-    EvidenceItem,
-    Organisation,
-    ProductIndexPage,
     ProductPage,
 )
 from registry.validators import normalise_code
@@ -56,7 +38,19 @@ from .exporter import (
     product_record,
     sorted_tags,
 )
-from .richtext import paragraphs_to_html, paragraphs_to_stream
+from .lookup import INDEX_PAGES, ORGANISATION_CODES, RegistrySnapshot
+from .plans import (
+    CREATED,
+    NOUNS,
+    UNCHANGED,
+    UPDATED,
+    ImportReport,
+    Plan,
+    add_file_errors,
+    db_key,
+    file_order,
+)
+from .richtext import paragraphs_to_html
 from .schema import (
     ADOPTION,
     CASE_STUDY,
@@ -78,12 +72,8 @@ from .schema import (
     quoted,
     suggestion,
 )
+from .writer import CatalogueWriter
 
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
-LABELS = {"organisations": "organisations", "products": "products", "case_studies": "case studies"}
-NOUNS = {"organisations": "organisation", "products": "product", "case_studies": "case study"}
-INDEX_PAGES = {"products": ProductIndexPage, "case_studies": CaseStudyIndexPage}
-ORGANISATION_CODES = {"ods_code": "ODS code", "companies_house_number": "Companies House number"}
 TAG_NAME = Tag._meta.get_field("name")
 
 
@@ -91,88 +81,7 @@ def _no_progress(iterable, **kwargs):
     return iterable
 
 
-def _db_key(pk):
-    return ("db", pk)
-
-
-# --- What the import will do -------------------------------------------------------------------
-
-
-@dataclass
-class Plan:
-    """What happens to one record of the file."""
-
-    section: str
-    record: object  # a schema.CheckedRecord
-    existing: object = None  # the matched database record, if any
-    fresh: object = None  # an unsaved instance holding the file's values, validated
-    matched_by: str = ""  # the natural key it was matched on, when it had no external id
-    action: str = CREATED
-    changed: list = field(default_factory=list)
-    links: dict = field(default_factory=dict)  # what the writer needs beyond `fresh`
-
-    @property
-    def id(self):
-        return self.record["id"]
-
-    @property
-    def path(self):
-        return self.record.path
-
-    @property
-    def key(self):
-        """How a reference to this record compares with one already in the database."""
-        return _db_key(self.existing.pk) if self.existing else ("file", self.id)
-
-
-@dataclass
-class ImportReport:
-    plans: list
-    notes: list
-    dry_run: bool
-
-    def counts(self, section):
-        counter = Counter(plan.action for plan in self.plans if plan.section == section)
-        return {action: counter[action] for action in (CREATED, UPDATED, UNCHANGED)}
-
-    def summary_lines(self):
-        lines = []
-        for section, label in LABELS.items():
-            counts = self.counts(section)
-            lines.append(
-                f"{label}: {counts[CREATED]} created, {counts[UPDATED]} updated, "
-                f"{counts[UNCHANGED]} unchanged"
-            )
-        return lines
-
-    def detail_lines(self):
-        lines = []
-        for plan in self.plans:
-            if plan.action == UNCHANGED:
-                continue
-            line = f"{plan.action} {NOUNS[plan.section]} {plan.id}"
-            if plan.action == UPDATED:
-                line += f": {', '.join(plan.changed)}"
-            lines.append(line)
-        return lines
-
-    @property
-    def changes(self):
-        return sum(plan.action != UNCHANGED for plan in self.plans)
-
-
-def _file_order(problem):
-    match = re.match(r"^\$\.(\w+)\[(\d+)\]", problem.path)
-    if not match or match.group(1) not in SECTIONS:
-        return (-1, 0)
-    return (SECTIONS.index(match.group(1)), int(match.group(2)))
-
-
-class _DependencyFailed(Exception):
-    """A record points at one that could not be saved, whose error is already reported."""
-
-
-# --- The import --------------------------------------------------------------------------------
+# --- The import -------------------------------------------------------------------------------
 
 
 class CatalogueImport:
@@ -189,11 +98,11 @@ class CatalogueImport:
         """An ImportReport; raises ImportFailed, having written nothing, on any problem."""
         self.check()
         if self.problems:
-            raise ImportFailed(sorted(self.problems, key=_file_order))
+            raise ImportFailed(sorted(self.problems, key=file_order))
         plans = [plan for section in SECTIONS for plan in self.plans[section]]
         report = ImportReport(plans, self.notes, dry_run)
         if not dry_run and report.changes:
-            self.write()
+            CatalogueWriter(plans, self.registry.indexes, self.progress).write()
         return report
 
     def problem(self, path, message):
@@ -208,7 +117,11 @@ class CatalogueImport:
             for name in SECTIONS
             for index, raw in enumerate(sections[name])
         ]
-        self.load_registry([record for _, record in records])
+        self.registry = RegistrySnapshot([record for _, record in records])
+        self.in_file = {section: {} for section in SECTIONS}  # id -> Plan
+        self.codes_in_file = {key: {} for key in ORGANISATION_CODES}  # code -> Plan
+        self.slugs_in_file = {section: {} for section in INDEX_PAGES}  # slug -> Plan
+        self.claimed = set()  # organisations matched by a natural key
         planners = {
             "organisations": self.plan_organisation,
             "products": self.plan_product,
@@ -216,87 +129,6 @@ class CatalogueImport:
         }
         for name, record in self.progress(records, desc="Checking", unit="record"):
             planners[name](record)
-
-    def load_registry(self, records):
-        """Everything the checks look up, in a fixed number of queries."""
-        organisation_ids, page_ids, tags = set(), set(), set()
-        codes = {key: set() for key in ORGANISATION_CODES}
-
-        def listed(values, key):
-            return values[key] if isinstance(values.get(key), list) else []
-
-        def note_organisation(ref):
-            if ref is INVALID or ref is None:
-                return
-            if ref.ods_code is not None:
-                codes["ods_code"].add(normalise_code(ref.ods_code))
-            else:
-                organisation_ids.add(ref.id)
-
-        for record in records:
-            values = record.values
-            if record.ok("id"):
-                page_ids.add(values["id"])
-                organisation_ids.add(values["id"])
-            for key in ORGANISATION_CODES:
-                if isinstance(values.get(key), str):
-                    code = normalise_code(values[key])
-                    codes[key].update({code, code.zfill(8) if code.isdigit() else code})
-            for key in ("supplier", "organisation"):
-                note_organisation(values.get(key))
-            for adoption in listed(values, "adoptions"):
-                note_organisation(adoption["organisation"])
-            page_ids.update(listed(values, "products"))
-            for key in ("clinical_areas", "tags"):
-                tags.update(name.casefold() for name in listed(values, key))
-
-        organisations = Organisation.objects.all()
-        self.db_organisations = {
-            "id": {
-                o.external_id: o for o in organisations.filter(external_id__in=organisation_ids)
-            },
-            **{
-                key: {
-                    getattr(o, key): o for o in organisations.filter(**{f"{key}__in": codes[key]})
-                }
-                for key in ORGANISATION_CODES
-            },
-        }
-        names = {r.values.get("name") for r in records if isinstance(r.values.get("name"), str)}
-        self.db_namesakes = {}
-        for o in organisations.filter(name__in=names, external_id__isnull=True):
-            self.db_namesakes.setdefault((o.name, o.kind), []).append(o)
-        self.db_pages = {
-            section: {page.external_id: page for page in queryset.filter(external_id__in=page_ids)}
-            for section, queryset in (
-                ("products", product_queryset()),
-                ("case_studies", case_study_queryset()),
-            )
-        }
-        self.indexes = {section: model.objects.first() for section, model in INDEX_PAGES.items()}
-        self.siblings = {}  # section -> {slug: (pk, title, external id)}
-        for section, index in self.indexes.items():
-            siblings = {}
-            if index is not None:
-                external_ids = dict(
-                    SPECS[section].model.objects.child_of(index).values_list("pk", "external_id")
-                )
-                children = Page.objects.child_of(index).values_list("pk", "slug", "title")
-                for pk, slug, title in children:
-                    siblings[slug] = (pk, title, external_ids.get(pk))
-            self.siblings[section] = siblings
-        self.categories = {c.slug: c for c in Category.objects.all()}
-        self.care_settings = {c.slug: c for c in CareSetting.objects.all()}
-        self.standards = {s.code: s for s in Standard.objects.all()}
-        self.tag_names = {
-            tag.folded: tag.name
-            for tag in Tag.objects.annotate(folded=Lower("name")).filter(folded__in=tags)
-        }
-        self.default_locale = Locale.get_default()
-        self.in_file = {section: {} for section in SECTIONS}  # id -> Plan
-        self.codes_in_file = {key: {} for key in ORGANISATION_CODES}  # code -> Plan
-        self.slugs_in_file = {section: {} for section in INDEX_PAGES}  # slug -> Plan
-        self.claimed = set()  # organisations matched by a natural key
 
     def validate(self, instance, spec, path, attrs):
         """The model's own validation of `attrs`, each message filed under its key.
@@ -308,13 +140,7 @@ class CatalogueImport:
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
-            self.file_errors(exc, spec, path)
-
-    def file_errors(self, exc, spec, path, prefix=""):
-        for attr, messages in exc.message_dict.items():
-            key = spec.key_for_attr(attr)
-            for message in messages:
-                self.problem(key_path(path, key) if key else path, prefix + message)
+            add_file_errors(self.problems, exc, spec, path)
 
     def build(self, spec, record, instance=None, **values):
         """An unsaved instance holding the record's valid scalar values, validated."""
@@ -375,7 +201,7 @@ class CatalogueImport:
         plan.fresh = self.build(ORGANISATION, record)
         if not self.register(plan):
             return
-        plan.existing = self.db_organisations["id"].get(plan.id)
+        plan.existing = self.registry.db_organisations["id"].get(plan.id)
         for key, label in ORGANISATION_CODES.items():
             # Read back from the model, which normalises "rj1 " to "RJ1".
             code = getattr(plan.fresh, key) if record.ok(key) else None
@@ -391,7 +217,7 @@ class CatalogueImport:
                 )
                 continue
             self.codes_in_file[key][code] = plan
-            holder = self.db_organisations[key].get(code)
+            holder = self.registry.db_organisations[key].get(code)
             if holder is None or holder == plan.existing:
                 continue
             if plan.existing is None and not holder.external_id and holder.pk not in self.claimed:
@@ -409,7 +235,7 @@ class CatalogueImport:
             # long as the registry's record has no code of its own that says otherwise.
             namesakes = [
                 namesake
-                for namesake in self.db_namesakes.get((record["name"], record["kind"]), [])
+                for namesake in self.registry.db_namesakes.get((record["name"], record["kind"]), [])
                 if not any(getattr(namesake, key) for key in ORGANISATION_CODES)
             ]
             if len(namesakes) == 1 and namesakes[0].pk not in self.claimed:
@@ -426,14 +252,14 @@ class CatalogueImport:
         if ref.ods_code is not None:
             code = normalise_code(ref.ods_code)
             plan = self.codes_in_file["ods_code"].get(code)
-            existing = self.db_organisations["ods_code"].get(code)
+            existing = self.registry.db_organisations["ods_code"].get(code)
         else:
             plan = self.in_file["organisations"].get(ref.id)
-            existing = self.db_organisations["id"].get(ref.id)
+            existing = self.registry.db_organisations["id"].get(ref.id)
         if plan:
             return plan.key, plan.record["kind"], plan.record["name"]
         if existing:
-            return _db_key(existing.pk), existing.kind, existing.name
+            return db_key(existing.pk), existing.kind, existing.name
         if ref.ods_code is not None:
             self.problem(
                 path,
@@ -460,7 +286,7 @@ class CatalogueImport:
         record, section = plan.record, plan.section
         registered = self.register(plan)
         if registered:
-            plan.existing = self.db_pages[section].get(plan.id)
+            plan.existing = self.registry.db_pages[section].get(plan.id)
         given = record.ok("slug") and record["slug"] is not None
         if given:
             slug = record["slug"]
@@ -485,14 +311,14 @@ class CatalogueImport:
             )
             return
         self.slugs_in_file[section][slug] = plan
-        if self.indexes[section] is None:
+        if self.registry.indexes[section] is None:
             self.problem(
                 record.path,
                 f"The registry has no {INDEX_PAGES[section]._meta.verbose_name} to publish this "
                 "under. Run `manage.py migrate`, which creates it.",
             )
             return
-        sibling = self.siblings[section].get(slug)
+        sibling = self.registry.siblings[section].get(slug)
         if sibling is None or (plan.existing and sibling[0] == plan.existing.pk):
             return
         pk, title, external_id = sibling
@@ -517,7 +343,7 @@ class CatalogueImport:
                     self.problem(index_path(key_path(record.path, key), index), message)
                 continue
             # Tags ignore case: an existing "COPD" is reused for "copd", and stays "COPD".
-            names.append(self.tag_names.setdefault(name.casefold(), name))
+            names.append(self.registry.tag_names.setdefault(name.casefold(), name))
         return sorted_tags(names)
 
     # Products -------------------------------------------------------------------------------------
@@ -525,7 +351,7 @@ class CatalogueImport:
     def plan_product(self, record):
         plan = Plan("products", record)
         self.plan_page(plan, "name")
-        plan.fresh = self.build(PRODUCT, record, ProductPage(locale=self.default_locale))
+        plan.fresh = self.build(PRODUCT, record, ProductPage(locale=self.registry.default_locale))
         given = {"id": record["id"], "description": record["description"]}
 
         if record.ok("supplier"):
@@ -543,27 +369,28 @@ class CatalogueImport:
 
         if record.ok("category"):
             slug = record["category"]
-            category = self.categories.get(slug)
+            category = self.registry.categories.get(slug)
             if category is None:
                 self.problem(
                     key_path(record.path, "category"),
-                    f"No category has the slug {quoted(slug)}.{suggestion(slug, self.categories)}"
-                    f" Use one of: {', '.join(sorted(self.categories))}.",
+                    f"No category has the slug {quoted(slug)}."
+                    f"{suggestion(slug, self.registry.categories)}"
+                    f" Use one of: {', '.join(sorted(self.registry.categories))}.",
                 )
             given["category"] = slug
             plan.links["category"] = category
 
         care_settings = []
         for index, slug in enumerate(record["care_settings"] if record.ok("care_settings") else []):
-            if slug not in self.care_settings:
+            if slug not in self.registry.care_settings:
                 self.problem(
                     index_path(key_path(record.path, "care_settings"), index),
                     f"No care setting has the slug {quoted(slug)}."
-                    f"{suggestion(slug, self.care_settings)} "
-                    f"Use one of: {', '.join(sorted(self.care_settings))}.",
+                    f"{suggestion(slug, self.registry.care_settings)} "
+                    f"Use one of: {', '.join(sorted(self.registry.care_settings))}.",
                 )
                 continue
-            care_settings.append(self.care_settings[slug])
+            care_settings.append(self.registry.care_settings[slug])
         plan.links["care_settings"] = care_settings
         given["care_settings"] = sorted(setting.slug for setting in care_settings)
         given["clinical_areas"] = plan.links["clinical_areas"] = self.canonical_tags(
@@ -609,7 +436,7 @@ class CatalogueImport:
 
         self.compare(
             plan,
-            plan.existing and product_record(plan.existing, product_id(plan.existing), _db_key),
+            plan.existing and product_record(plan.existing, product_id(plan.existing), db_key),
             assemble(PRODUCT, plan.fresh, given),
         )
 
@@ -621,11 +448,12 @@ class CatalogueImport:
         if not item.ok("standard"):
             return None
         code, path = item["standard"], key_path(item.path, "standard")
-        standard = self.standards.get(code)
+        standard = self.registry.standards.get(code)
         if standard is None:
             self.problem(
                 path,
-                f"No standard has the code {quoted(code)}.{suggestion(code, self.standards)} "
+                f"No standard has the code {quoted(code)}."
+                f"{suggestion(code, self.registry.standards)} "
                 "The codes are listed in the admin under Standards, such as DCB0129, DSPT "
                 "or DTAC.",
             )
@@ -647,7 +475,7 @@ class CatalogueImport:
             key: paragraphs_to_html(record[key]) for key in RICH_TEXT_FIELDS if record.ok(key)
         }
         plan.fresh = self.build(
-            CASE_STUDY, record, CaseStudyPage(locale=self.default_locale), **rich_text
+            CASE_STUDY, record, CaseStudyPage(locale=self.registry.default_locale), **rich_text
         )
         given = {"id": record["id"], **{key: record[key] for key in rich_text}}
 
@@ -673,7 +501,7 @@ class CatalogueImport:
         self.compare(
             plan,
             plan.existing
-            and case_study_record(plan.existing, case_study_id(plan.existing), _db_key, _db_key),
+            and case_study_record(plan.existing, case_study_id(plan.existing), db_key, db_key),
             assemble(CASE_STUDY, plan.fresh, given),
         )
 
@@ -681,9 +509,9 @@ class CatalogueImport:
         plan = self.in_file["products"].get(ref)
         if plan:
             return plan.key
-        existing = self.db_pages["products"].get(ref)
+        existing = self.registry.db_pages["products"].get(ref)
         if existing:
-            return _db_key(existing.pk)
+            return db_key(existing.pk)
         self.problem(
             path,
             f"No product has the id {quoted(ref)}, in this file or in the registry."
@@ -691,166 +519,6 @@ class CatalogueImport:
             "the id.",
         )
         return None
-
-    # --- Second pass: write ------------------------------------------------------------------
-
-    def write(self):
-        self.created = {}  # (section, id) -> primary key of the record created for it
-        writers = {
-            "organisations": self.write_organisation,
-            "products": self.write_product,
-            "case_studies": self.write_case_study,
-        }
-        changing = [
-            plan for section in SECTIONS for plan in self.plans[section] if plan.action != UNCHANGED
-        ]
-        # Saving a page saves each of its inline rows, and after every one of those saves
-        # Wagtail rebuilds the whole page's reference index: with dozens of compliance rows
-        # that was most of an import's time. So it is rebuilt once per record instead.
-        with transaction.atomic(), disable_reference_index_auto_update():
-            for plan in self.progress(changing, desc="Importing", unit="record"):
-                try:
-                    with transaction.atomic():
-                        record = writers[plan.section](plan)
-                        update_reference_index_task.enqueue(
-                            record._meta.app_label, record._meta.model_name, str(record.pk)
-                        )
-                except _DependencyFailed:
-                    pass
-                except ValidationError as exc:
-                    self.file_errors(exc, SPECS[plan.section], plan.path, "Could not be saved: ")
-                except DatabaseError as exc:
-                    self.problem(plan.path, f"Could not be saved: {exc}")
-            if self.problems:
-                raise ImportFailed(self.problems)
-
-    def pk_for(self, section, key):
-        if key[0] == "db":
-            return key[1]
-        if (section, key[1]) not in self.created:
-            raise _DependencyFailed
-        return self.created[(section, key[1])]
-
-    @staticmethod
-    def copy_scalars(spec, source, target):
-        for f in spec.scalar_fields:
-            setattr(target, f.attr, getattr(source, f.attr))
-
-    def rows_for(self, model, spec, current, fresh_rows, match=None, **links):
-        """The inline rows a page should have. Current rows are reused where they match (on
-        `match`, or else by position), so that what the file does not carry, such as a
-        compliance row's uploaded document, survives an update."""
-        current = list(current)
-        pool = {getattr(row, match): row for row in current} if match else {}
-        rows = []
-        for position, fresh in enumerate(fresh_rows):
-            values = {attr: column[position] for attr, column in links.items()}
-            if match:
-                row = pool.pop(values[match], None)
-            else:
-                row = current[position] if position < len(current) else None
-            row = row or model()
-            if spec:
-                self.copy_scalars(spec, fresh, row)
-            for attr, value in values.items():
-                setattr(row, attr, value)
-            row.sort_order = position
-            rows.append(row)
-        return rows
-
-    def write_organisation(self, plan):
-        organisation = plan.existing or Organisation()
-        self.copy_scalars(ORGANISATION, plan.fresh, organisation)
-        organisation.full_clean()
-        organisation.save()
-        self.created[("organisations", plan.id)] = organisation.pk
-        return organisation
-
-    def load_page(self, plan, model, **fields):
-        """The page to update, with the file's own fields set.
-
-        A new page is first added as a draft holding just those fields, as the admin does
-        on "Save draft"; its inline rows are then saved once, by publishing.
-        """
-        page = model.objects.get(pk=plan.existing.pk) if plan.existing else model(live=False)
-        self.copy_scalars(SPECS[plan.section], plan.fresh, page)
-        for attr, value in fields.items():
-            setattr(page, attr, value)
-        if plan.existing is None:
-            self.indexes[plan.section].add_child(instance=page)
-            log(instance=page, action="wagtail.create")
-            self.created[(plan.section, plan.id)] = page.pk
-        return page
-
-    @staticmethod
-    def changed_text(plan, converters):
-        """Rich text to write: only what the file changes. Text whose words match the file
-        keeps any formatting an editor gave it in the admin, which the file cannot carry."""
-        return {
-            key: convert(plan.record[key])
-            for key, convert in converters.items()
-            if plan.existing is None or key in plan.changed
-        }
-
-    @staticmethod
-    def publish(page):
-        page.save_revision(log_action=True).publish()
-
-    def write_product(self, plan):
-        links = plan.links
-        page = self.load_page(
-            plan,
-            ProductPage,
-            supplier_id=self.pk_for("organisations", links["supplier"]),
-            category=links["category"],
-            **self.changed_text(plan, {"description": paragraphs_to_stream}),
-        )
-        page.care_settings.set(links["care_settings"])
-        page.clinical_areas.set(links["clinical_areas"])
-        page.evidence = self.rows_for(
-            EvidenceItem, EVIDENCE, page.evidence.all(), links["evidence"]
-        )
-        page.compliance = self.rows_for(
-            ProductCompliance,
-            COMPLIANCE,
-            page.compliance.all(),
-            links["compliance"],
-            match="standard_id",
-            standard_id=[row.standard_id for row in links["compliance"]],
-        )
-        page.adoptions = self.rows_for(
-            Adoption,
-            ADOPTION,
-            page.adoptions.all(),
-            links["adoptions"],
-            match="organisation_id",
-            organisation_id=[self.pk_for("organisations", key) for key in links["adopters"]],
-        )
-        self.publish(page)
-        return page
-
-    def write_case_study(self, plan):
-        links = plan.links
-        page = self.load_page(
-            plan,
-            CaseStudyPage,
-            organisation_id=self.pk_for("organisations", links["organisation"]),
-            **self.changed_text(plan, dict.fromkeys(RICH_TEXT_FIELDS, paragraphs_to_html)),
-        )
-        page.tags.set(links["tags"])
-        page.product_links = self.rows_for(
-            CaseStudyProduct,
-            None,
-            page.product_links.all(),
-            links["products"],
-            match="product_id",
-            product_id=[self.pk_for("products", key) for key in links["products"]],
-        )
-        page.outcomes = self.rows_for(
-            CaseStudyOutcome, OUTCOME, page.outcomes.all(), links["outcomes"]
-        )
-        self.publish(page)
-        return page
 
 
 def import_catalogue(document, dry_run=False, progress=None):

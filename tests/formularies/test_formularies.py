@@ -88,3 +88,21 @@ def test_only_confirmed_members_of_that_organisation_may_edit(client):
     client.force_login(unconfirmed)
     assert client.get(address).status_code == 403
     assert not Formulary.objects.filter(organisation=trust).exists()
+
+
+def test_the_demo_data_publishes_some_formularies_of_products_in_use():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    output = StringIO()
+    call_command("seed_demo", products=30, seed=3, verbosity=0, stdout=output)
+
+    formularies = Formulary.objects.filter(published=True)
+    assert formularies.count() >= 1
+    assert "local formularies" in output.getvalue()
+    for entry in FormularyEntry.objects.select_related("product", "formulary__organisation"):
+        assert entry.product.live
+        assert entry.product.adoptions.filter(
+            confirmed=True, organisation__region=entry.formulary.organisation.region
+        ).exists()

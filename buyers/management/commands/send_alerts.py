@@ -1,5 +1,5 @@
 """Email each saved search's digest of newly matching products. Run daily (cron or a
-scheduler); running it again sends nothing twice (see search/alerts.py)."""
+scheduler); running it again sends nothing twice (see buyers/alerts.py)."""
 
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
