@@ -70,6 +70,15 @@ def _attr(text):
     return escape(text)
 
 
+def _count_axis(chart, series):
+    """Counts start at nought and step in whole numbers (no "1.5 organisations")."""
+    values = [v for values in series for v in values if v is not None]
+    top = max(values, default=0)
+    step = max(1, -(-int(top) // 8))
+    chart.y_labels = list(range(0, int(top) + step + 1, step))
+    chart.value_formatter = lambda value: f"{value:,.0f}" if value is not None else ""
+
+
 def bar_chart(title, labels, values, *, horizontal=True, width=640):
     """One series of counts, one bar per label (horizontal: long labels stay readable)."""
     chart_class = pygal.HorizontalBar if horizontal else pygal.Bar
@@ -83,7 +92,9 @@ def bar_chart(title, labels, values, *, horizontal=True, width=640):
         **{key: value for key, value in COMMON.items() if key != "print_values"},
     )
     chart.x_labels = [str(label) for label in labels]
-    chart.add(title, [int(value) if value is not None else None for value in values])
+    values = [int(value) if value is not None else None for value in values]
+    _count_axis(chart, [values])
+    chart.add(title, values)
     return _render(chart, title)
 
 
@@ -100,6 +111,7 @@ def line_chart(title, x_labels, series, *, width=640, height=320):
         **COMMON,
     )
     chart.x_labels = [str(label) for label in x_labels]
+    _count_axis(chart, series.values())
     for name, values in series.items():
         chart.add(str(name), list(values))
     return _render(chart, title)
@@ -113,6 +125,8 @@ def stacked_bar_chart(title, labels, series, *, horizontal=True, width=640):
         width=width, height=height, show_legend=True, legend_at_bottom=True, **COMMON
     )
     chart.x_labels = [str(label) for label in labels]
+    totals = [sum(v or 0 for v in column) for column in zip(*series.values(), strict=True)]
+    _count_axis(chart, [totals])
     for name, values in series.items():
         chart.add(str(name), list(values))
     return _render(chart, title)

@@ -169,7 +169,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "registry@example.nhs.uk")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The daily jobs, run once a day at DAILY_JOBS_AT (local time) by the task worker; each run
 # enqueues the next (jobs/schedule.py). `manage.py schedule_daily_jobs` starts the chain.
-DAILY_JOBS = ["assessments.tasks.check_expiry_daily", "buyers.tasks.send_alerts_daily"]
+DAILY_JOBS = [
+    "assessments.tasks.check_expiry_daily",
+    "buyers.tasks.send_alerts_daily",
+    "insight.tasks.refresh_insight_daily",
+]
 DAILY_JOBS_AT = env("DAILY_JOBS_AT", "06:00")
 
 # Accounts: Django's own user model; sign in, out and password reset on the public site.

@@ -154,3 +154,14 @@ def test_unmet_demand_groups_forms_of_the_same_words():
     groups = rows(panels.unmet_demand(timezone.localdate()), "groups")
 
     assert [row[:3] for row in groups] == [["copd app", 3, 2]]
+
+
+def test_the_daily_job_stores_every_panel_with_its_time():
+    from insight.models import PanelSnapshot
+    from insight.tasks import refresh_insight_daily
+
+    refresh_insight_daily.enqueue()
+
+    stored = dict(PanelSnapshot.objects.values_list("panel", "computed_at"))
+    assert set(stored) == set(panels.PANELS)
+    assert all(timezone.now() - at < datetime.timedelta(minutes=5) for at in stored.values())
