@@ -11,12 +11,16 @@ from django.utils import timezone
 
 from .models import PanelSnapshot
 from .panels import PANELS
+from .templatetags.insight_tags import section_chart
 
 
 def refresh(panel):
     _, compute = PANELS[panel]
     started = time.perf_counter()
     data = compute(timezone.localdate())
+    # Charts are drawn now, once, so a panel page only has to inline them.
+    for section in data.get("sections", []):
+        section["svg"] = str(section_chart(section))
     took_ms = round((time.perf_counter() - started) * 1000)
     snapshot, _ = PanelSnapshot.objects.update_or_create(
         panel=panel,

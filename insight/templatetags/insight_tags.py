@@ -1,6 +1,7 @@
 """Drawing a panel section's chart and reading its cells (insight/panels.py describes both)."""
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from registry.charts import bar_chart, line_chart, stacked_bar_chart
 
@@ -9,6 +10,9 @@ register = template.Library()
 
 @register.simple_tag
 def section_chart(section):
+    """The section's chart as SVG: drawn when the figures were stored, or now."""
+    if section.get("svg") is not None:
+        return mark_safe(section["svg"])  # noqa: S308 - drawn by registry.charts
     chart = section.get("chart")
     if not chart or not chart["labels"]:
         return ""
