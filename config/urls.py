@@ -24,7 +24,8 @@ urlpatterns = [
     path("", include("api.urls")),  # the JSON API under /api/v1/, and /open-data/
     path("", include("search.urls")),  # /search/
     path("", include("buyers.urls")),  # compare, shortlist, claims, peer contact, alerts
-    path("", include("registry.urls")),  # feeds
+    path("", include("formularies.urls")),  # organisations' own lists of approved products
+    path("", include("registry.urls")),  # organisation pages, feeds
     path("health/", search_health.health, name="health"),
 ]
 

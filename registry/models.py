@@ -6,7 +6,10 @@ adoptions live here because they are facts about organisations using the product
 """
 
 import datetime
+import statistics
 from collections import OrderedDict
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -121,6 +124,11 @@ class Organisation(index.Indexed, models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.ods_code})" if self.ods_code else self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("organisation", args=[self.pk])
 
     def clean_fields(self, exclude=None):
         # Normalise before the field validators run, so "rj1 " is stored as "RJ1".
@@ -408,6 +416,49 @@ class ProductProof:
         regions = {a.organisation.get_region_display() for a in self.confirmed_adoptions}
         return sorted(r for r in regions if r)
 
+    # --- Where it's used: worked out from the rows already loaded, so no extra queries ---
+
+    @cached_property
+    def adopters_by_region(self):
+        """[(region label, confirmed adopters)], most first; national bodies as National."""
+        return _count_by(
+            self.confirmed_adoptions,
+            lambda a: a.organisation.get_region_display() if a.organisation.region else "National",
+        )
+
+    @cached_property
+    def adopters_by_kind(self):
+        return _count_by(self.confirmed_adoptions, lambda a: a.organisation.get_kind_display())
+
+    @cached_property
+    def adoption_over_time(self):
+        """[(year, went live that year, confirmed adopters by the end of it)] from the first
+        year any confirmed adopter went live to this year; adopters with no date are left
+        out (`adopters_without_date` says how many)."""
+        years = sorted(a.since.year for a in self.confirmed_adoptions if a.since)
+        if not years:
+            return []
+        rows, total = [], 0
+        for year in range(years[0], max(years[-1], timezone.localdate().year) + 1):
+            started = years.count(year)
+            total += started
+            rows.append((year, started, total))
+        return rows
+
+    @cached_property
+    def adopters_without_date(self):
+        return sum(1 for a in self.confirmed_adoptions if not a.since)
+
+    @cached_property
+    def outcomes_across_sites(self):
+        """The case studies' outcome rows summarised per metric (same words and unit): how
+        many sites measured it, the median change and the range of changes."""
+        return summarise_outcomes(
+            (study.organisation_id, outcome)
+            for study in self.case_studies
+            for outcome in study.outcomes.all()
+        )
+
     @cached_property
     def rows(self):
         """Every compliance row of the product, retired standards included."""
@@ -485,6 +536,48 @@ class ProductProof:
             if row and row.assessed_on
         ]
         return max(dates) if dates else None
+
+
+def _count_by(items, key):
+    counts = {}
+    for item in items:
+        label = key(item)
+        counts[label] = counts.get(label, 0) + 1
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+@dataclass(frozen=True)
+class OutcomeSummary:
+    metric: str
+    unit: str
+    sites: int
+    median_change: Decimal
+    smallest_change: Decimal
+    largest_change: Decimal
+
+
+def summarise_outcomes(site_outcomes):
+    """Group (site id, outcome) pairs by metric and unit, ignoring case and spacing of the
+    metric; a site that measured the same thing twice counts once, with its median change."""
+    groups = {}
+    for site_id, outcome in site_outcomes:
+        key = (" ".join(outcome.metric.split()).lower(), outcome.unit.strip())
+        group = groups.setdefault(key, {"metric": " ".join(outcome.metric.split()), "sites": {}})
+        group["sites"].setdefault(site_id, []).append(outcome.after - outcome.before)
+    summaries = []
+    for (_, unit), group in groups.items():
+        changes = [statistics.median(values) for values in group["sites"].values()]
+        summaries.append(
+            OutcomeSummary(
+                metric=group["metric"],
+                unit=unit,
+                sites=len(changes),
+                median_change=statistics.median(changes),
+                smallest_change=min(changes),
+                largest_change=max(changes),
+            )
+        )
+    return sorted(summaries, key=lambda s: (-s.sites, s.metric.lower()))
 
 
 class EvidenceItem(Orderable):

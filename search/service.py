@@ -23,7 +23,7 @@ AUTOCOMPLETE_SIZE = 8
 AUTOCOMPLETE_MIN_LENGTH = 2
 
 
-def run_search(params, channel="page"):
+def run_search(params, channel="page", record=True):
     """Search with SearchParams; returns a SearchResponse from whichever engine answered.
 
     The page (search.views) and the JSON API (search.api) both call this, so they share
@@ -42,7 +42,8 @@ def run_search(params, channel="page"):
         response = database.search(params, vocabulary)
     attach_proof(response.results)
     response.took_ms = round((time.perf_counter() - started) * 1000)
-    record_search(response, channel)
+    if record:
+        record_search(response, channel)
     return response
 
 

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "demo",
     "jobs",
     "api",
+    "insight",
+    "formularies",
     "wagtailnhsukfrontend",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -297,6 +299,7 @@ DAILY_JOBS = [
     "buyers.tasks.send_alerts_daily",
     "proof.tasks.check_proof_rules_daily",
     "api.tasks.publish_open_data_daily",
+    "insight.tasks.refresh_insight_daily",
 ]
 DAILY_JOBS_AT = env("DAILY_JOBS_AT", "06:00")
 
