@@ -51,7 +51,11 @@ def _submission_for(request, pk):
 @login_required
 def dashboard(request):
     organisation = _organisation_or_404(request.user)
-    submissions = Submission.objects.filter(organisation=organisation).order_by("-updated_at")
+    submissions = (
+        Submission.objects.filter(organisation=organisation)
+        .select_related("product")
+        .order_by("-updated_at")
+    )
     return render(
         request,
         "assessments/dashboard.html",
@@ -153,6 +157,7 @@ def question(request, pk, code):
                     form.content_type,
                     form.safe_name,
                     request.user,
+                    **(form.evidence_details() if criterion.evidence_uploads else {}),
                 )
                 messages.success(request, f"{form.safe_name} has been uploaded.")
                 return redirect("assessments:question", submission.pk, criterion.code)
