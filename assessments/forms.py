@@ -88,8 +88,20 @@ class StartForm(forms.Form):
     )
     website = forms.URLField(label="Website (optional)", required=False, assume_scheme="https")
 
+    REQUIRED_MESSAGES = {
+        "product_name": "Enter the product's name",
+        "summary": "Enter the product's summary",
+        "category": "Select a category",
+        "esf_tier": "Select the NICE Evidence Standards Framework tier",
+        "device_class": "Select the medical device class",
+        "pricing_model": "Select the pricing model",
+        "deployment_model": "Select how the product is deployed",
+    }
+
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, message in self.REQUIRED_MESSAGES.items():
+            self.fields[name].error_messages["required"] = message
         if organisation is not None:
             self.fields["existing_product"].queryset = ProductPage.objects.filter(
                 supplier=organisation
