@@ -20,7 +20,7 @@ from buyers.tasks import send_alerts_daily
 from jobs.schedule import next_run
 
 from ..assessments.factories import InnovatorFactory
-from ..factories import ComplianceFactory, ProductFactory
+from ..registry.factories import ComplianceFactory, ProductFactory
 from .conftest import let_time_pass, run_worker
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
