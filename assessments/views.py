@@ -22,6 +22,7 @@ from .models import (
     QuestionType,
     Submission,
     SubmissionKind,
+    SubmissionStatus,
     Upload,
 )
 from .refusals import refusals_return_to
@@ -112,10 +113,29 @@ def task_list(request, pk):
             "submission": submission,
             "sections": sections,
             "completed": completed,
-            "missing": [(s.section, s.problems) for s in sections if s.problems],
+            "missing": _missing(request, submission, sections),
             "to_clarify": services.criteria_to_clarify(submission),
         },
     )
+
+
+def _attempted_key(submission):
+    return f"assessments:send_attempted:{submission.pk}"
+
+
+def _missing(request, submission, sections):
+    """What stops the submission going through. A draft nobody has tried to send yet is not
+    failing: questions not yet answered are listed only after a first attempt to send it;
+    anything else (an expired certificate, a standard answered "not met") shows at once."""
+    attempted = submission.status != SubmissionStatus.DRAFT or request.session.get(
+        _attempted_key(submission)
+    )
+    missing = []
+    for state in sections:
+        problems = [item for item in state.problems if attempted or item.problem != "Not answered"]
+        if problems:
+            missing.append((state.section, problems))
+    return missing
 
 
 def _criterion_or_404(submission, code):
@@ -198,6 +218,7 @@ def check_answers(request, pk):
                 "You do not need to send it again.",
             )
             return redirect("assessments:task_list", submission.pk)
+        request.session[_attempted_key(submission)] = True
         if form.is_valid():
             try:
                 services.submit(submission, request.user)
@@ -213,7 +234,7 @@ def check_answers(request, pk):
             "sections": sections,
             "form": form,
             "can_send": can_send,
-            "missing": [(s.section, s.problems) for s in sections if s.problems],
+            "missing": _missing(request, submission, sections),
             "to_clarify": services.criteria_to_clarify(submission),
         },
     )
