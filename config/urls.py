@@ -3,12 +3,20 @@ from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.views.account import LoginView as WagtailLoginView
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.throttling import rate_limited
 from search import health as search_health
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    # Wagtail's own sign-in, rate-limited per address (django-axes locks the account).
+    path(
+        "admin/login/",
+        rate_limited("sign_in")(WagtailLoginView.as_view()),
+        name="wagtailadmin_login",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include("accounts.urls")),

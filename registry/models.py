@@ -178,10 +178,18 @@ class ProductClinicalAreaTag(TaggedItemBase):
 
 
 class ProductPageForm(WagtailAdminPageForm):
-    """Checks that need the inline rows together: one compliance row per standard."""
+    """Checks that need the inline rows together: one compliance row per standard, and the
+    publishing rules of proof.rules whenever the editor asks for more than a draft (publish,
+    submit for moderation, a workflow action): one error per missing item, nothing saved."""
 
     def clean(self):
         cleaned = super().clean()
+        if not self.is_deferred_validation:
+            from proof.loading import listing_from_form, today
+            from proof.rules import breaches
+
+            for breach in breaches(listing_from_form(self), today()):
+                self.add_error(None, f"Before publishing: {breach.message}")
         compliance = self.formsets.get("compliance")
         if compliance is not None:
             seen = set()
@@ -245,6 +253,13 @@ class ProductPage(Page):
     conformity_marking = models.CharField(
         "UKCA/CE marking", max_length=16, choices=ConformityMarking.choices, default="none"
     )
+    processes_personal_data = models.BooleanField(
+        "processes patient or service user data",
+        default=True,
+        help_text="Untick only if the product never handles identifiable data about patients "
+        "or the people who use care services. Products that do need ICO registration, a Data "
+        "Protection Officer, a DPIA and the DSPT at standards met.",
+    )
     pricing_model = models.CharField(max_length=16, choices=PricingModel.choices)
     deployment_model = models.CharField(max_length=16, choices=DeploymentModel.choices)
     website = models.URLField(blank=True)
@@ -268,7 +283,8 @@ class ProductPage(Page):
         MultiFieldPanel(
             [
                 FieldPanel("category"),
-                FieldPanel("care_settings"),
+                # A draft may wait for its care settings; publishing needs one (proof.rules).
+                FieldPanel("care_settings", required_on_save=False),
                 FieldPanel("clinical_areas"),
             ],
             heading="Classification",
@@ -277,6 +293,7 @@ class ProductPage(Page):
             [
                 FieldPanel("esf_tier"),
                 FieldRowPanel([FieldPanel("device_class"), FieldPanel("conformity_marking")]),
+                FieldPanel("processes_personal_data"),
                 FieldRowPanel([FieldPanel("pricing_model"), FieldPanel("deployment_model")]),
                 FieldPanel("website"),
                 FieldPanel("last_reviewed_on"),
@@ -330,14 +347,22 @@ class ProductProof:
 
     @classmethod
     def load(cls, product):
+        from modelcluster.queryset import FakeQuerySet
+
         from assessments.models import ProductCompliance, Standard
 
         evidence = list(product.evidence.all())
-        compliance = list(
-            ProductCompliance.objects.filter(product=product).select_related(
-                "standard", "evidence_document"
+        held = product.compliance.all()
+        if isinstance(held, FakeQuerySet):
+            # A draft in the editor's preview or a revision: the rows it holds, not the
+            # live page's, so the preview shows the badges the live page will.
+            compliance = list(held)
+        else:
+            compliance = list(
+                ProductCompliance.objects.filter(product=product).select_related(
+                    "standard", "evidence_document"
+                )
             )
-        )
         standards = list(Standard.objects.filter(is_active=True).select_related("part_of"))
         adoptions = list(
             product.adoptions.select_related("organisation").order_by("organisation__name")
@@ -384,27 +409,57 @@ class ProductProof:
         return sorted(r for r in regions if r)
 
     @cached_property
+    def rows(self):
+        """Every compliance row of the product, retired standards included."""
+        return tuple(row for rows in self.standard_groups.values() for _, row in rows if row)
+
+    @cached_property
+    def standing(self):
+        """The badges, from proof.rules: DTAC state, standards met and expired, today."""
+        from proof import rules
+
+        return rules.standing(
+            self.rows, timezone.localdate(), self.product.esf_tier, len(self.confirmed_adoptions)
+        )
+
+    @property
     def standards_met_count(self):
-        return sum(
-            1
-            for rows in self.standard_groups.values()
-            for _, row in rows
-            if row and row.effective_status == "met"
-        )
+        return self.standing.standards_met_count
 
-    @cached_property
+    @property
     def expired_count(self):
-        return sum(
-            1 for rows in self.standard_groups.values() for _, row in rows if row and row.is_expired
-        )
+        return self.standing.standards_expired_count
+
+    @property
+    def dtac(self):
+        """The DTAC state (proof.rules.Dtac), derived from its sections and their
+        dependencies; never the DTAC row read alone."""
+        return self.standing.dtac
 
     @cached_property
-    def dtac(self):
-        for rows in self.standard_groups.values():
-            for standard, row in rows:
-                if standard.code == "DTAC":
-                    return row
-        return None
+    def dtac_row(self):
+        """The DTAC row as assessed, for its dates."""
+        return next((row for row in self.rows if row.standard.code == "DTAC"), None)
+
+    @cached_property
+    def dtac_sections(self):
+        """{section code: proof.rules.Dtac} for each DTAC section, today."""
+        from proof import rules
+
+        day = timezone.localdate()
+        return {
+            code: rules.dtac_section(code, self.rows, day)
+            for code in rules.DTAC_SECTION_REQUIREMENTS
+        }
+
+    def status_label(self, standard, row):
+        """A row's status in words: the derived state for the DTAC and its sections, the
+        status as the public sees it today for every other standard."""
+        if standard.code == "DTAC":
+            return self.dtac.label
+        if standard.code in self.dtac_sections:
+            return self.dtac_sections[standard.code].label
+        return row.effective_status_label
 
     @cached_property
     def integrations(self):
@@ -510,14 +565,16 @@ class LinkedProductsMixin:
     template lists the linked products that are live, as `products`."""
 
     def get_context(self, request, *args, **kwargs):
+        from proof.loading import attach_standings
+
         context = super().get_context(request, *args, **kwargs)
-        context["products"] = [
+        context["products"] = attach_standings(
             link.product
             for link in self.product_links.select_related(
                 "product", "product__supplier", "product__category"
             )
             if link.product.live
-        ]
+        )
         return context
 
 
@@ -681,11 +738,15 @@ class ProductIndexPage(RoutablePageMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     def listing(self, request, products, heading, description="", **extra):
+        from proof.loading import attach_standings
+
         products = products.select_related("supplier", "category").order_by("title")
+        products = paginate(request, products)
+        products.object_list = attach_standings(products.object_list)
         return self.render(
             request,
             context_overrides={
-                "products": paginate(request, products),
+                "products": products,
                 "heading": heading,
                 "description": description,
                 **extra,

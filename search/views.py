@@ -14,9 +14,9 @@ from django.urls import reverse
 from registry.models import ProductIndexPage
 from registry.pagination import page_links
 
-from .engine import DEGRADED_DETAIL, DEGRADED_HEADING, DEGRADED_NOTICE, run_search
-from .query import FACETS, MAX_RESULT_WINDOW, PAGE_SIZE, SORTS, SearchParams
-from .results import facet_vocabulary
+from .params import FACETS, MAX_RESULT_WINDOW, PAGE_SIZE, SORTS, SearchParams
+from .results import DEGRADED_DETAIL, DEGRADED_HEADING, facet_vocabulary
+from .service import run_search
 
 PARTIAL_RESULTS = "results"
 
@@ -60,7 +60,7 @@ def search_context(response):
         "searched": not params.is_empty,
         "degraded_heading": DEGRADED_HEADING,
         "degraded_detail": DEGRADED_DETAIL,
-        "notices": [notice for notice in response.notices if notice != DEGRADED_NOTICE],
+        "notices": list(response.notices),
     }
 
 

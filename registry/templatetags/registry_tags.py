@@ -24,13 +24,6 @@ COMPLIANCE_TAG_COLOURS = {
 }
 NO_INFORMATION = ("No information", "grey")
 
-DTAC_RESULTS = {
-    ComplianceStatus.MET: ("Passed", "green"),
-    ComplianceStatus.NOT_MET: ("Not passed", "red"),
-    EXPIRED: ("Expired", "red"),
-}
-DTAC_NOT_ASSESSED = ("Not assessed", "grey")
-
 CURRENCY_SYMBOLS = ("£", "$", "€")
 
 
@@ -42,19 +35,6 @@ def compliance_tag(row):
     else:
         label = row.effective_status_label
         colour = COMPLIANCE_TAG_COLOURS.get(row.effective_status, "grey")
-    return {"label": label, "colour": colour}
-
-
-@register.inclusion_tag("registry/includes/status_tag.html")
-def dtac_tag(row):
-    """The DTAC as a whole reads as passed or not passed, not as met or not met."""
-    if row is None:
-        label, colour = DTAC_NOT_ASSESSED
-    else:
-        label, colour = DTAC_RESULTS.get(
-            row.effective_status,
-            (row.effective_status_label, COMPLIANCE_TAG_COLOURS.get(row.effective_status, "grey")),
-        )
     return {"label": label, "colour": colour}
 
 
