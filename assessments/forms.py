@@ -7,13 +7,47 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from registry.choices import DeploymentModel, DeviceClass, EsfTier, PricingModel
+from registry.choices import DeploymentModel, DeviceClass, EsfTier, EvidenceType, PricingModel
 from registry.models import Category, ProductPage
 
 from .models import ComplianceStatus, QuestionType, Verdict
 from .uploads import validate_upload
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class DateInput(forms.MultiWidget):
+    """The NHS.UK date input: day, month and year boxes, read back as an ISO date so the
+    field's own validation gives the message."""
+
+    template_name = "includes/date_input.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            [
+                forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-2"}),
+                forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-2"}),
+                forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-4"}),
+            ],
+            attrs,
+        )
+
+    def decompress(self, value):
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                return [None, None, None]
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        day, month, year = super().value_from_datadict(data, files, name)
+        if not (day or month or year):
+            return data.get(name)  # an ISO date posted whole, as the tests and scripts do
+        try:
+            return datetime.date(int(year), int(month), int(day)).isoformat()
+        except (TypeError, ValueError):
+            return f"{day}/{month}/{year}"  # not a date: the field says so
 
 
 def _blank(choices):
@@ -54,8 +88,20 @@ class StartForm(forms.Form):
     )
     website = forms.URLField(label="Website (optional)", required=False, assume_scheme="https")
 
+    REQUIRED_MESSAGES = {
+        "product_name": "Enter the product's name",
+        "summary": "Enter the product's summary",
+        "category": "Select a category",
+        "esf_tier": "Select the NICE Evidence Standards Framework tier",
+        "device_class": "Select the medical device class",
+        "pricing_model": "Select the pricing model",
+        "deployment_model": "Select how the product is deployed",
+    }
+
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, message in self.REQUIRED_MESSAGES.items():
+            self.fields[name].error_messages["required"] = message
         if organisation is not None:
             self.fields["existing_product"].queryset = ProductPage.objects.filter(
                 supplier=organisation
@@ -100,8 +146,12 @@ class AnswerForm(forms.Form):
                 choices=[(c, c) for c in criterion.choices], widget=forms.CheckboxSelectMultiple
             )
         elif kind == QuestionType.FILE:
-            field = forms.FileField(required=False)
+            field = forms.FileField(
+                required=False, error_messages={"invalid": "Select a file to upload."}
+            )
             required = False  # a file already uploaded answers the question
+            if criterion.evidence_uploads:
+                self._add_evidence_fields()
         else:  # standard status with dates
             self.fields["status"] = forms.ChoiceField(
                 label=label,
@@ -133,6 +183,57 @@ class AnswerForm(forms.Form):
         if value is not None and not self.is_bound:
             self.initial["value"] = value
 
+    def _add_evidence_fields(self):
+        """What the innovator says an evidence document is: it becomes the evidence item."""
+        self.fields["evidence_type"] = forms.ChoiceField(
+            label="Type of evidence",
+            choices=EvidenceType.choices,
+            widget=forms.RadioSelect,
+            required=False,
+        )
+        self.fields["title"] = forms.CharField(
+            label="Title", max_length=255, required=False, help_text="As it was published."
+        )
+        self.fields["completed_on"] = forms.DateField(
+            label="When was it published or completed?",
+            required=False,
+            input_formats=["%Y-%m-%d"],
+            widget=DateInput,
+            help_text="For example, 27 3 2024.",
+        )
+        self.fields["summary"] = forms.CharField(
+            label="Summary",
+            widget=forms.Textarea,
+            max_length=2000,
+            required=False,
+            help_text="What was studied, where, with how many people, and what it found.",
+        )
+        self.fields["may_publish"] = forms.ChoiceField(
+            label="May we publish this document on your listing?",
+            choices=[("yes", "Yes, anyone may read it"), ("no", "No, only the assessors")],
+            widget=forms.RadioSelect,
+            required=False,
+            help_text="If not, the listing names the evidence without a link to the document.",
+        )
+
+    EVIDENCE_MESSAGES = {
+        "evidence_type": "Select the type of evidence",
+        "title": "Enter the title of the evidence",
+        "completed_on": "Enter the date it was published or completed",
+        "summary": "Enter a summary of the evidence",
+        "may_publish": "Select whether we may publish the document",
+    }
+
+    def evidence_details(self):
+        data = self.cleaned_data
+        return {
+            "evidence_type": data["evidence_type"],
+            "title": data["title"],
+            "completed_on": data["completed_on"],
+            "summary": data["summary"],
+            "may_publish": data["may_publish"] == "yes",
+        }
+
     def clean_value(self):
         value = self.cleaned_data.get("value")
         if self.criterion.question_type == QuestionType.FILE and value:
@@ -141,6 +242,13 @@ class AnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if "evidence_type" in self.fields and cleaned.get("value"):
+            for name, message in self.EVIDENCE_MESSAGES.items():
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, message + ".")
+            day = cleaned.get("completed_on")
+            if day and day > timezone.localdate():
+                self.add_error("completed_on", "The date must be today or in the past.")
         if self.criterion.question_type != QuestionType.STANDARD_STATUS:
             return cleaned
         try:

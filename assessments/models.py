@@ -5,6 +5,7 @@ its expiry date every time it is read, so a lapsed certificate shows as expired
 everywhere without anyone editing it.
 """
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -198,6 +199,16 @@ class QuestionType(models.TextChoices):
     STANDARD_STATUS = "standard_status", "Standard status with dates"
 
 
+class ListingField(models.TextChoices):
+    """The product page fields a framework question can fill: its approved answer is carried
+    into the product draft (see assessments/publishing.py)."""
+
+    CARE_SETTINGS = "care_settings", "Care settings"
+    CLINICAL_AREAS = "clinical_areas", "Clinical areas"
+    DESCRIPTION = "description", "Description"
+    INTEGRATIONS = "integrations", "Integrations (interoperability standards)"
+
+
 class Framework(models.Model):
     """One version of the criteria products are assessed against.
 
@@ -281,6 +292,17 @@ class Criterion(models.Model):
         blank=True,
         related_name="+",
         help_text="For standard status questions: the standard the answer is recorded against.",
+    )
+    listing_field = models.CharField(
+        max_length=20,
+        choices=ListingField.choices,
+        blank=True,
+        help_text="The product page field an approved answer fills, if any.",
+    )
+    evidence_uploads = models.BooleanField(
+        default=False,
+        help_text="For file questions: each upload is an evidence item (typed, titled, dated "
+        "and summarised) that becomes one on the listing when the submission is approved.",
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
@@ -440,6 +462,27 @@ class Submission(models.Model):
         return self.status in INNOVATOR_EDITABLE
 
     @property
+    def decision_due(self):
+        """The day the scaling team aims to decide by: ASSESSMENT_TARGET_DAYS calendar days
+        after the submission was first sent (the queue counts days the same way)."""
+        if not self.submitted_at:
+            return None
+        return timezone.localdate(self.submitted_at) + datetime.timedelta(
+            days=settings.ASSESSMENT_TARGET_DAYS
+        )
+
+    @property
+    def is_published(self):
+        """Approved and live with nothing of the approval left waiting for an editor."""
+        product = self.product
+        return (
+            self.status == SubmissionStatus.APPROVED
+            and product is not None
+            and product.live
+            and not product.has_unpublished_changes
+        )
+
+    @property
     def days_waiting(self):
         if not self.submitted_at or self.status not in WITH_ASSESSORS:
             return None
@@ -477,6 +520,14 @@ class Upload(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # For evidence uploads (Criterion.evidence_uploads): what the innovator says the document
+    # is. It becomes an EvidenceItem on approval; `may_publish` decides whether the listing
+    # links to a public copy. A private document is still evidence the assessors saw.
+    evidence_type = models.CharField(max_length=32, blank=True)
+    title = models.CharField(max_length=255, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    may_publish = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["uploaded_at"]

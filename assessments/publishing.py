@@ -11,12 +11,23 @@ so it imports nothing from `services` (which calls it when an approval is signed
 import datetime
 
 from dateutil.relativedelta import relativedelta
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.html import escape, linebreaks
 from django.utils.text import slugify
+from wagtail.documents import get_document_model
 
-from registry.models import ProductIndexPage, ProductPage
+from registry.models import CareSetting, EvidenceItem, ProductIndexPage, ProductPage
 
-from .models import ComplianceStatus, ProductCompliance, QuestionType, Standard, SubmissionKind
+from .models import (
+    ComplianceStatus,
+    ListingField,
+    ProductCompliance,
+    QuestionType,
+    Standard,
+    StandardCategory,
+    SubmissionKind,
+)
 
 
 def _as_date(value):
@@ -55,6 +66,66 @@ def assessed_compliance(submission, sections, assessed_on):
     return rows
 
 
+def listing_answers(sections):
+    """{listing field: approved answer} for the questions that fill the product page."""
+    return {
+        item.criterion.listing_field: item.value
+        for section in sections
+        for item in section.criteria
+        if item.criterion.listing_field and item.value not in (None, "", [])
+    }
+
+
+def _integration_rows(names, assessed_on):
+    """The interoperability standards the innovator said the product uses, as met."""
+    standards = Standard.objects.filter(
+        category=StandardCategory.INTEROPERABILITY, name__in=names or []
+    )
+    return dict.fromkeys(standards, (ComplianceStatus.MET, assessed_on, None))
+
+
+def _fill_listing(page, answers):
+    if ListingField.CARE_SETTINGS in answers:
+        page.care_settings = list(
+            CareSetting.objects.filter(name__in=answers[ListingField.CARE_SETTINGS])
+        )
+    if ListingField.CLINICAL_AREAS in answers:
+        areas = [a.strip() for a in answers[ListingField.CLINICAL_AREAS].split(",") if a.strip()]
+        page.clinical_areas.set(areas)
+    if ListingField.DESCRIPTION in answers:
+        page.description = [("text", linebreaks(escape(answers[ListingField.DESCRIPTION])))]
+
+
+def evidence_items(sections):
+    """One EvidenceItem per evidence upload. A document the innovator let us publish gets a
+    public copy in the document library and the item links to it; a private one stays in
+    private storage, and the item names it without a link."""
+    items = []
+    for section in sections:
+        for item in section.criteria:
+            if not item.criterion.evidence_uploads:
+                continue
+            for upload in item.uploads:
+                if not upload.evidence_type:
+                    continue
+                link = ""
+                if upload.may_publish:
+                    with upload.file.open("rb") as source:
+                        document = get_document_model()(title=upload.title)
+                        document.file.save(upload.original_name, ContentFile(source.read()))
+                    link = document.url
+                items.append(
+                    EvidenceItem(
+                        evidence_type=upload.evidence_type,
+                        title=upload.title,
+                        year=upload.completed_on.year,
+                        summary=upload.summary,
+                        link=link,
+                    )
+                )
+    return items
+
+
 def draft_product_from(submission, sections, user):
     today = timezone.localdate()
     if submission.product_id:
@@ -82,10 +153,17 @@ def draft_product_from(submission, sections, user):
         )
         index.add_child(instance=page)
     page.last_reviewed_on = today
+    answers = listing_answers(sections)
+    _fill_listing(page, answers)
+    new_evidence = evidence_items(sections)
+    if new_evidence:
+        page.evidence = [*page.evidence.all(), *new_evidence]
     rows = {row.standard_id: row for row in page.compliance.all()}
-    for standard, (status, assessed_on, expires_on) in assessed_compliance(
-        submission, sections, today
-    ).items():
+    assessed = {
+        **_integration_rows(answers.get(ListingField.INTEGRATIONS), today),
+        **assessed_compliance(submission, sections, today),
+    }
+    for standard, (status, assessed_on, expires_on) in assessed.items():
         row = rows.get(standard.pk) or ProductCompliance(standard=standard)
         row.status = status
         row.assessed_on = assessed_on

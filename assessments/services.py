@@ -188,7 +188,9 @@ def save_answer(submission, criterion, value, user):
         Submission.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
 
 
-def add_upload(submission, criterion, uploaded_file, content_type, safe_name, user):
+def add_upload(submission, criterion, uploaded_file, content_type, safe_name, user, **evidence):
+    """Stores an uploaded file; for an evidence question, `evidence` carries what the
+    innovator says it is (type, title, date, summary, whether it may be published)."""
     with transaction.atomic():
         locked = _locked(submission)
         if not innovator_may_change(locked, criterion):
@@ -202,6 +204,7 @@ def add_upload(submission, criterion, uploaded_file, content_type, safe_name, us
             content_type=content_type,
             size=uploaded_file.size,
             uploaded_by=user,
+            **evidence,
         )
         upload.file.save(safe_name, uploaded_file, save=False)
         upload.save()

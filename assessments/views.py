@@ -25,6 +25,7 @@ from .models import (
     QuestionType,
     Submission,
     SubmissionKind,
+    SubmissionStatus,
     Upload,
 )
 from .refusals import refusals_return_to
@@ -72,7 +73,11 @@ def dashboard(request):
         organisation = _supplier_or_refuse(request.user)
     except NotConfirmed:
         return _not_confirmed(request)
-    submissions = Submission.objects.filter(organisation=organisation).order_by("-updated_at")
+    submissions = (
+        Submission.objects.filter(organisation=organisation)
+        .select_related("product")
+        .order_by("-updated_at")
+    )
     return render(
         request,
         "assessments/dashboard.html",
@@ -132,10 +137,29 @@ def task_list(request, pk):
             "submission": submission,
             "sections": sections,
             "completed": completed,
-            "missing": [(s.section, s.problems) for s in sections if s.problems],
+            "missing": _missing(request, submission, sections),
             "to_clarify": services.criteria_to_clarify(submission),
         },
     )
+
+
+def _attempted_key(submission):
+    return f"assessments:send_attempted:{submission.pk}"
+
+
+def _missing(request, submission, sections):
+    """What stops the submission going through. A draft nobody has tried to send yet is not
+    failing: questions not yet answered are listed only after a first attempt to send it;
+    anything else (an expired certificate, a standard answered "not met") shows at once."""
+    attempted = submission.status != SubmissionStatus.DRAFT or request.session.get(
+        _attempted_key(submission)
+    )
+    missing = []
+    for state in sections:
+        problems = [item for item in state.problems if attempted or item.problem != "Not answered"]
+        if problems:
+            missing.append((state.section, problems))
+    return missing
 
 
 def _criterion_or_404(submission, code):
@@ -177,6 +201,7 @@ def question(request, pk, code):
                     form.content_type,
                     form.safe_name,
                     request.user,
+                    **(form.evidence_details() if criterion.evidence_uploads else {}),
                 )
                 messages.success(request, f"{form.safe_name} has been uploaded.")
                 return redirect("assessments:question", submission.pk, criterion.code)
@@ -217,6 +242,7 @@ def check_answers(request, pk):
                 "You do not need to send it again.",
             )
             return redirect("assessments:task_list", submission.pk)
+        request.session[_attempted_key(submission)] = True
         if form.is_valid():
             try:
                 services.submit(submission, request.user)
@@ -232,7 +258,7 @@ def check_answers(request, pk):
             "sections": sections,
             "form": form,
             "can_send": can_send,
-            "missing": [(s.section, s.problems) for s in sections if s.problems],
+            "missing": _missing(request, submission, sections),
             "to_clarify": services.criteria_to_clarify(submission),
         },
     )

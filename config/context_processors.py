@@ -14,6 +14,7 @@ def site_navigation(request):
     shortlist_count = len(Shortlist(request)) if hasattr(request, "user") else 0
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
+    is_member = signed_in and hasattr(user, "membership")
     return {
         "primary_navigation": [
             {"label": "Products", "href": "/products/"},
@@ -27,8 +28,18 @@ def site_navigation(request):
                 "label": f"Shortlist ({shortlist_count})" if shortlist_count else "Shortlist",
                 "href": reverse("shortlist"),
             },
-            {"label": "Submit a product", "href": reverse("assessments:dashboard")},
-            *([] if signed_in else [{"label": "Sign in", "href": reverse("accounts:login")}]),
+            {
+                "label": "Your submissions" if is_member else "Submit a product",
+                "href": reverse("assessments:dashboard"),
+            },
+            *(
+                [
+                    {"label": "Saved searches", "href": reverse("saved-searches")},
+                    {"label": "Sign out", "href": reverse("accounts:logout"), "post": True},
+                ]
+                if signed_in
+                else [{"label": "Sign in", "href": reverse("accounts:login")}]
+            ),
         ],
         "search_url": reverse("search"),
     }

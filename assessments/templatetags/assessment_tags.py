@@ -34,3 +34,10 @@ def answer_text(state):
             parts.append(f"expires {_date(value['expires_on'])}")
         return ", ".join(parts)
     return value
+
+
+@register.filter
+def evidence_type_label(upload):
+    from registry.choices import EvidenceType
+
+    return dict(EvidenceType.choices).get(upload.evidence_type, upload.evidence_type)

@@ -32,6 +32,17 @@ def pdf(name="evidence.pdf", content=PDF_BYTES):
 
 ASSESSED = (datetime.date.today() - datetime.timedelta(days=30)).isoformat()
 
+# What the innovator says an evidence upload is, as the NHS.UK date input posts it.
+EVIDENCE_DETAILS = {
+    "evidence_type": "rct",
+    "title": "A randomised trial of home breathlessness support",
+    "completed_on_0": "14",
+    "completed_on_1": "3",
+    "completed_on_2": "2024",
+    "summary": "120 adults with COPD in two community services; fewer admissions at 6 months.",
+    "may_publish": "yes",
+}
+
 
 def answer_data(criterion):
     kind = criterion.question_type
@@ -47,6 +58,8 @@ def answer_data(criterion):
         return {"value": criterion.choices[0]}
     if kind == QuestionType.MULTIPLE_CHOICE:
         return {"value": [criterion.choices[0]]}
+    if kind == QuestionType.FILE and criterion.evidence_uploads:
+        return {"value": pdf(f"{criterion.code} evidence.pdf"), **EVIDENCE_DETAILS}
     if kind == QuestionType.FILE:
         return {"value": pdf(f"{criterion.code} evidence.pdf")}
     return {"status": "met", "assessed_on": ASSESSED, "expires_on": ""}

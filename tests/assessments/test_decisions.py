@@ -49,11 +49,14 @@ def test_missing_mandatory_answers_are_listed_by_section_and_block_sending(
     client, innovator, draft
 ):
     client.force_login(innovator)
+    # Before any attempt to send, unanswered questions are not listed as failing.
+    html = client.get(f"/submissions/{draft.pk}/").content.decode()
+    assert "What is missing or failing" not in html and "Not answered" not in html
+    response = client.post(f"/submissions/{draft.pk}/check-your-answers/", {"declaration": "on"})
+    assert "Answer every required question" in response.content.decode()
     html = client.get(f"/submissions/{draft.pk}/").content.decode()
     assert "What is missing or failing" in html
     assert "C1 Clinical safety" in html and "Not answered" in html
-    response = client.post(f"/submissions/{draft.pk}/check-your-answers/", {"declaration": "on"})
-    assert "Answer every required question" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == SubmissionStatus.DRAFT and draft.reference is None
 

@@ -3,12 +3,15 @@ and verifies their email, submits with uploads, answers a clarification; two ass
 and approve; an editor publishes through the moderation workflow; buyers find the product by
 search with its assessed compliance."""
 
+import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 from wagtail.models import WorkflowState
 
 from assessments.models import (
@@ -26,7 +29,7 @@ from ..accounts.factories import PASSWORD
 from ..search.asking import api_search
 from ..search.indices import index_on_demand
 from .factories import AssessorFactory
-from .helpers import answer_everything, pdf, question_url
+from .helpers import EVIDENCE_DETAILS, answer_everything, pdf, question_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch, pytest.mark.postgres]
 
@@ -109,6 +112,12 @@ def test_from_registration_to_a_published_searchable_product(client, postgres, i
     assert submission.status == SubmissionStatus.SUBMITTED
     assert submission.reference in response.content.decode()
     assert "Submission sent" in response.content.decode()
+    due = f"We aim to decide by {submission.decision_due:%-d %B %Y}"
+    assert submission.decision_due == timezone.localdate() + datetime.timedelta(
+        days=settings.ASSESSMENT_TARGET_DAYS
+    )
+    assert due in response.content.decode()
+    assert due in client.get("/submissions/").content.decode()
     assert submission.reference in mail.outbox[-1].subject
 
     # The first assessor asks about one criterion; the innovator is told.
@@ -180,6 +189,18 @@ def test_from_registration_to_a_published_searchable_product(client, postgres, i
     assert {"DCB0129", "ICO", "DSPT", "CE", "DTAC", "DTAC_C1", "DTAC_C4"} <= set(codes)
     assert codes["ICO"].expires_on is not None  # the ICO registration lasts 12 months
     assert "has been approved" in mail.outbox[-1].subject
+    # Everything a listing needs came from the journey: care settings, clinical areas, the
+    # description, integrations as compliance rows, and the typed evidence as an item.
+    assert [setting.name for setting in draft.care_settings.all()]
+    assert {tag.name for tag in draft.clinical_areas.all()}
+    assert "Our answer to L3." in str(draft.description)
+    assert "FHIR_UK_CORE" in codes
+    [evidence] = draft.evidence.all()
+    assert (evidence.evidence_type, evidence.year) == ("rct", 2024)
+    assert evidence.title == EVIDENCE_DETAILS["title"]
+    assert evidence.link.startswith("/documents/")
+    client.force_login(ada)
+    assert "an editor will publish it" in client.get("/submissions/").content.decode()
 
     # An editor (the Editors group joins the moderation task) approves the workflow task.
     task_state = state.current_task_state
@@ -188,6 +209,15 @@ def test_from_registration_to_a_published_searchable_product(client, postgres, i
     task.on_action(task_state, editor, "approve")
     product.refresh_from_db()
     assert product.live
+
+    # The innovator's dashboard says so, and links to the listing; the listing shows the
+    # evidence item.
+    client.force_login(ada)
+    dashboard = client.get("/submissions/").content.decode()
+    assert "Published" in dashboard and "an editor will publish it" not in dashboard
+    assert f'href="{product.url}"' in dashboard
+    listing = client.get(product.url).content.decode()
+    assert EVIDENCE_DETAILS["title"] in listing
     assert product.compliance.filter(standard__code="DTAC_C1", status="met").exists()
 
     # Found by search, with its compliance.
