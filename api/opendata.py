@@ -353,7 +353,7 @@ def row_object(values, **extra):
 PRODUCT_COLUMNS = (
     "pk", "external_id", "title", "slug", "url_path", "summary", "description", "esf_tier",
     "device_class", "conformity_marking", "pricing_model", "deployment_model", "website",
-    "last_reviewed_on", "supplier_id", "category_id",
+    "last_reviewed_on", "supplier_id", "category_id", "processes_personal_data",
 )  # fmt: skip
 ORGANISATION_COLUMNS = (
     "pk", "external_id", "name", "kind", "ods_code", "companies_house_number", "region",

@@ -13,10 +13,9 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, UpdatedAtColumn
-from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.views.reports import ReportView
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
 from .analysis import vocabulary_version
 from .indexing import built_vocabulary_version

@@ -19,10 +19,12 @@ from django.contrib.auth.models import Group, User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tokens import make_invitation_token
+from api.models import ApiKey
 from assessments import services
 from assessments.models import Framework, Standard, Upload
 from buyers.alerts import unsubscribe_token
 from buyers.models import AdoptionClaim, FrozenShortlist, SavedSearch
+from search.models import LayTerm
 
 from .assessments.factories import AssessorFactory, InnovatorFactory, SubmissionFactory
 from .assessments.helpers import pdf
@@ -137,6 +139,9 @@ def world():
     claim = AdoptionClaim.objects.create(
         product=product, organisation=trust, claimed_by=buyer_confirmed, since="2024-01-01"
     )
+    api_key = ApiKey(name="Leeds intranet", contact_email="web@leedsth.nhs.uk")
+    api_key.issue()
+    api_key.save()
     users = {
         "anonymous": None,
         "buyer_unconfirmed": InnovatorFactory(organisation=trust, confirmed=False),
@@ -160,6 +165,7 @@ def world():
         "claim": claim,
         "trust": trust,
         "supplier": supplier,
+        "api_key": api_key,
         "pending": users["innovator_unconfirmed"].membership,
         "invitation": make_invitation_token(supplier, "new@example.com", supplier_member),
     }
@@ -231,6 +237,32 @@ PATHS = {
     "api:openapi-json": "/api/v1/openapi.json",
     "api:openapi-view": "/api/v1/docs",
     "api:autocomplete": "/api/v1/autocomplete?q=war",
+    "api:products": "/api/v1/products",
+    "api:product": lambda w: f"/api/v1/products/{w['product'].pk}",
+    "api:organisations": "/api/v1/organisations",
+    "api:organisation": lambda w: f"/api/v1/organisations/{w['trust'].pk}",
+    "api:standards": "/api/v1/standards",
+    "api:standard": lambda w: f"/api/v1/standards/{Standard.objects.order_by('pk').first().pk}",
+    "api:category_list": "/api/v1/categories",
+    "api:category": lambda w: f"/api/v1/categories/{w['product'].category.pk}",
+    "api:care_setting_list": "/api/v1/care-settings",
+    "api:care_setting": lambda w: f"/api/v1/care-settings/{w['product'].care_settings.first().pk}",
+    "api:case_studies": "/api/v1/case-studies",
+    "api:case_study": "/api/v1/case-studies/999999",  # none in this world: 404 for everyone
+    "api:guides": "/api/v1/guides",
+    "api:guide": "/api/v1/guides/999999",
+    "api:changes": "/api/v1/changes",
+    "api:adoption_statistics": "/api/v1/statistics/adoption",
+    "open-data": "/open-data/",
+    "open-data-file": "/open-data/files/registry-open-data-1999-01-01.zip",
+    "organisation": lambda w: f"/organisations/{w['trust'].pk}/",
+    "insight:dashboard": "/admin/insight/",
+    "insight:panel": "/admin/insight/spread/",
+    "insight:refresh": "/admin/insight/spread/refresh/",
+    "insight:csv": "/admin/insight/spread/over-time.csv",
+    "proof_report:index": "/admin/reports/proof-consistency/",
+    "proof_report:results": "/admin/reports/proof-consistency/results/",
+    "proof_rules": "/admin/proof-rules/",
     "compare": lambda w: f"/compare/?products={w['product'].slug}",
     "compare-add": "/compare/add/",
     "compare-remove": "/compare/remove/",
@@ -260,6 +292,8 @@ SNIPPET_OBJECTS = {
     "accounts_membership": lambda w: w["pending"].pk,
     "assessments_standard": lambda w: Standard.objects.order_by("pk").first().pk,
     "assessments_framework": lambda w: Framework.current().pk,
+    "api_apikey": lambda w: w["api_key"].pk,
+    "registry_search_layterm": lambda w: LayTerm.objects.order_by("pk").first().pk,
 }
 SNIPPET_ACTIONS = {
     "list": "",
@@ -343,6 +377,39 @@ RULES = {
     "api:autocomplete": PUBLIC,
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
+    # The open API reads public data only: the same for everyone. Unknown ids are 404.
+    **dict.fromkeys(
+        [
+            "api:products",
+            "api:product",
+            "api:organisations",
+            "api:organisation",
+            "api:standards",
+            "api:standard",
+            "api:category_list",
+            "api:category",
+            "api:care_setting_list",
+            "api:care_setting",
+            "api:case_studies",
+            "api:guides",
+            "api:changes",
+            "api:adoption_statistics",
+        ],
+        PUBLIC,
+    ),
+    "api:case_study": everyone(404),
+    "api:guide": everyone(404),
+    "open-data": PUBLIC,
+    "open-data-file": everyone(404),  # no such file
+    "organisation": PUBLIC,
+    # The scaling team's insight and the proof report: assessors and editors.
+    "insight:dashboard": ADMIN_VIEWERS,
+    "insight:panel": ADMIN_VIEWERS,
+    "insight:csv": ADMIN_VIEWERS,
+    "insight:refresh": by_role(302, 302, 302, 302, 302, 302, 405, 405, 405),  # POST only
+    "proof_report:index": ADMIN_VIEWERS,
+    "proof_report:results": ADMIN_VIEWERS,
+    "proof_rules": ADMIN_VIEWERS,
     "feed-products": PUBLIC,
     "feed-case-studies": PUBLIC,
     "feed-category": PUBLIC,
@@ -419,3 +486,9 @@ def test_each_role_gets_what_the_matrix_says(client, world, role):
         if response.status_code != RULES[name][role]:
             wrong.append(f"{name}: {response.status_code}, expected {RULES[name][role]}")
     assert wrong == []
+
+
+# API keys and lay terms: the superuser only until a group is given the permissions.
+for _model in ("api_apikey", "registry_search_layterm"):
+    for _action in SNIPPET_ACTIONS:
+        RULES[f"wagtailsnippets_{_model}:{_action}"] = ADMIN_SUPERUSER
