@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from assessments.models import Standard
 from registry.choices import DeviceClass
@@ -71,7 +72,8 @@ def test_search_filter_compare_shortlist_and_export(
     page.goto("/search/?q=ward")
     page.get_by_label("Remote monitoring and virtual wards (2)").check()
     page.wait_for_url("**/search/?q=ward&category=remote-monitoring-and-virtual-wards")
-    page.wait_for_function("document.getElementById('search-status').textContent === '2 results'")
+    # Polled from the test, not wait_for_function: the site's policy forbids eval.
+    expect(page.locator("#search-status")).to_have_text("2 results")
 
     page.get_by_role("button", name=named("Add to comparison", "WardWatch")).click()
     page.wait_for_url("**/search/?q=ward&category=remote-monitoring-and-virtual-wards")
