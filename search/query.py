@@ -196,9 +196,20 @@ QUESTION_WORDS = frozenset(
 )
 
 
+NEGATIONS = frozenset(["not", "n't"])
+
+
 def content_words(query):
     """The words of a query that carry meaning (see QUESTION_WORDS), in order."""
-    return [word for word in query.split() if word.lower().strip("?.,!") not in QUESTION_WORDS]
+    words = query.split()
+    kept = []
+    for position, word in enumerate(words):
+        bare = word.lower().strip("?.,!")
+        following = words[position + 1].lower() if position + 1 < len(words) else ""
+        # "did not attend", "do not resuscitate": a word before "not" is part of a phrase.
+        if bare not in QUESTION_WORDS or following in NEGATIONS:
+            kept.append(word)
+    return kept
 
 
 def boosted(names):

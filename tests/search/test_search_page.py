@@ -122,7 +122,7 @@ def test_pages_out_of_range_show_the_last_page_with_a_notice(client, indexed):
     for page in ("99", "0", "-1", "two", "99999999999999999999"):
         response = client.get("/search/", {"q": "monitor", "page": page})
         assert response.status_code == 200, page
-    assert client.get("/api/v1/search", {"q": "monitor", "page": "two"}).status_code == 422
+    assert client.get("/api/v1/search", {"q": "monitor", "page": "two"}).status_code == 400
 
 
 def test_pagination_links_keep_the_search(client, indexed):
@@ -147,13 +147,15 @@ def test_no_results_offers_next_steps(client, indexed, catalogue):
     assert 'href="/search/?q=zzzzqqqq"' in response.content.decode()
 
 
-def test_did_you_mean_when_a_query_finds_little(client, indexed):
+def test_misspelt_words_that_find_nothing_show_the_corrected_results(client, indexed):
     ProductFactory(title="Physiotherapy planner", summary="Exercise plans after surgery.")
     indexed()
     body = api_search(client, q="physiotherapie plannerr")
     assert body["did_you_mean"] == "physiotherapy planner"
+    assert body["corrected"] is True
+    assert [r["title"] for r in body["results"]] == ["Physiotherapy planner"]
     html = client.get("/search/", {"q": "physiotherapie plannerr"}).content.decode()
-    assert "Did you mean" in html
+    assert "Showing results for" in html
 
 
 def test_the_results_fragment_for_instant_filters(client, indexed, catalogue):
