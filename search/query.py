@@ -41,7 +41,11 @@ def met_clause(codes, today, interoperability=False):
     ]
     if interoperability:
         filters.append({"term": {"met.interoperability": True}})
-    return {"nested": {"path": "met", "query": {"bool": {"filter": filters}}}}
+    # Case studies and guides have no `met`: in their indices the clause matches nothing,
+    # rather than failing their shards and silently dropping them from the counts.
+    return {
+        "nested": {"path": "met", "ignore_unmapped": True, "query": {"bool": {"filter": filters}}}
+    }
 
 
 def dtac_passed_clause(today):

@@ -293,6 +293,7 @@ def test_a_standard_filter_counts_only_rows_unexpired_on_the_day_of_the_search()
     assert clause == {
         "nested": {
             "path": "met",
+            "ignore_unmapped": True,
             "query": {
                 "bool": {
                     "filter": [
