@@ -44,7 +44,9 @@ def queries_to_render(client, product):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(product.url)
     assert response.status_code == 200
-    return len(captured.captured_queries)
+    # Reads of the shared cache (a database table, config/settings/base.py CACHES) vary
+    # with what Wagtail has cached so far, not with the product's rows.
+    return sum(1 for query in captured.captured_queries if "registry_cache" not in query["sql"])
 
 
 def test_product_page_query_count_does_not_grow_with_rows(client):
