@@ -1028,7 +1028,9 @@ class ProductBuilder:
 
     def _evidence_item(self, evidence_type, context, adoptions):
         rng, today = self.rng, self.today
-        year = rng.randint(max(2015, today.year - 8), today.year)
+        # A study at adopters' sites ran after the first of them took the product up.
+        first_adopted = min((a.since.year for a in adoptions if a.confirmed), default=0)
+        year = rng.randint(max(2015, today.year - 8, first_adopted), today.year)
         where, most_people = self._study_sites(adoptions)
         title = words.EVIDENCE_TITLES[evidence_type].format(**context, where=where)
         outcome = rng.choice(self._outcome_pool())

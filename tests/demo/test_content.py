@@ -152,3 +152,16 @@ def test_contact_roles_fit_the_organisation_kind(plans):
             )
             checked[organisation.kind] += 1
     assert sum(checked.values()) >= 10 and len(checked) >= 2, checked
+
+
+def test_studies_at_adopters_come_after_the_first_adoption(plans):
+    checked = 0
+    for plan in plans:
+        for product in plan.products:
+            since = [a.since.year for a in product.adoptions if a.confirmed]
+            for evidence in product.evidence:
+                if since:
+                    assert evidence.year >= min(since), (product.title, evidence.title)
+                    checked += 1
+                assert evidence.year <= TODAY.year
+    assert checked
