@@ -8,7 +8,7 @@ PORT ?= 8000
 DEMO_PRODUCTS ?= 300
 DEMO_SEED ?= 1
 
-.PHONY: admin-password run test install services services-stop services-status lint format migrate demo clean help
+.PHONY: admin-password run test install services services-stop services-status lint format migrate demo clean help backup restore
 
 help:
 	@echo "make run            install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
@@ -16,6 +16,8 @@ help:
 	@echo "make services       start the local PostgreSQL and Elasticsearch by hand"
 	@echo "make services-stop  stop them"
 	@echo "make lint           ruff check, ruff format --check, makemigrations --check, import contracts"
+	@echo "make backup         dump the database and the private uploads into BACKUP_DIR (./backups)"
+	@echo "make restore BACKUP=backups/registry-STAMP.dump  restore into an empty database, rebuild search"
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed: install Python 3.11 (or run make PYTHON=/path/to/python3.11)."; exit 1; }
@@ -33,6 +35,7 @@ install: $(VENV)/.installed
 
 migrate: install
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py createcachetable
 
 demo: migrate
 	$(PY) manage.py seed_demo --products $(DEMO_PRODUCTS) --seed $(DEMO_SEED) --if-empty
@@ -76,6 +79,13 @@ format: install
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .test-media
+
+backup: install
+	scripts/backup.sh
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=backups/registry-STAMP.dump"; exit 1; }
+	scripts/restore.sh "$(BACKUP)"
 
 admin-password: migrate
 	$(PY) manage.py ensure_dev_admin --reset

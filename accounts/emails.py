@@ -13,6 +13,8 @@ transaction is written with it: if the transaction rolls back, nothing is sent.
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from bad_input.text import one_line
+
 from .tasks import deliver_email
 
 
@@ -23,7 +25,7 @@ def send_templated_email(name, context, to):
     if not recipients:
         return 0
     context = {"site_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"), **context}
-    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
+    subject = one_line(render_to_string(f"emails/{name}_subject.txt", context))
     body = render_to_string(f"emails/{name}.txt", context)
     deliver_email.enqueue(name, subject, body, recipients)
     return 1

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 
+from registry.choices import OrganisationKind
+from registry.models import Organisation
 from registry.validators import normalise_code, validate_companies_house_number
 
 User = get_user_model()
@@ -26,6 +28,9 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, invitation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.invitation = invitation
+        self.existing_organisation = None
+        if not invitation and self.is_bound:
+            self._offer_to_join_an_existing_company()
         if invitation:
             # A colleague joins the organisation that invited them, with the invited address.
             del self.fields["organisation_name"]
@@ -40,6 +45,22 @@ class RegistrationForm(forms.Form):
             raise ValidationError("An account with this email address already exists: sign in.")
         return email
 
+    def _offer_to_join_an_existing_company(self):
+        """A company that is already registered is joined, not registered twice: the form
+        offers to ask its confirmed members (or the scaling team) to confirm the person."""
+        number = normalise_code(str(self.data.get("companies_house_number") or ""))
+        if not number:
+            return
+        existing = Organisation.objects.filter(companies_house_number=number).first()
+        self.existing_organisation = existing
+        if existing is not None and existing.kind == OrganisationKind.SUPPLIER:
+            self.fields["join_existing"] = forms.BooleanField(
+                label=f"I work for {existing.name}: ask to join it",
+                required=False,
+                help_text="A colleague who already uses the registry for this company, or "
+                "the scaling team, will confirm you before you can see its submissions.",
+            )
+
     def clean_companies_house_number(self):
         number = normalise_code(self.cleaned_data.get("companies_house_number") or "")
         if number:
@@ -48,6 +69,20 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        existing = self.existing_organisation
+        if existing is not None and existing.kind != OrganisationKind.SUPPLIER:
+            self.add_error(
+                "companies_house_number",
+                f"Companies House number {existing.companies_house_number} belongs to "
+                f"{existing.name}, which is not a supplier. Check the number.",
+            )
+        elif existing is not None and not cleaned.get("join_existing"):
+            self.add_error(
+                "companies_house_number",
+                f"{existing.name} is already registered with Companies House number "
+                f"{existing.companies_house_number}. If you work there, select 'I work for "
+                f"{existing.name}: ask to join it'. If not, check the number.",
+            )
         password = cleaned.get("password")
         if password:
             candidate = User(username=cleaned.get("email", ""), email=cleaned.get("email", ""))

@@ -2,6 +2,13 @@
 
 Innovators belong to a supplier organisation; buyers may belong to an NHS organisation or
 to none. Whether someone is NHS staff is derived from their email address, never stored.
+
+Saying which organisation you work for grants nothing by itself. Rights come only from a
+*confirmed* membership (`organisation_verified_at` set): a supplier's member is confirmed by
+an invitation from a confirmed member, by a confirmed member approving their request to
+join, or by the scaling team; a member of an NHS or care organisation only by the scaling
+team. Until then the membership is a pending claim, and `confirmed_organisation_of` and
+`confirmed_supplier_of` answer None.
 """
 
 from django.conf import settings
@@ -48,10 +55,61 @@ class Membership(models.Model):
     def is_nhs_staff(self):
         return is_nhs_email(self.user.email)
 
+    @property
+    def is_confirmed(self):
+        return (
+            self.organisation_id is not None
+            and self.email_verified_at is not None
+            and self.organisation_verified_at is not None
+        )
 
-def organisation_acted_for(user):
-    """The organisation a signed-in user acts for, or None."""
-    if not user.is_authenticated:
+    @property
+    def is_pending(self):
+        """A claim to an organisation nobody has confirmed yet."""
+        return self.organisation_id is not None and self.organisation_verified_at is None
+
+
+def confirmed_memberships():
+    return Membership.objects.filter(
+        organisation__isnull=False,
+        email_verified_at__isnull=False,
+        organisation_verified_at__isnull=False,
+        user__is_active=True,
+    )
+
+
+def pending_memberships():
+    """Claims to an organisation that wait for a confirmed member or the scaling team: only
+    people who have confirmed their email address, so nobody is asked about a typo."""
+    return Membership.objects.filter(
+        organisation__isnull=False,
+        email_verified_at__isnull=False,
+        organisation_verified_at__isnull=True,
+        user__is_active=True,
+    )
+
+
+def membership_of(user):
+    """The user's membership, confirmed or not, or None."""
+    if not (user and user.is_authenticated):
         return None
-    membership = Membership.objects.filter(user=user).select_related("organisation").first()
+    return Membership.objects.filter(user=user).select_related("organisation").first()
+
+
+def confirmed_organisation_of(user):
+    """The organisation a signed-in user may act for: only when the registry has confirmed
+    their membership. A self-asserted organisation answers None."""
+    if not (user and user.is_authenticated):
+        return None
+    membership = confirmed_memberships().filter(user=user).select_related("organisation").first()
     return membership.organisation if membership else None
+
+
+def confirmed_supplier_of(user):
+    """The supplier organisation whose submissions the user may work on, or None."""
+    from registry.choices import OrganisationKind
+
+    organisation = confirmed_organisation_of(user)
+    if organisation is None or organisation.kind != OrganisationKind.SUPPLIER:
+        return None
+    return organisation

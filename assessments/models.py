@@ -166,6 +166,8 @@ class ProductCompliance(Orderable):
             raise ValidationError(errors)
 
     def is_expired_on(self, day):
+        # The same test as proof.rules.is_expired_on, which every badge reads (assessments
+        # sits below proof, so it cannot import it; tests/proof holds the two together).
         return self.expires_on is not None and self.expires_on < day
 
     @property

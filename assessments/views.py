@@ -2,9 +2,11 @@
 task list, one question per page, check answers, declaration, confirmation, and the
 permission-checked file download.
 
-Every view finds the submission through `_submission_for`, which only ever looks inside the
-user's own organisation: another organisation's submission is a 404, not a 403, so ids leak
-nothing."""
+Only confirmed members of a supplier organisation (accounts.models.confirmed_supplier_of)
+work on submissions: someone whose membership is still a pending claim, or who belongs to an
+NHS organisation, sees a page that says why and what happens next. Every view finds the
+submission through `_submission_for`, which only ever looks inside the user's own confirmed
+organisation: another organisation's submission is a 404, not a 403, so ids leak nothing."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +14,8 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.models import organisation_acted_for
+from accounts.models import confirmed_supplier_of, membership_of
+from accounts.two_factor import needs_second_factor, two_factor_redirect
 
 from . import services
 from .forms import AnswerForm, DeclarationForm, StartForm
@@ -32,15 +35,30 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _organisation_or_404(user):
-    organisation = organisation_acted_for(user)
+class NotConfirmed(Exception):
+    """The user is signed in but is not a confirmed member of a supplier organisation."""
+
+
+def _supplier_or_refuse(user):
+    organisation = confirmed_supplier_of(user)
     if organisation is None:
-        raise Http404("You do not belong to an organisation.")
+        raise NotConfirmed
     return organisation
 
 
+def _not_confirmed(request):
+    return render(
+        request,
+        "accounts/not_confirmed.html",
+        {"membership": membership_of(request.user), "heading": "You cannot submit products yet"},
+        status=403,
+    )
+
+
 def _submission_for(request, pk):
-    organisation = _organisation_or_404(request.user)
+    organisation = confirmed_supplier_of(request.user)
+    if organisation is None:
+        raise Http404("You are not a confirmed member of a supplier organisation.")
     return get_object_or_404(
         Submission.objects.select_related("framework", "organisation"),
         pk=pk,
@@ -50,7 +68,10 @@ def _submission_for(request, pk):
 
 @login_required
 def dashboard(request):
-    organisation = _organisation_or_404(request.user)
+    try:
+        organisation = _supplier_or_refuse(request.user)
+    except NotConfirmed:
+        return _not_confirmed(request)
     submissions = Submission.objects.filter(organisation=organisation).order_by("-updated_at")
     return render(
         request,
@@ -65,7 +86,10 @@ def dashboard(request):
 
 @login_required
 def start(request):
-    organisation = _organisation_or_404(request.user)
+    try:
+        organisation = _supplier_or_refuse(request.user)
+    except NotConfirmed:
+        return _not_confirmed(request)
     form = StartForm(_posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -224,8 +248,11 @@ def confirmation(request, pk):
 
 @login_required
 def download(request, pk, upload_pk):
-    """Serves an uploaded file to its organisation, or to the scaling team."""
+    """Serves an uploaded file to its organisation, or to the scaling team (who have given
+    their second factor, where that is required)."""
     if request.user.has_perm("assessments.review_submission"):
+        if needs_second_factor(request.user):
+            return two_factor_redirect(request)
         submission = get_object_or_404(Submission, pk=pk)
     else:
         submission = _submission_for(request, pk)

@@ -56,7 +56,7 @@ PYTHON = sys.executable
 HOST = "127.0.0.1"
 TARGET_PAGE_P95_MS = 100
 TARGET_SPEEDUP = 10
-DEGRADED_MARKER = "Search is simplified right now"  # search.engine.DEGRADED_HEADING
+DEGRADED_MARKER = "Search is simplified right now"  # search.results.DEGRADED_HEADING
 REQUEST_TIMEOUT = 120
 
 # Words buyers type: acronyms, plain terms, and misspellings of both.
@@ -397,7 +397,7 @@ def measure_took(mix, prefix):
     """The same searches through search.engine.elasticsearch_search in this process, with
     the `took` of every Elasticsearch request each makes. [(took first, took sum, calls)]."""
     from search import engine
-    from search.query import SearchParams
+    from search.params import SearchParams
     from search.results import clean_filters
 
     original = engine._call
@@ -419,7 +419,7 @@ def measure_took(mix, prefix):
             for key, value in items:
                 data.setdefault(key, []).append(value)
             params = SearchParams.from_request_data(data)
-            vocabulary = clean_filters(params)
+            params, vocabulary = clean_filters(params)
             tooks.clear()
             engine.elasticsearch_search(params, vocabulary)
             results.append((tooks[0], sum(tooks), len(tooks)))

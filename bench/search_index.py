@@ -110,7 +110,8 @@ def rss_mb():
 
 def measure_rebuild():
     """Run in a fresh process, so the peak RSS is the rebuild's own."""
-    from search.indexing import build_sources, rebuild
+    from search.building import build_sources
+    from search.indexing import rebuild
 
     before = rss_mb()
     started = time.perf_counter()

@@ -29,9 +29,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.models import ProductPage
-from search.engine import CannotMatchNow, newly_published_products
-from search.query import SearchParams
+from search.params import SearchParams
 from search.results import describe_search, page_url, params_from_query_string
+from search.service import CannotMatchNow, newly_published_products
 
 from .models import AlertDelivery, SavedSearch
 

@@ -11,15 +11,11 @@ comparison can never say something the product page does not.
 
 from dataclasses import dataclass, field
 
-from assessments.models import EXPIRED
+from proof.rules import DTAC_SECTION_REQUIREMENTS, DtacState
+from proof.templatetags.proof_tags import dtac_colour
 from registry.choices import EvidenceType
 from registry.models import ProductPage, ProductProof
-from registry.templatetags.registry_tags import (
-    COMPLIANCE_TAG_COLOURS,
-    DTAC_NOT_ASSESSED,
-    DTAC_RESULTS,
-    measure,
-)
+from registry.templatetags.registry_tags import COMPLIANCE_TAG_COLOURS, measure
 
 MAX_PRODUCTS = 4
 SESSION_KEY = "compare"
@@ -137,6 +133,7 @@ class Cell:
     text: str
     colour: str = ""  # a status tag colour, when the value is a status
     items: list = field(default_factory=list)  # a list to show instead of text
+    note: str = ""  # words under a status tag, such as why the DTAC lapsed
 
 
 @dataclass
@@ -155,7 +152,7 @@ class Section:
 
 
 def _cell_key(cell):
-    return (cell.text, tuple(cell.items))
+    return (cell.text, tuple(cell.items), cell.note)
 
 
 def _row(label, cells, **kwargs):
@@ -176,16 +173,18 @@ def _status_cell(row):
     )
 
 
-def _dtac_cell(row):
-    if row is None:
-        return Cell(*DTAC_NOT_ASSESSED)
-    label, colour = DTAC_RESULTS.get(
-        row.effective_status,
-        (row.effective_status_label, COMPLIANCE_TAG_COLOURS.get(row.effective_status, "grey")),
-    )
-    if row.effective_status == EXPIRED and row.expires_on:
-        label = f"{label} {row.expires_on:%-d %B %Y}"
-    return Cell(label, colour)
+def _dtac_cell(dtac):
+    """A DTAC state from proof.rules; lapsed and not passed say why."""
+    says_why = dtac.state in (DtacState.LAPSED, DtacState.NOT_PASSED)
+    return Cell(dtac.label, dtac_colour(dtac), note=dtac.reason if says_why else "")
+
+
+def _standard_cell(proof, standard, row):
+    if proof is not None and standard.code == "DTAC":
+        return _dtac_cell(proof.dtac)
+    if proof is not None and standard.code in DTAC_SECTION_REQUIREMENTS and row is not None:
+        return _dtac_cell(proof.dtac_sections[standard.code])
+    return _status_cell(row)
 
 
 def headline_outcomes(proof, limit=3):
@@ -319,8 +318,10 @@ class Comparison:
         for category_label, standard_pk in order:
             standard = next(rows[standard_pk][0] for rows in by_product if standard_pk in rows)
             cells = [
-                _status_cell(rows[standard_pk][1] if standard_pk in rows else None)
-                for rows in by_product
+                _standard_cell(proof, standard, rows[standard_pk][1])
+                if standard_pk in rows
+                else _status_cell(None)
+                for proof, rows in zip(self.proofs, by_product, strict=True)
             ]
             sections.setdefault(category_label, []).append(
                 _row(standard.name, cells, is_section=bool(standard.part_of_id))

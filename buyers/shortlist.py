@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from registry.models import ProductPage, ProductProof
-from registry.templatetags.registry_tags import DTAC_NOT_ASSESSED, DTAC_RESULTS
 from search.results import describe_search, params_from_query_string
 
 from .compare import headline_outcomes
@@ -238,14 +237,16 @@ def snapshot(product, base_url, found_by="", added_at=""):
             {
                 "code": standard.code,
                 "name": standard.name,
-                "status": row.effective_status_label,
+                "status": proof.status_label(standard, row),
                 "expires_on": row.expires_on.isoformat() if row.expires_on else "",
             }
             for rows in proof.standard_groups.values()
             for standard, row in rows
             if row is not None
         ],
-        "dtac": _dtac_label(dtac),
+        "dtac": dtac.label,
+        "dtac_state": dtac.state,
+        "dtac_reason": dtac.reason,
         "integrations": proof.integrations,
         "device_class": product.get_device_class_display(),
         "conformity_marking": product.get_conformity_marking_display(),
@@ -262,12 +263,6 @@ def snapshot(product, base_url, found_by="", added_at=""):
     }
 
 
-def _dtac_label(row):
-    if row is None:
-        return DTAC_NOT_ASSESSED[0]
-    return DTAC_RESULTS.get(row.effective_status, (row.effective_status_label,))[0]
-
-
 # The CSV's columns: (heading, snapshot key). Lists are joined with "; ".
 CSV_COLUMNS = (
     ("Product", "title"),
@@ -280,6 +275,7 @@ CSV_COLUMNS = (
     ("Standards met", "standards_met"),
     ("Standards expired", "standards_expired"),
     ("DTAC", "dtac"),
+    ("DTAC reason", "dtac_reason"),
     ("Integrations", "integrations"),
     ("Medical device class", "device_class"),
     ("UKCA or CE marking", "conformity_marking"),
@@ -305,10 +301,36 @@ def _csv_value(value):
     return value
 
 
+def _standard_codes(snapshots):
+    """Every standard in the catalogue, in catalogue order, then any retired one a product
+    still has a row for: one pair of columns each, so every row lines up."""
+    from assessments.models import Standard
+
+    codes = list(Standard.objects.filter(is_active=True).values_list("code", flat=True))
+    for item in snapshots:
+        for standard in item.get("standards", ()):
+            if standard["code"] not in codes:
+                codes.append(standard["code"])
+    return codes
+
+
 def csv_text(snapshots):
+    snapshots = list(snapshots)
+    codes = _standard_codes(snapshots)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([heading for heading, _ in CSV_COLUMNS])
+    writer.writerow(
+        [heading for heading, _ in CSV_COLUMNS]
+        + [heading for code in codes for heading in (f"{code} status", f"{code} expires")]
+    )
     for item in snapshots:
-        writer.writerow([_csv_value(item.get(key)) for _, key in CSV_COLUMNS])
+        by_code = {standard["code"]: standard for standard in item.get("standards", ())}
+        writer.writerow(
+            [_csv_value(item.get(key)) for _, key in CSV_COLUMNS]
+            + [
+                _csv_value(by_code.get(code, {}).get(part, ""))
+                for code in codes
+                for part in ("status", "expires_on")
+            ]
+        )
     return buffer.getvalue()

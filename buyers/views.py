@@ -23,7 +23,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Membership
+from accounts.throttling import posted_email, rate_limited
 from accounts.views import posted_data, send_verification
+from bad_input.text import one_line
 from registry.models import Adoption, CaseStudyPage, ProductPage
 
 from . import compare, membership
@@ -161,8 +163,11 @@ def compare_clear(request):
 
 @require_GET
 def shortlist_page(request):
+    from proof.loading import attach_standings
+
     shortlist = Shortlist(request)
     rows, notices = shortlist.entries()
+    attach_standings(product for product, _, _ in rows)
     entries = [
         {
             "product": product,
@@ -351,7 +356,7 @@ def _relay(request, adoption, address, message):
     from django.template.loader import render_to_string
 
     sender = request.user
-    name = sender.get_full_name() or sender.email
+    name = one_line(sender.get_full_name()) or sender.email  # a name goes into a header
     body = render_to_string(
         "buyers/email/peer_message.txt",
         {
@@ -376,21 +381,28 @@ def _relay(request, adoption, address, message):
 # --- Buyer registration ----------------------------------------------------------------------
 
 
+@rate_limited("registration", account=posted_email)
 def register_buyer(request):
+    """A buyer's account. An ODS code makes a pending claim to that organisation, which
+    grants nothing until the scaling team confirms it (accounts.models)."""
     form = BuyerRegistrationForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            first, _, last = data["full_name"].strip().partition(" ")
-            user = get_user_model().objects.create_user(
-                username=data["email"],
-                email=data["email"],
-                password=data["password"],
-                first_name=first,
-                last_name=last,
-                is_active=False,
-            )
-            Membership.objects.create(user=user, organisation=data["ods_code"])
-        send_verification(request, user)
-        return render(request, "accounts/check_email.html", {"email": data["email"]})
+        try:
+            with transaction.atomic():
+                first, _, last = data["full_name"].strip().partition(" ")
+                user = get_user_model().objects.create_user(
+                    username=data["email"],
+                    email=data["email"],
+                    password=data["password"],
+                    first_name=first,
+                    last_name=last,
+                    is_active=False,
+                )
+                Membership.objects.create(user=user, organisation=data["ods_code"])
+        except IntegrityError:  # the same address registered a moment ago
+            form.add_error("email", "An account with this email address already exists: sign in.")
+        else:
+            send_verification(request, user)
+            return render(request, "accounts/check_email.html", {"email": data["email"]})
     return render(request, "buyers/register_buyer.html", {"form": form})

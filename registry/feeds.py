@@ -10,6 +10,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from proof.loading import attach_standings
+from proof.rules import DtacState
+
 from .models import CaseStudyPage, Category, ProductPage
 
 FEED_SIZE = 50
@@ -42,6 +45,26 @@ class ProductFeedBase(PageFeed):
             .order_by("-first_published_at", "-pk")
         )
 
+    def with_proof(self, products):
+        return attach_standings(products[:FEED_SIZE])
+
+    def item_description(self, item):
+        """The summary, then the proof as proof.rules reads it on the day the feed is read."""
+        standing = item.proof_standing
+        dtac = f"DTAC: {standing.dtac.label.lower()}"
+        if not standing.dtac.passed and standing.dtac.state != DtacState.NOT_ASSESSED:
+            dtac += f" ({standing.dtac.reason.rstrip('.')})"
+        return (
+            f"{item.summary} {dtac}. NICE ESF tier {standing.esf_tier}. "
+            f"{standing.standards_met_count} standards met"
+            + (
+                f", {standing.standards_expired_count} expired"
+                if standing.standards_expired_count
+                else ""
+            )
+            + f". Used by {standing.adopters} organisations."
+        )
+
     def item_title(self, item):
         return f"{item.title}, by {item.supplier.name}"
 
@@ -60,7 +83,7 @@ class NewProductsFeed(ProductFeedBase):
         return "/products/"
 
     def items(self):
-        return self.products()[:FEED_SIZE]
+        return self.with_proof(self.products())
 
 
 class CategoryFeed(ProductFeedBase):
@@ -77,7 +100,7 @@ class CategoryFeed(ProductFeedBase):
         return f"{reverse('search')}?category={category.slug}"
 
     def items(self, category):
-        return self.products().filter(category=category)[:FEED_SIZE]
+        return self.with_proof(self.products().filter(category=category))
 
 
 class NewCaseStudiesFeed(PageFeed):

@@ -6,7 +6,10 @@ adoptions live here because they are facts about organisations using the product
 """
 
 import datetime
+import statistics
 from collections import OrderedDict
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -122,6 +125,11 @@ class Organisation(index.Indexed, models.Model):
     def __str__(self):
         return f"{self.name} ({self.ods_code})" if self.ods_code else self.name
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("organisation", args=[self.pk])
+
     def clean_fields(self, exclude=None):
         # Normalise before the field validators run, so "rj1 " is stored as "RJ1".
         self.ods_code = normalise_code(self.ods_code) or None
@@ -178,10 +186,18 @@ class ProductClinicalAreaTag(TaggedItemBase):
 
 
 class ProductPageForm(WagtailAdminPageForm):
-    """Checks that need the inline rows together: one compliance row per standard."""
+    """Checks that need the inline rows together: one compliance row per standard, and the
+    publishing rules of proof.rules whenever the editor asks for more than a draft (publish,
+    submit for moderation, a workflow action): one error per missing item, nothing saved."""
 
     def clean(self):
         cleaned = super().clean()
+        if not self.is_deferred_validation:
+            from proof.loading import listing_from_form, today
+            from proof.rules import breaches
+
+            for breach in breaches(listing_from_form(self), today()):
+                self.add_error(None, f"Before publishing: {breach.message}")
         compliance = self.formsets.get("compliance")
         if compliance is not None:
             seen = set()
@@ -245,6 +261,13 @@ class ProductPage(Page):
     conformity_marking = models.CharField(
         "UKCA/CE marking", max_length=16, choices=ConformityMarking.choices, default="none"
     )
+    processes_personal_data = models.BooleanField(
+        "processes patient or service user data",
+        default=True,
+        help_text="Untick only if the product never handles identifiable data about patients "
+        "or the people who use care services. Products that do need ICO registration, a Data "
+        "Protection Officer, a DPIA and the DSPT at standards met.",
+    )
     pricing_model = models.CharField(max_length=16, choices=PricingModel.choices)
     deployment_model = models.CharField(max_length=16, choices=DeploymentModel.choices)
     website = models.URLField(blank=True)
@@ -268,7 +291,8 @@ class ProductPage(Page):
         MultiFieldPanel(
             [
                 FieldPanel("category"),
-                FieldPanel("care_settings"),
+                # A draft may wait for its care settings; publishing needs one (proof.rules).
+                FieldPanel("care_settings", required_on_save=False),
                 FieldPanel("clinical_areas"),
             ],
             heading="Classification",
@@ -277,6 +301,7 @@ class ProductPage(Page):
             [
                 FieldPanel("esf_tier"),
                 FieldRowPanel([FieldPanel("device_class"), FieldPanel("conformity_marking")]),
+                FieldPanel("processes_personal_data"),
                 FieldRowPanel([FieldPanel("pricing_model"), FieldPanel("deployment_model")]),
                 FieldPanel("website"),
                 FieldPanel("last_reviewed_on"),
@@ -330,14 +355,22 @@ class ProductProof:
 
     @classmethod
     def load(cls, product):
+        from modelcluster.queryset import FakeQuerySet
+
         from assessments.models import ProductCompliance, Standard
 
         evidence = list(product.evidence.all())
-        compliance = list(
-            ProductCompliance.objects.filter(product=product).select_related(
-                "standard", "evidence_document"
+        held = product.compliance.all()
+        if isinstance(held, FakeQuerySet):
+            # A draft in the editor's preview or a revision: the rows it holds, not the
+            # live page's, so the preview shows the badges the live page will.
+            compliance = list(held)
+        else:
+            compliance = list(
+                ProductCompliance.objects.filter(product=product).select_related(
+                    "standard", "evidence_document"
+                )
             )
-        )
         standards = list(Standard.objects.filter(is_active=True).select_related("part_of"))
         adoptions = list(
             product.adoptions.select_related("organisation").order_by("organisation__name")
@@ -383,28 +416,101 @@ class ProductProof:
         regions = {a.organisation.get_region_display() for a in self.confirmed_adoptions}
         return sorted(r for r in regions if r)
 
+    # --- Where it's used: worked out from the rows already loaded, so no extra queries ---
+
     @cached_property
+    def adopters_by_region(self):
+        """[(region label, confirmed adopters)], most first; national bodies as National."""
+        return _count_by(
+            self.confirmed_adoptions,
+            lambda a: a.organisation.get_region_display() if a.organisation.region else "National",
+        )
+
+    @cached_property
+    def adopters_by_kind(self):
+        return _count_by(self.confirmed_adoptions, lambda a: a.organisation.get_kind_display())
+
+    @cached_property
+    def adoption_over_time(self):
+        """[(year, went live that year, confirmed adopters by the end of it)] from the first
+        year any confirmed adopter went live to this year; adopters with no date are left
+        out (`adopters_without_date` says how many)."""
+        years = sorted(a.since.year for a in self.confirmed_adoptions if a.since)
+        if not years:
+            return []
+        rows, total = [], 0
+        for year in range(years[0], max(years[-1], timezone.localdate().year) + 1):
+            started = years.count(year)
+            total += started
+            rows.append((year, started, total))
+        return rows
+
+    @cached_property
+    def adopters_without_date(self):
+        return sum(1 for a in self.confirmed_adoptions if not a.since)
+
+    @cached_property
+    def outcomes_across_sites(self):
+        """The case studies' outcome rows summarised per metric (same words and unit): how
+        many sites measured it, the median change and the range of changes."""
+        return summarise_outcomes(
+            (study.organisation_id, outcome)
+            for study in self.case_studies
+            for outcome in study.outcomes.all()
+        )
+
+    @cached_property
+    def rows(self):
+        """Every compliance row of the product, retired standards included."""
+        return tuple(row for rows in self.standard_groups.values() for _, row in rows if row)
+
+    @cached_property
+    def standing(self):
+        """The badges, from proof.rules: DTAC state, standards met and expired, today."""
+        from proof import rules
+
+        return rules.standing(
+            self.rows, timezone.localdate(), self.product.esf_tier, len(self.confirmed_adoptions)
+        )
+
+    @property
     def standards_met_count(self):
-        return sum(
-            1
-            for rows in self.standard_groups.values()
-            for _, row in rows
-            if row and row.effective_status == "met"
-        )
+        return self.standing.standards_met_count
 
-    @cached_property
+    @property
     def expired_count(self):
-        return sum(
-            1 for rows in self.standard_groups.values() for _, row in rows if row and row.is_expired
-        )
+        return self.standing.standards_expired_count
+
+    @property
+    def dtac(self):
+        """The DTAC state (proof.rules.Dtac), derived from its sections and their
+        dependencies; never the DTAC row read alone."""
+        return self.standing.dtac
 
     @cached_property
-    def dtac(self):
-        for rows in self.standard_groups.values():
-            for standard, row in rows:
-                if standard.code == "DTAC":
-                    return row
-        return None
+    def dtac_row(self):
+        """The DTAC row as assessed, for its dates."""
+        return next((row for row in self.rows if row.standard.code == "DTAC"), None)
+
+    @cached_property
+    def dtac_sections(self):
+        """{section code: proof.rules.Dtac} for each DTAC section, today."""
+        from proof import rules
+
+        day = timezone.localdate()
+        return {
+            code: rules.dtac_section(code, self.rows, day)
+            for code in rules.DTAC_SECTION_REQUIREMENTS
+        }
+
+    def status_label(self, standard, row):
+        """A row's status in words: the derived state for the DTAC and its sections, the
+        status as the public sees it today for every other standard."""
+        if standard.code == "DTAC":
+            return self.dtac.label
+        if standard.code in self.dtac_sections:
+            return self.dtac_sections[standard.code].label
+        return row.effective_status_label
 
     @cached_property
     def integrations(self):
@@ -430,6 +536,48 @@ class ProductProof:
             if row and row.assessed_on
         ]
         return max(dates) if dates else None
+
+
+def _count_by(items, key):
+    counts = {}
+    for item in items:
+        label = key(item)
+        counts[label] = counts.get(label, 0) + 1
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+@dataclass(frozen=True)
+class OutcomeSummary:
+    metric: str
+    unit: str
+    sites: int
+    median_change: Decimal
+    smallest_change: Decimal
+    largest_change: Decimal
+
+
+def summarise_outcomes(site_outcomes):
+    """Group (site id, outcome) pairs by metric and unit, ignoring case and spacing of the
+    metric; a site that measured the same thing twice counts once, with its median change."""
+    groups = {}
+    for site_id, outcome in site_outcomes:
+        key = (" ".join(outcome.metric.split()).lower(), outcome.unit.strip())
+        group = groups.setdefault(key, {"metric": " ".join(outcome.metric.split()), "sites": {}})
+        group["sites"].setdefault(site_id, []).append(outcome.after - outcome.before)
+    summaries = []
+    for (_, unit), group in groups.items():
+        changes = [statistics.median(values) for values in group["sites"].values()]
+        summaries.append(
+            OutcomeSummary(
+                metric=group["metric"],
+                unit=unit,
+                sites=len(changes),
+                median_change=statistics.median(changes),
+                smallest_change=min(changes),
+                largest_change=max(changes),
+            )
+        )
+    return sorted(summaries, key=lambda s: (-s.sites, s.metric.lower()))
 
 
 class EvidenceItem(Orderable):
@@ -510,14 +658,16 @@ class LinkedProductsMixin:
     template lists the linked products that are live, as `products`."""
 
     def get_context(self, request, *args, **kwargs):
+        from proof.loading import attach_standings
+
         context = super().get_context(request, *args, **kwargs)
-        context["products"] = [
+        context["products"] = attach_standings(
             link.product
             for link in self.product_links.select_related(
                 "product", "product__supplier", "product__category"
             )
             if link.product.live
-        ]
+        )
         return context
 
 
@@ -681,11 +831,15 @@ class ProductIndexPage(RoutablePageMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     def listing(self, request, products, heading, description="", **extra):
+        from proof.loading import attach_standings
+
         products = products.select_related("supplier", "category").order_by("title")
+        products = paginate(request, products)
+        products.object_list = attach_standings(products.object_list)
         return self.render(
             request,
             context_overrides={
-                "products": paginate(request, products),
+                "products": products,
                 "heading": heading,
                 "description": description,
                 **extra,

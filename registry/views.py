@@ -1,4 +1,10 @@
+import sys
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 
 def page_not_found(request, exception=None):
@@ -6,5 +12,12 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # Rendered without a request context: the database may be what failed.
-    return render(request, "500.html", status=500)
+    """Rendered without a request context: the database may be what failed, and the session
+    and the navigation's counts would ask it again. When it is the database (down,
+    restarting, refusing connections), the answer is 503 with `Retry-After`: the service is
+    unavailable for a while, not broken, and recovers by itself once the database is back."""
+    if isinstance(sys.exc_info()[1], DatabaseError):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(settings.DATABASE_OUTAGE_RETRY_AFTER)
+        return response
+    return HttpResponseServerError(render_to_string("500.html"))

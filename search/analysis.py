@@ -5,10 +5,14 @@ folding, synonyms and edge n-grams come from the project's own analysis plugin
 (`search-service/analysis-plugin/`, Lucene's filters behind Elasticsearch's stable plugin API).
 Its components are named `registry_*`.
 
-Synonyms are applied at search time only (a synonym graph), so a change to synonyms.txt
-reaches the index settings through a rebuild and never requires re-analysing stored text.
+Synonyms are applied at search time only (a synonym graph), so a change to synonyms.txt or
+to the lay terms (search.models.LayTerm, edited in the admin) reaches the index settings
+through a rebuild and never requires re-analysing stored text. The index records the
+vocabulary's version it was built with (`vocabulary_version`, in its mapping's _meta).
 """
 
+import hashlib
+import re
 from pathlib import Path
 
 from elasticsearch_dsl import analyzer, char_filter, normalizer, token_filter
@@ -16,14 +20,44 @@ from elasticsearch_dsl import analyzer, char_filter, normalizer, token_filter
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
 
 
-def load_synonyms(path=SYNONYMS_FILE):
-    """Synonym rules from the editable file, without comments or blank lines."""
+def load_synonyms(path=SYNONYMS_FILE, lay_terms=True):
+    """Synonym rules: the file's, without comments or blank lines, then the lay terms the
+    scaling team edits in the admin (search.models.LayTerm), each one way."""
     rules = []
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip().lower()
         if line:
             rules.append(line)
+    if lay_terms:
+        rules += lay_term_rules()
     return rules
+
+
+def lay_term_rules():
+    """The lay terms as synonym rules; none before the table exists (a fresh database)."""
+    from django.db import DatabaseError
+
+    from .models import LayTerm
+
+    try:
+        return [term.rule for term in LayTerm.objects.order_by("words")]
+    except DatabaseError:
+        return []
+
+
+def vocabulary_version(rules=None):
+    """A short fingerprint of every synonym rule and lay term: an index built with another
+    version does not yet apply the latest edits (`search_index rebuild` does)."""
+    text = "\n".join(load_synonyms() if rules is None else rules)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:10]
+
+
+def known_words(rules=None):
+    """Every word the synonym rules name: words understood, so never corrected."""
+    words = set()
+    for rule in load_synonyms() if rules is None else rules:
+        words.update(re.findall(r"[a-z]+", rule))
+    return frozenset(words)
 
 
 # "A&E" and "A & E" become one token, "aande", so the synonym list can name it.
@@ -39,11 +73,17 @@ ascii_folding = token_filter("registry_folding", type="registry_asciifolding")
 prefixes = token_filter("registry_prefixes", type="registry_edge_ngram", min_gram=1, max_gram=20)
 
 
+SYNONYM_FILTER = "registry_synonyms"
+
+
 def synonym_filter(rules=None):
+    """The synonym graph. Defined with the file's rules when the mappings are imported (no
+    database access then); `search.indexing.create_index` puts in every current rule,
+    the lay terms included, when it creates an index."""
     return token_filter(
-        "registry_synonyms",
+        SYNONYM_FILTER,
         type="registry_synonym_graph",
-        synonyms=load_synonyms() if rules is None else rules,
+        synonyms=load_synonyms(lay_terms=False) if rules is None else rules,
         lenient=True,
         # Rules are stemmed like the text, so "electronic patient records" meets the rule
         # "epr, electronic patient record".

@@ -1,32 +1,22 @@
-"""The registry's open JSON API (django-ninja), under /api/v1/, described by OpenAPI at
-/api/v1/openapi.json with a browsable page at /api/v1/docs.
+"""Search and autocomplete in the registry's open JSON API (api/v1.py mounts this router
+under /api/v1/).
 
 Search has the same semantics as the search page because both call
-search.engine.run_search. Other parts of the registry add their endpoints to `api` (or a
-Router added to it) rather than making a second NinjaAPI.
+search.service.run_search. When the search engine is unavailable the answer comes from the
+database (`engine` is `database`, `degraded` is true), with the same filters and fields but
+simpler matching.
 """
 
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, Query, Router, Schema
 
-from .engine import autocomplete as autocomplete_suggestions
-from .engine import run_search
-from .query import MAX_QUERY_LENGTH, PAGE_SIZE, SearchParams
+from .params import MAX_QUERY_LENGTH, PAGE_SIZE, SearchParams
+from .service import autocomplete as autocomplete_suggestions
+from .service import run_search
 
-api = NinjaAPI(
-    title="Registry of proven digital health products",
-    version="1",
-    description=(
-        "Search the national registry of proven digital health products: products, adoption "
-        "case studies and best-practice guides, with the same words, filters and order as "
-        "the search page. Read-only, no authentication. When the search engine is "
-        "unavailable the answer comes from the database (`engine` is `database`, "
-        "`degraded` is true) with fewer filters and A to Z order."
-    ),
-    urls_namespace="api",
-)
+router = Router(tags=["search"])
 
 FACET_HELP = "Repeat the parameter to choose several values (OR); different filters combine (AND)."
 
@@ -87,7 +77,11 @@ class ResultOut(Schema):
     organisation_name: str
     category_name: str
     esf_tier: str
-    dtac_passed: bool | None = None
+    dtac_passed: bool | None = Field(None, description="True while the DTAC state is passed.")
+    dtac_state: str | None = Field(
+        None, description="passed, lapsed, not_passed or not_assessed, as of today."
+    )
+    dtac_reason: str | None = Field(None, description="Why the DTAC state is what it is.")
     adoption_count: int | None = None
     standards_met_count: int | None = None
     last_assessed: str | None = None
@@ -117,7 +111,14 @@ class SearchOut(Schema):
     engine: Literal["elasticsearch", "database"]
     degraded: bool
     notices: list[str]
-    did_you_mean: str | None = None
+    did_you_mean: str | None = Field(
+        None, description="A correction for words the registry holds nowhere, if there is one."
+    )
+    corrected: bool = Field(
+        False,
+        description="True when the words as typed found nothing and the results are for "
+        "did_you_mean instead.",
+    )
     filters: dict[str, list[str]]
     results: list[ResultOut]
     facets: list[FacetOut]
@@ -135,7 +136,7 @@ class AutocompleteOut(Schema):
     suggestions: list[SuggestionOut]
 
 
-@api.get(
+@router.get(
     "/search",
     response=SearchOut,
     url_name="search",
@@ -154,7 +155,7 @@ def search(request: HttpRequest, filters: Query[SearchFilters]):
     return body
 
 
-@api.get(
+@router.get(
     "/autocomplete",
     response=AutocompleteOut,
     url_name="autocomplete",

@@ -27,6 +27,12 @@ SERIALIZERS = {
 }
 
 
+class SearchUnavailable(RuntimeError):
+    """Elasticsearch cannot answer (not configured, down, refused, or without an index).
+    Searches answer from the database instead; index writes stay queued. The message names
+    the cause, and where there is one, the fix."""
+
+
 class SearchNotConfigured(RuntimeError):
     """ELASTICSEARCH_URL is empty: search answers from the database instead."""
 

@@ -15,6 +15,7 @@ from elasticsearch_dsl import (
     Document,
     Integer,
     Keyword,
+    Nested,
     Text,
 )
 
@@ -25,15 +26,18 @@ from .analysis import (
     text_analyzer,
     text_search_analyzer,
 )
+from .kinds import BY_NAME
 
-MAPPING_VERSION = 2  # 2: the spelling field, for did-you-mean
+MAPPING_VERSION = 3  # 3: category and care settings as text, split names, spelling from every field
 
 
-def searchable_text(**kwargs):
-    """Free text: stemmed for matching, with a search-time synonym expansion."""
+def searchable_text(spelling=True, **kwargs):
+    """Free text: stemmed for matching, with a search-time synonym expansion. Its words as
+    written also go to `spelling`, so did-you-mean knows every word the index holds."""
     return Text(
         analyzer=text_analyzer,
         search_analyzer=text_search_analyzer(),
+        **({"copy_to": "spelling"} if spelling else {}),
         **kwargs,
     )
 
@@ -55,11 +59,18 @@ class RegistryDocument(Document):
     """Fields every kind shares, so one query can search across kinds."""
 
     kind = Keyword()  # product, case_study, guide
-    title = name_field(copy_to="spelling")
-    summary = searchable_text(copy_to="spelling")
+    title = name_field()
+    # A name written as one word in capitals ("BreatheWell") also as its words.
+    title_words = searchable_text()
+    summary = searchable_text()
     body = searchable_text()
     url = Keyword(index=False)
-    tags = Keyword(normalizer=sort_normalizer, fields={"text": searchable_text()})
+    # Case studies' and guides' tags (a product's tags are its clinical areas, indexed once).
+    tags = Keyword(
+        normalizer=sort_normalizer,
+        copy_to="spelling",
+        fields={"text": searchable_text(spelling=False)},
+    )
     published_at = Date()
     # Tie-break for equal scores: a hash of the id, stable across rebuilds and fair
     # between suppliers (not alphabetical, not by age).
@@ -68,7 +79,7 @@ class RegistryDocument(Document):
     # used as the Elasticsearch external version so an older change never overwrites a newer one.
     change_seq = Integer()
     suggest = Completion(analyzer=autocomplete_search_analyzer, preserve_separators=False)
-    # Words as written (not stemmed, no synonyms), copied from the names and summaries, for
+    # Words as written (not stemmed, no synonyms), copied from every text field, for
     # did-you-mean suggestions that read as real words ("diabetes", not the stem "diabete").
     spelling = Text(analyzer=autocomplete_search_analyzer)
 
@@ -77,19 +88,31 @@ class RegistryDocument(Document):
 
 
 class ProductDocument(RegistryDocument):
-    supplier_name = name_field(copy_to="spelling")
+    supplier_name = name_field()
     category = Keyword()  # slug
-    category_name = Keyword()
+    category_name = Keyword(copy_to="spelling", fields={"text": searchable_text(spelling=False)})
     care_settings = Keyword()  # slugs
-    clinical_areas = Keyword(normalizer=sort_normalizer, fields={"text": searchable_text()})
+    # Care settings' names and how it is deployed ("Care home", "Mobile app"), as words.
+    setting_words = searchable_text()
+    clinical_areas = Keyword(
+        normalizer=sort_normalizer,
+        copy_to="spelling",
+        fields={"text": searchable_text(spelling=False)},
+    )
     esf_tier = Keyword()
     device_class = Keyword()
     conformity_marking = Keyword()
     pricing_model = Keyword()
     deployment_model = Keyword()
-    standards_met = Keyword()  # standard codes with status met and not expired
-    dtac_passed = Boolean()
-    integrations = Keyword()  # interoperability standard codes met
+    # Each standard met, with the last day it counts (search.building.MET_FOREVER when it
+    # does not expire): filters, facets and badges compare it with the day of the search.
+    met = Nested(
+        properties={
+            "code": Keyword(),
+            "until": Date(),
+            "interoperability": Boolean(),
+        }
+    )
     adoption_count = Integer()  # confirmed adoptions
     adoption_band = Keyword()  # none, 1-4, 5-19, 20+
     adopter_regions = Keyword()
@@ -119,9 +142,6 @@ DOCUMENTS = {
 }
 
 
-ALIAS_SUFFIXES = {"product": "products", "case_study": "case-studies", "guide": "guides"}
-
-
 def alias_name(kind):
     """The stable name queries use; it points at the current dated index."""
-    return f"{settings.SEARCH_INDEX_PREFIX}-{ALIAS_SUFFIXES[kind]}"
+    return f"{settings.SEARCH_INDEX_PREFIX}-{BY_NAME[kind].alias_suffix}"

@@ -23,9 +23,10 @@ import time
 from elasticsearch.helpers import scan
 
 from . import queue
+from .building import build_sources
 from .client import SERIALIZER, get_client
 from .documents import alias_name
-from .indexing import alias_targets, answering, build_sources
+from .indexing import alias_targets, answering
 from .models import IndexChange
 
 SAMPLE_SIZE = 5

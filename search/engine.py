@@ -1,75 +1,44 @@
-"""The calls to Elasticsearch, and the database search that answers when it cannot.
+"""The calls to Elasticsearch: the third stage of a search, and the only module that sends
+a query to it.
 
-`run_search` is the one service the search page and the JSON API both call. It asks
-Elasticsearch; when Elasticsearch is not configured, unreachable, too slow, or has no index
-yet, it answers from the database instead (simplified: words matched in names, suppliers,
-summaries, clinical areas and case-study titles, a few facets, A to Z) and says so.
-Either way it records the search for the scaling team, and never raises for anything a
-user can type.
+Every failure (not configured, refused, timed out, no index yet) becomes one
+`SearchUnavailable`, which `search.service` answers by asking the database engine
+(`search.database`) instead. After a connection failure this module skips Elasticsearch
+for a few seconds rather than making every request wait for the timeout.
 """
 
 import dataclasses
 import logging
-import re
 import threading
 import time
-from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Value
-from django.urls import reverse
 from elasticsearch import ApiError, NotFoundError, TransportError
 
-from .client import SearchNotConfigured, get_client, is_configured
+from .analysis import known_words
+from .client import SearchNotConfigured, SearchUnavailable, get_client, is_configured
 from .documents import alias_name
-from .query import (
-    KINDS,
-    MARK_END,
-    MARK_START,
-    MAX_RESULT_WINDOW,
-    PAGE_SIZE,
-    QueryBuilder,
-    autocomplete_body,
-    normalise_query,
-    similar_products_body,
-)
+from .kinds import KINDS
+from .params import PAGE_SIZE
+from .query import QueryBuilder, autocomplete_body, similar_products_body
 from .results import (
     SearchResponse,
-    clean_filters,
     did_you_mean_from_suggest,
     facet_counts_from_aggregations,
-    facet_label,
     format_facets,
     format_hit,
-    format_result,
     page_url,
 )
 
 logger = logging.getLogger(__name__)
 
 ELASTICSEARCH = "elasticsearch"
-DATABASE = "database"
-DEGRADED_HEADING = "Search is simplified right now"
-DEGRADED_DETAIL = (
-    "Results match your words in product names, suppliers, summaries, clinical areas and "
-    "case study titles, in A to Z order, and some filters are not available."
-)
-DEGRADED_NOTICE = f"{DEGRADED_HEADING}. {DEGRADED_DETAIL}"
-# A query that finds fewer results than this gets a did-you-mean suggestion.
-FEW_RESULTS = 3
 # After a connection failure or timeout, skip Elasticsearch for this long instead of making
 # every search wait for the timeout while it is down.
 RETRY_AFTER_SECONDS = 5.0
-AUTOCOMPLETE_SIZE = 8
-AUTOCOMPLETE_MIN_LENGTH = 2
 
 _down_until = {}
 _down_lock = threading.Lock()
-
-
-class SearchUnavailable(Exception):
-    """Elasticsearch cannot answer this request; the database will."""
 
 
 def _client():
@@ -106,49 +75,44 @@ def forget_failures():
         _down_until.clear()
 
 
-# --- The search service ---------------------------------------------------------------------
-
-
-def run_search(params, channel="page"):
-    """Search with clean SearchParams; returns a SearchResponse from whichever engine answered.
-
-    The page (search.views) and the JSON API (search.api) both call this, so they share
-    semantics: the same words, filters, sort, pagination and notices.
-    """
-    started = time.perf_counter()
-    vocabulary = clean_filters(params)
-    try:
-        response = elasticsearch_search(params, vocabulary)
-    except SearchUnavailable as exc:
-        logger.warning("Search answered from the database: %s", exc)
-        response = database_search(params, vocabulary)
-    except Exception:
-        # A bug here must not cost the user their search: log it loudly, answer anyway.
-        logger.exception("Elasticsearch search failed unexpectedly; answering from the database")
-        response = database_search(params, vocabulary)
-    response.took_ms = round((time.perf_counter() - started) * 1000)
-    record_search(response, channel)
-    return response
+# --- A search -------------------------------------------------------------------------------
 
 
 def elasticsearch_search(params, vocabulary):
-    """Exact words first. When they find little, a did-you-mean suggestion, and a second
-    pass kept if it finds more: the suggested words, exactly; or, with no suggestion and
-    nothing found, the words with typos forgiven (fuzziness AUTO), the costliest search
-    there is, so only as the last resort."""
+    """The user's words first, most of them required. When they find nothing: fewer of
+    the words required (the relaxed pass, with a notice); else the words corrected, if
+    some word is one the index holds nowhere ("Showing results for ..."); else typos
+    forgiven (fuzziness AUTO, the costliest search there is, so the last resort). A
+    correction is only offered for words absent from the index, and only when the user's
+    own words found nothing, so it never replaces what they found."""
     builder = QueryBuilder(params)
     raw = _search(builder, params.page)
     did_you_mean = ""
-    if params.query and _total(raw) < FEW_RESULTS:
-        did_you_mean = _did_you_mean(builder)
-        second = _second_pass(params, did_you_mean, found=_total(raw))
-        if second is not None:
+    corrected = False
+    notice = ""
+    found = _total(raw)
+    if params.query and found < FEW_RESULTS and len(builder.matching_words()) > 1 and found:
+        # One or two results with most of the words: those first, then the best matches
+        # for some of them (they score highest in the relaxed pass, having more words).
+        relaxed = QueryBuilder(params, relaxed=True)
+        relaxed_raw = _search(relaxed, params.page)
+        if _total(relaxed_raw) > found:
+            builder, raw = relaxed, relaxed_raw
+    if params.query and not found:
+        for second in _later_passes(params, builder):
             second_raw = _search(second, params.page)
-            if _total(second_raw) > _total(raw):
+            if _total(second_raw):
                 builder, raw = second, second_raw
+                did_you_mean = second.params.query if second.params.query != params.query else ""
+                corrected = bool(did_you_mean)
+                if second.relaxed:
+                    notice = RELAXED_NOTICE
+                break
     total = _total(raw)
-    if clamp_page(params, total):
-        raw = _search(builder, params.page)
+    placed = params.on_page(total)
+    if placed.page != params.page:
+        raw = _search(builder, placed.page)
+    params = placed.with_notice(notice) if notice else placed
     counts = facet_counts_from_aggregations(raw.get("aggregations"))
     return SearchResponse(
         params=params,
@@ -157,38 +121,33 @@ def elasticsearch_search(params, vocabulary):
         engine=ELASTICSEARCH,
         facets=format_facets(counts, params, vocabulary),
         did_you_mean=did_you_mean,
+        corrected=corrected,
         page_size=PAGE_SIZE,
         sort=builder.effective_sort(),
     )
 
 
-def _second_pass(params, did_you_mean, found):
-    """The search to try when the words as typed find little, or None."""
+# Fewer results than this with most of the words: the relaxed pass adds the best matches for
+# some of them after those.
+FEW_RESULTS = 3
+RELAXED_NOTICE = "No results had all of your words, so these results have some of them."
+
+
+def _later_passes(params, first):
+    """The searches to try, in order, when the words as typed find nothing: some of the
+    words (a correctly spelt word the registry never uses is never "corrected" while the
+    others find something); the words corrected, with the same filters, order and page
+    (the response names the correction); the words with typos forgiven."""
+    if len(first.matching_words()) > 1:
+        yield QueryBuilder(params, relaxed=True)
+    did_you_mean = _did_you_mean(first)
     if did_you_mean:
-        # The same filters, order and page, for the corrected words; the response still
-        # speaks of the words as typed, with the correction offered beside them.
-        return QueryBuilder(dataclasses.replace(params, query=did_you_mean))
-    if not found:
-        return QueryBuilder(params, fuzzy=True)
-    return None
+        yield QueryBuilder(dataclasses.replace(params, query=did_you_mean))
+    yield QueryBuilder(params, fuzzy=True)
 
 
 def _total(raw):
     return raw["hits"]["total"]["value"]
-
-
-def clamp_page(params, total):
-    """Past the last page, show the last page and say so (never a 404). True if moved."""
-    last_page = max(1, -(-min(total, MAX_RESULT_WINDOW) // PAGE_SIZE))
-    if params.page <= last_page:
-        return False
-    if total:
-        params.notices.append(
-            f"There {'is' if last_page == 1 else 'are'} only {last_page} "
-            f"page{'' if last_page == 1 else 's'} of results, so we are showing the last one."
-        )
-    params.page = last_page
-    return True
 
 
 def _search(builder, page):
@@ -222,339 +181,31 @@ def _did_you_mean(builder):
     except SearchUnavailable as exc:
         logger.info("No did-you-mean suggestion: %s", exc)
         return ""
-    return did_you_mean_from_suggest(builder.params.query, raw.get("suggest"))
+    return did_you_mean_from_suggest(builder.params.query, raw.get("suggest"), known_words())
 
 
-# --- Recording searches ---------------------------------------------------------------------
+# --- Autocomplete, similar products, saved searches -----------------------------------------
 
 
-def record_search(response, channel):
-    """One row per search, for the scaling team. Page views of a search after the first
-    are not new searches, and neither is opening the empty search page. Never raises."""
-    from .models import SearchQueryLog
-
-    params = response.params
-    if params.is_empty or params.requested_page != 1:
-        return
-    try:
-        with transaction.atomic():
-            SearchQueryLog.objects.create(
-                query=params.query.lower()[: SearchQueryLog.QUERY_MAX_LENGTH],
-                filters={name: list(values) for name, values in params.filters.items()},
-                result_count=response.total,
-                latency_ms=response.took_ms,
-                engine=response.engine,
-                channel=channel,
-            )
-    except Exception:
-        logger.exception("Could not record a search in the search log")
-
-
-# --- The database fallback ------------------------------------------------------------------
-
-# Filters the database can apply, and what they filter on for products.
-DATABASE_FILTERS = {
-    "category": "category__slug__in",
-    "care_setting": "care_settings__slug__in",
-    "esf_tier": "esf_tier__in",
-    "deployment": "deployment_model__in",
-}
-DATABASE_FACETS = ("kind", *DATABASE_FILTERS)
-MAX_DATABASE_WORDS = 12
-
-
-def _product_word_filter(word):
-    from registry.models import CaseStudyPage, CaseStudyProduct, ProductClinicalAreaTag
-
-    live_studies = CaseStudyPage.objects.live().public()
-    return (
-        Q(title__icontains=word)
-        | Q(supplier__name__icontains=word)
-        | Q(summary__icontains=word)
-        | Exists(
-            ProductClinicalAreaTag.objects.filter(
-                content_object=OuterRef("pk"), tag__name__icontains=word
-            )
-        )
-        | Exists(
-            CaseStudyProduct.objects.filter(
-                product=OuterRef("pk"),
-                case_study__in=live_studies,
-                case_study__title__icontains=word,
-            )
-        )
+def autocomplete_raw(text, size):
+    """The completion suggestions and product-name prefix hits for `text`."""
+    return _call(
+        "search",
+        index=[alias_name(kind) for kind in KINDS],
+        body=autocomplete_body(text, size),
+        ignore_unavailable=True,
     )
-
-
-def _matching(kind, words):
-    from registry.models import BestPracticePage, CaseStudyPage, ProductPage
-
-    if kind == "product":
-        pages = ProductPage.objects.live().public()
-        for word in words:
-            pages = pages.filter(_product_word_filter(word))
-    elif kind == "case_study":
-        pages = CaseStudyPage.objects.live().public()
-        for word in words:
-            pages = pages.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(organisation__name__icontains=word)
-            )
-    else:
-        pages = BestPracticePage.objects.live().public()
-        for word in words:
-            pages = pages.filter(Q(title__icontains=word) | Q(summary__icontains=word))
-    return pages
-
-
-def _apply_product_filters(pages, filters, exclude=None):
-    for name, lookup in DATABASE_FILTERS.items():
-        values = filters.get(name)
-        if values and name != exclude:
-            pages = pages.filter(**{lookup: list(values)})
-    return pages
-
-
-def _kinds_for(filters, exclude_kind=False):
-    """Which kinds can match: product filters leave only products, as in the index."""
-    kinds = list(KINDS)
-    if not exclude_kind and filters.get("kind"):
-        kinds = [kind for kind in kinds if kind in filters["kind"]]
-    if any(filters.get(name) for name in DATABASE_FILTERS):
-        kinds = [kind for kind in kinds if kind == "product"]
-    return kinds
-
-
-def database_search(params, vocabulary):
-    from registry.models import BestPracticePage, CaseStudyPage, ProductPage
-
-    params.notices.insert(0, DEGRADED_NOTICE)
-    unsupported = [name for name in params.filters if name not in DATABASE_FACETS]
-    if unsupported:
-        params.notices.append(
-            "These filters are not available while search is simplified: "
-            + ", ".join(facet_label(name) for name in unsupported)
-            + "."
-        )
-    filters = {name: values for name, values in params.filters.items() if name in DATABASE_FACETS}
-    words = params.query.split()[:MAX_DATABASE_WORDS]
-
-    matching = {kind: _matching(kind, words) for kind in KINDS}
-    matching["product"] = _apply_product_filters(matching["product"], filters)
-    kinds = _kinds_for(filters)
-
-    # Each part drops its default ordering: SQLite refuses ORDER BY inside a UNION.
-    parts = [
-        matching[kind].order_by().annotate(kind=Value(kind)).values_list("kind", "pk", "title")
-        for kind in kinds
-    ]
-    total = sum(matching[kind].count() for kind in kinds)
-    clamp_page(params, total)
-    rows = []
-    if parts:
-        combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        offset = (params.page - 1) * PAGE_SIZE
-        rows = list(combined.order_by("title", "pk")[offset : offset + PAGE_SIZE])
-
-    ids = {kind: [pk for row_kind, pk, _ in rows if row_kind == kind] for kind in KINDS}
-    loaded = {
-        "product": ProductPage.objects.select_related("supplier", "category").in_bulk(
-            ids["product"]
-        ),
-        "case_study": CaseStudyPage.objects.select_related("organisation").in_bulk(
-            ids["case_study"]
-        ),
-        "guide": BestPracticePage.objects.in_bulk(ids["guide"]),
-    }
-    results = [
-        _database_result(kind, loaded[kind][pk], words)
-        for kind, pk, _ in rows
-        if pk in loaded[kind]
-    ]
-    counts = _database_facet_counts(params, filters, words)
-    return SearchResponse(
-        params=params,
-        results=results,
-        total=total,
-        engine=DATABASE,
-        degraded=True,
-        facets=format_facets(counts, params, vocabulary),
-        page_size=PAGE_SIZE,
-        sort="title",
-    )
-
-
-def _database_facet_counts(params, filters, words):
-    """Counts for the facets the database can offer, with the same multi-select rule as the
-    index: each facet counts with every other facet's filter applied, never its own."""
-    counts = {}
-    kind_counts = {}
-    for kind in _kinds_for(filters, exclude_kind=True):
-        pages = _matching(kind, words)
-        if kind == "product":
-            pages = _apply_product_filters(pages, filters)
-        kind_counts[kind] = pages.count()
-    counts["kind"] = {kind: count for kind, count in kind_counts.items() if count}
-    if filters.get("kind") and "product" not in filters["kind"]:
-        return counts
-    for name, lookup in DATABASE_FILTERS.items():
-        field = lookup.removesuffix("__in")
-        products = _apply_product_filters(_matching("product", words), filters, exclude=name)
-        rows = products.order_by().values(field).annotate(count=Count("pk", distinct=True))
-        counts[name] = {row[field]: row["count"] for row in rows if row[field]}
-    return counts
-
-
-def _mark_words(text, words):
-    """Mark each searched word in text, as the index's highlighter would."""
-    if not text or not words:
-        return text
-    pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
-    return pattern.sub(lambda match: f"{MARK_START}{match.group(0)}{MARK_END}", text)
-
-
-def _database_result(kind, page, words):
-    source = {
-        "kind": kind,
-        "title": page.title,
-        "summary": page.summary,
-        "url": page.url_path,
-    }
-    if kind == "product":
-        source.update(
-            supplier_name=page.supplier.name,
-            category=page.category.slug,
-            category_name=page.category.name,
-            esf_tier=page.esf_tier,
-        )
-    elif kind == "case_study":
-        source["organisation_name"] = page.organisation.name
-    highlight = {
-        "title": [_mark_words(page.title, words)],
-        "summary": [_mark_words(page.summary, words)],
-    }
-    return format_result(source, highlight, page.pk)
-
-
-# --- Autocomplete ---------------------------------------------------------------------------
-
-
-def autocomplete(text, size=AUTOCOMPLETE_SIZE):
-    """Suggestions as someone types: [{label, type, type_label, url}], at most `size`.
-
-    Products and guides link to their page; suppliers, organisations and categories link
-    to a search for them. Empty for fewer than two characters.
-    """
-    text = normalise_query(text)[:100]
-    if len(text) < AUTOCOMPLETE_MIN_LENGTH:
-        return []
-    try:
-        raw = _call(
-            "search",
-            index=[alias_name(kind) for kind in KINDS],
-            body=autocomplete_body(text, size),
-            ignore_unavailable=True,
-        )
-    except SearchUnavailable as exc:
-        logger.info("Autocomplete from the database: %s", exc)
-        return _database_autocomplete(text, size)
-    suggestions = []
-    for option in (raw.get("suggest") or {}).get("names", [{}])[0].get("options", []):
-        suggestions.append(_suggestion_from_completion(option))
-    for hit in raw["hits"]["hits"]:
-        source = hit["_source"]
-        suggestions.append(_suggestion(source.get("kind"), source["title"], source.get("url")))
-    return _unique(suggestions, size)
-
-
-def _search_url(**params):
-    return f"{reverse('search')}?{urlencode(params)}"
-
-
-TYPE_LABELS = {
-    "product": "Product",
-    "supplier": "Supplier",
-    "category": "Category",
-    "case_study": "Case study",
-    "organisation": "Organisation",
-    "guide": "Guide",
-}
-
-
-def _suggestion(kind, label, url_path=None, url=None):
-    return {
-        "label": label,
-        "type": kind,
-        "type_label": TYPE_LABELS.get(kind, kind),
-        "url": url or page_url(url_path),
-    }
-
-
-def _suggestion_from_completion(option):
-    text = option["text"]
-    source = option.get("_source", {})
-    kind = source.get("kind")
-    if text == source.get("title"):
-        return _suggestion(kind, text, source.get("url"))
-    if kind == "product" and text == source.get("supplier_name"):
-        return _suggestion("supplier", text, url=_search_url(q=text))
-    if kind == "product" and text == source.get("category_name"):
-        return _suggestion("category", text, url=_search_url(category=source.get("category")))
-    return _suggestion("organisation", text, url=_search_url(q=text))
-
-
-# Products first, then the ways into a set of products, then reading.
-TYPE_ORDER = ["product", "supplier", "category", "guide", "case_study", "organisation"]
-
-
-def _unique(suggestions, size):
-    seen = set()
-    unique = []
-    for suggestion in suggestions:
-        key = (suggestion["type"], suggestion["label"].lower())
-        if key not in seen and suggestion["url"]:
-            seen.add(key)
-            unique.append(suggestion)
-    unique.sort(key=lambda s: TYPE_ORDER.index(s["type"]) if s["type"] in TYPE_ORDER else 99)
-    return unique[:size]
-
-
-def _database_autocomplete(text, size):
-    from registry.models import Category, Organisation, ProductPage
-
-    products = (
-        ProductPage.objects.live()
-        .public()
-        .filter(title__icontains=text)
-        .order_by("title")
-        .values_list("title", "url_path")[:5]
-    )
-    suppliers = (
-        Organisation.objects.filter(name__icontains=text, products__live=True)
-        .distinct()
-        .order_by("name")
-        .values_list("name", flat=True)[:3]
-    )
-    categories = Category.objects.filter(name__icontains=text).order_by("name")[:3]
-    suggestions = [_suggestion("product", title, path) for title, path in products]
-    suggestions += [_suggestion("supplier", name, url=_search_url(q=name)) for name in suppliers]
-    suggestions += [
-        _suggestion("category", category.name, url=_search_url(category=category.slug))
-        for category in categories
-    ]
-    return _unique(suggestions, size)
-
-
-# --- Similar products -----------------------------------------------------------------------
 
 
 def similar_products(page, size=4):
     """Products like this one, for its product page: [{title, url, supplier_name, summary}].
 
     From the index (more_like_this on what it does, for whom, and where); from the same
-    category in the database when the index cannot answer. Never includes the page itself.
+    category in the database (search.database) when the index cannot answer. Never
+    includes the page itself.
     """
+    from .database import similar_products as database_similar_products
+
     try:
         raw = _call(
             "search", index=alias_name("product"), body=similar_products_body(page.pk, size)
@@ -573,74 +224,12 @@ def similar_products(page, size=4):
             return similar
     except SearchUnavailable as exc:
         logger.info("Similar products from the database: %s", exc)
-    return _database_similar_products(page, size)
+    return database_similar_products(page, size)
 
 
-def _database_similar_products(page, size):
-    from registry.models import ProductPage
-
-    products = (
-        ProductPage.objects.live()
-        .public()
-        .filter(category_id=page.category_id)
-        .exclude(pk=page.pk)
-        .select_related("supplier")
-        .order_by("title", "pk")[:size]
-    )
-    return [
-        {
-            "title": product.title,
-            "url": page_url(product.url_path),
-            "supplier_name": product.supplier.name,
-            "summary": product.summary,
-        }
-        for product in products
-    ]
-
-
-# --- Products newly matching a saved search (buyers/alerts.py) -------------------------------
-
-ALERT_LIMIT = 200
-
-
-class CannotMatchNow(Exception):
-    """Neither engine can answer this saved search faithfully right now (Elasticsearch is
-    down and the search uses filters the database cannot apply): try again next run."""
-
-
-def newly_published_products(params, since, limit=ALERT_LIMIT):
-    """Ids of live, public products that match a search (the same words and filters as the
-    search page) and were first published after `since`, oldest first.
-
-    The index stores the last publish date, which is never earlier than the first, so it
-    narrows the candidates; the database then keeps those first published after `since`.
-    """
-    from registry.models import ProductPage
-
-    clean_filters(params)
-    try:
-        candidates = _elasticsearch_newly_published(params, since, limit)
-    except SearchUnavailable as exc:
-        unsupported = [name for name in params.filters if name not in DATABASE_FACETS]
-        if unsupported:
-            raise CannotMatchNow(
-                f"{exc}; the database cannot apply {', '.join(unsupported)}"
-            ) from exc
-        if params.filters.get("kind") and "product" not in params.filters["kind"]:
-            return []
-        words = params.query.split()[:MAX_DATABASE_WORDS]
-        candidates = _apply_product_filters(_matching("product", words), params.filters)
-        candidates = candidates.values_list("pk", flat=True)
-    return list(
-        ProductPage.objects.live()
-        .public()
-        .filter(pk__in=list(candidates), first_published_at__gt=since)
-        .order_by("first_published_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
-def _elasticsearch_newly_published(params, since, limit):
+def newly_published_ids(params, since, limit):
+    """Ids of products matching the search whose last publish is after `since`, oldest
+    first (the index holds the last publish date, never earlier than the first)."""
     builder = QueryBuilder(params, page_size=limit)
     body = {
         "query": {

@@ -1,9 +1,7 @@
-"""Turning pages into index documents, and building indices behind their aliases.
+"""Building indices behind their aliases and writing documents to them.
 
-Documents are built in batches from plain value rows (no model instances), so building one
-document or a hundred thousand costs a fixed number of queries per batch, and a rebuild is
-bound by Elasticsearch rather than by the ORM. Only live, public pages are ever turned into
-documents: `indexable_pages` is the one filter.
+What a document holds is built in `search.building`; this module creates indices, swaps
+aliases, and sends the documents.
 
 Every write carries an Elasticsearch external version drawn from the change queue's
 sequence *before* the database is read (`queue.draw_version`), whether it comes from the
@@ -20,441 +18,35 @@ those newer writes.
 
 import dataclasses
 import datetime
-import hashlib
 import logging
-import re
 import zlib
-from collections import defaultdict, deque
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from html import unescape
 from itertools import islice
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, ExpressionWrapper, F, JSONField
-from django.utils import timezone
-from elastic_transport import ConnectionTimeout, TransportError
+from elastic_transport import TransportError
 from elasticsearch import BadRequestError
 from elasticsearch.helpers import streaming_bulk
 from elasticsearch_dsl import Index
 
-from assessments.models import ComplianceStatus, ProductCompliance, StandardCategory
-from registry.models import (
-    Adoption,
-    BestPracticePage,
-    BestPracticeProduct,
-    BestPracticeTag,
-    CaseStudyOutcome,
-    CaseStudyPage,
-    CaseStudyProduct,
-    CaseStudyTag,
-    EvidenceItem,
-    ProductClinicalAreaTag,
-    ProductPage,
-)
-
-from .client import get_client
+from .analysis import SYNONYM_FILTER, load_synonyms, vocabulary_version
+from .building import BATCH_SIZE, build_sources, kind_of
+from .client import SearchUnavailable, get_client
 from .documents import DOCUMENTS, MAPPING_VERSION, alias_name
-from .queue import draw_version
+from .models import draw_version
 
 logger = logging.getLogger(__name__)
 
-PAGE_MODELS = {"product": ProductPage, "case_study": CaseStudyPage, "guide": BestPracticePage}
-KIND_OF_MODEL = {model: kind for kind, model in PAGE_MODELS.items()}
-BATCH_SIZE = 500
 # Bulk writes get longer than ELASTICSEARCH_TIMEOUT (meant for searches): a busy node can
 # take seconds over a chunk of 500 documents without being down.
 BULK_TIMEOUT_SECONDS = 60
 
 
-def kind_of(page):
-    """'product', 'case_study' or 'guide' for a page of a searchable type, else None."""
-    kind = KIND_OF_MODEL.get(type(page))
-    if kind is None and type(page) is not page.specific_class:
-        kind = KIND_OF_MODEL.get(page.specific_class)
-    return kind
-
-
-def indexable_pages(kind):
-    """Live pages with no view restriction: what the public can see, and nothing else."""
-    return PAGE_MODELS[kind].objects.live().public()
-
-
-def tiebreak_for(kind, pk):
-    return hashlib.sha1(f"{kind}:{pk}".encode(), usedforsecurity=False).hexdigest()[:16]
-
-
-def adoption_band(count):
-    if count == 0:
-        return "none"
-    if count < 5:
-        return "1-4"
-    if count < 20:
-        return "5-19"
-    return "20+"
-
-
-def _stream_text(blocks, stream_block):
-    """Plain text of a StreamField's stored blocks (its JSON, read without building a
-    StreamValue), for full-text matching. Rich text, the common block, is read straight
-    from the stored HTML; other blocks go through their own `get_searchable_content`."""
-    if not blocks:
-        return ""
-    parts = []
-    for raw in blocks:
-        block_type, value = raw.get("type"), raw.get("value")
-        if block_type == "text" and isinstance(value, str):
-            parts.append(_html_text(value))
-            continue
-        child = stream_block.child_blocks.get(block_type)
-        if child is not None:
-            content = child.get_searchable_content(child.to_python(value))
-            parts.extend(_html_text(str(text)) for text in content)
-    return " ".join(part for part in parts if part)
-
-
-def stored_blocks(field_name):
-    """A StreamField's column as its stored JSON (a list of {type, value} blocks), for
-    `.values()`: Wagtail's own conversion builds a StreamValue per row, which a rebuild of
-    100,000 pages cannot afford."""
-    return ExpressionWrapper(F(field_name), output_field=JSONField())
-
-
-TAG = re.compile(r"<[^>]*>")
-
-
-def _html_text(html):
-    """Text of an HTML fragment: tags become spaces (so paragraphs do not run together),
-    entities are decoded, runs of white space become one space."""
-    if not html:
-        return ""
-    text = TAG.sub(" ", html)
-    if "&" in text:
-        text = unescape(text)
-    return " ".join(text.split())
-
-
-def _suggest_inputs(*values):
-    return [value for value in dict.fromkeys(values) if value]
-
-
-def _grouped(rows):
-    """{first column: [the rest of the row, ...]} from value tuples, keeping their order; the
-    rest is a bare value when there is only one more column."""
-    groups = defaultdict(list)
-    for row in rows:
-        groups[row[0]].append(row[1] if len(row) == 2 else row[1:])
-    return groups
-
-
-def _without_empty(source):
-    """What Document.to_dict() keeps: no None, [] or {} (but "", 0 and False stay)."""
-    return {key: value for key, value in source.items() if value not in ([], {}, None)}
-
-
-def _for_ids(field, ids):
-    """A filter on `field` for these page ids, sorted. A rebuild's batch is a run of
-    consecutive pages, so it becomes a range, which PostgreSQL answers from the index
-    without 500 parameters to send and plan; scattered ids (the worker's) stay a list.
-    Rows of other pages in the range come back too; the builders look rows up by id, so
-    they are never used."""
-    if len(ids) > 50 and ids[-1] - ids[0] < 4 * len(ids):
-        return {f"{field}__gte": ids[0], f"{field}__lte": ids[-1]}
-    return {f"{field}__in": ids}
-
-
-COMMON_FIELDS = ("pk", "title", "summary", "url_path", "last_published_at", "first_published_at")
-
-
-def _common(kind, row):
-    return {
-        "kind": kind,
-        "title": row["title"],
-        "summary": row["summary"],
-        "url": row["url_path"],  # resolved to a URL at display time, see results
-        "published_at": row["last_published_at"] or row["first_published_at"],
-        "tiebreak": tiebreak_for(kind, row["pk"]),
-    }
-
-
-# --- Products -------------------------------------------------------------------------------
-#
-# Sources are built from plain value rows, a fixed number of queries per batch and no model
-# instances: a rebuild of 100,000 products is bound by Elasticsearch, not by the ORM.
-
-PRODUCT_FIELDS = (
-    *COMMON_FIELDS,
-    "supplier__name",
-    "category__slug",
-    "category__name",
-    "esf_tier",
-    "device_class",
-    "conformity_marking",
-    "pricing_model",
-    "deployment_model",
-)
-
-
-# Plain strings: comparing with the enum members costs a lookup each time.
-MET = str(ComplianceStatus.MET.value)
-INTEROPERABILITY = str(StandardCategory.INTEROPERABILITY.value)
-DESCRIPTION_BLOCKS = ProductPage.description.field.stream_block
-
-
-def _product_sources(rows, today):
-    ids = [row["pk"] for row in rows]
-    care_settings = _grouped(
-        ProductPage.care_settings.through.objects.filter(
-            **_for_ids("productpage_id", ids)
-        ).values_list("productpage_id", "caresetting__slug")
-    )
-    clinical_areas = _grouped(
-        ProductClinicalAreaTag.objects.filter(**_for_ids("content_object_id", ids)).values_list(
-            "content_object_id", "tag__name"
-        )
-    )
-    compliance = _grouped(
-        ProductCompliance.objects.filter(**_for_ids("product_id", ids))
-        .order_by()
-        .values_list(
-            "product_id",
-            "status",
-            "assessed_on",
-            "expires_on",
-            "standard__code",
-            "standard__category",
-        )
-    )
-    adopter_regions = _grouped(
-        Adoption.objects.filter(**_for_ids("product_id", ids), confirmed=True)
-        .order_by()
-        .values_list("product_id", "organisation__region")
-    )
-    evidence_counts = dict(
-        EvidenceItem.objects.filter(**_for_ids("product_id", ids))
-        .order_by()
-        .values("product_id")
-        .annotate(count=Count("pk"))
-        .values_list("product_id", "count")
-    )
-    studies = _grouped(
-        CaseStudyProduct.objects.filter(
-            **_for_ids("product_id", ids), case_study__in=indexable_pages("case_study")
-        )
-        .order_by("sort_order", "pk")
-        .values_list("product_id", "case_study_id", "case_study__title", "case_study__summary")
-    )
-    study_ids = {study_id for links in studies.values() for study_id, _, _ in links}
-    outcomes = _grouped(
-        CaseStudyOutcome.objects.filter(case_study_id__in=study_ids)
-        .order_by("sort_order", "pk")
-        .values_list("case_study_id", "metric", "before", "after", "unit")
-    )
-    for row in rows:
-        pk = row["pk"]
-        rows_met = [
-            (code, category)
-            for status, _, expires_on, code, category in compliance.get(pk, ())
-            if status == MET and not (expires_on and expires_on < today)
-        ]
-        met_codes = sorted({code for code, _ in rows_met})
-        assessed = [assessed_on for _, assessed_on, *_ in compliance.get(pk, ()) if assessed_on]
-        regions = adopter_regions.get(pk, [])
-        linked = studies.get(pk, [])
-        outcome_texts = [
-            f"{metric} {before} {after} {unit}"
-            for study_id, _, _ in linked
-            for metric, before, after, unit in outcomes.get(study_id, ())
-        ]
-        tags = sorted(set(clinical_areas.get(pk, ())))
-        yield (
-            str(pk),
-            _without_empty(
-                {
-                    **_common("product", row),
-                    "body": _stream_text(row["description_blocks"], DESCRIPTION_BLOCKS),
-                    "tags": tags,
-                    "supplier_name": row["supplier__name"],
-                    "category": row["category__slug"],
-                    "category_name": row["category__name"],
-                    "care_settings": sorted(care_settings.get(pk, ())),
-                    "clinical_areas": tags,
-                    "esf_tier": row["esf_tier"],
-                    "device_class": row["device_class"],
-                    "conformity_marking": row["conformity_marking"],
-                    "pricing_model": row["pricing_model"],
-                    "deployment_model": row["deployment_model"],
-                    "standards_met": met_codes,
-                    "dtac_passed": "DTAC" in met_codes,
-                    "integrations": sorted(
-                        {code for code, category in rows_met if category == INTEROPERABILITY}
-                    ),
-                    "adoption_count": len(regions),
-                    "adoption_band": adoption_band(len(regions)),
-                    "adopter_regions": sorted({region for region in regions if region}),
-                    "case_study_titles": " ".join(title for _, title, _ in linked),
-                    "case_study_outcomes": " ".join(
-                        [*(summary for _, _, summary in linked), *outcome_texts]
-                    ),
-                    "evidence_count": evidence_counts.get(pk, 0),
-                    "last_assessed": max(assessed) if assessed else None,
-                    "suggest": {
-                        "input": _suggest_inputs(
-                            row["title"], row["supplier__name"], row["category__name"]
-                        )
-                    },
-                }
-            ),
-        )
-
-
-# --- Case studies and guides ----------------------------------------------------------------
-
-CASE_STUDY_FIELDS = (
-    *COMMON_FIELDS,
-    "challenge",
-    "solution",
-    "costs",
-    "lessons_learnt",
-    "organisation__name",
-    "organisation__region",
-)
-
-
-def _linked_products(link_model, parent_field, ids):
-    """{parent id: [(product id, title), ...]} for the live, public products linked."""
-    return _grouped(
-        link_model.objects.filter(
-            **{f"{parent_field}_id__in": ids}, product__in=indexable_pages("product")
-        )
-        .order_by("sort_order", "pk")
-        .values_list(f"{parent_field}_id", "product_id", "product__title")
-    )
-
-
-def _tags(through, ids):
-    return _grouped(
-        through.objects.filter(content_object_id__in=ids).values_list(
-            "content_object_id", "tag__name"
-        )
-    )
-
-
-def _case_study_sources(rows, today):
-    ids = [row["pk"] for row in rows]
-    products = _linked_products(CaseStudyProduct, "case_study", ids)
-    tags = _tags(CaseStudyTag, ids)
-    outcomes = _grouped(
-        CaseStudyOutcome.objects.filter(case_study_id__in=ids)
-        .order_by("sort_order", "pk")
-        .values_list("case_study_id", "metric", "before", "after", "unit", "period")
-    )
-    for row in rows:
-        pk = row["pk"]
-        linked = products.get(pk, [])
-        yield (
-            str(pk),
-            _without_empty(
-                {
-                    **_common("case_study", row),
-                    "body": " ".join(
-                        _html_text(row[field])
-                        for field in ("challenge", "solution", "costs", "lessons_learnt")
-                    ),
-                    "tags": sorted(set(tags.get(pk, ()))),
-                    "organisation_name": row["organisation__name"],
-                    "region": row["organisation__region"] or None,
-                    "product_ids": [str(product_id) for product_id, _ in linked],
-                    "product_names": " ".join(title for _, title in linked),
-                    "outcomes": " ".join(
-                        f"{metric} {before} {after} {unit} {period}"
-                        for metric, before, after, unit, period in outcomes.get(pk, ())
-                    ),
-                    "suggest": {"input": _suggest_inputs(row["title"], row["organisation__name"])},
-                }
-            ),
-        )
-
-
-GUIDE_FIELDS = COMMON_FIELDS
-GUIDE_BODY_BLOCKS = BestPracticePage.body.field.stream_block
-
-
-def _guide_sources(rows, today):
-    ids = [row["pk"] for row in rows]
-    products = _linked_products(BestPracticeProduct, "guide", ids)
-    tags = _tags(BestPracticeTag, ids)
-    for row in rows:
-        pk = row["pk"]
-        linked = products.get(pk, [])
-        yield (
-            str(pk),
-            _without_empty(
-                {
-                    **_common("guide", row),
-                    "body": _stream_text(row["body_blocks"], GUIDE_BODY_BLOCKS),
-                    "tags": sorted(set(tags.get(pk, ()))),
-                    "product_ids": [str(product_id) for product_id, _ in linked],
-                    "product_names": " ".join(title for _, title in linked),
-                    "suggest": {"input": _suggest_inputs(row["title"])},
-                }
-            ),
-        )
-
-
-BUILDERS = {
-    "product": (PRODUCT_FIELDS, _product_sources),
-    "case_study": (CASE_STUDY_FIELDS, _case_study_sources),
-    "guide": (GUIDE_FIELDS, _guide_sources),
-}
-# StreamFields each builder reads, as stored JSON (see stored_blocks).
-STREAM_FIELDS = {"product": ("description",), "case_study": (), "guide": ("body",)}
-
-
-def build_sources(kind, ids=None, batch_size=BATCH_SIZE):
-    """Yield (id, source) for the indexable pages of a kind (all, or those with the given
-    ids): the JSON each document is indexed with. Ids that are not live and public yield
-    nothing: callers compare to find deletions."""
-    fields, build = BUILDERS[kind]
-    today = timezone.localdate()
-    pages = indexable_pages(kind).order_by("pk")
-    if ids is not None:
-        pages = pages.filter(pk__in=list(ids))
-    last_pk = 0
-    while True:
-        rows = list(
-            pages.filter(pk__gt=last_pk).values(
-                *fields, **{f"{name}_blocks": stored_blocks(name) for name in STREAM_FIELDS[kind]}
-            )[:batch_size]
-        )
-        if not rows:
-            return
-        yield from build(rows, today)
-        last_pk = rows[-1]["pk"]
-
-
-def build_documents(kind, ids=None, batch_size=BATCH_SIZE):
-    """The same as build_sources, as elasticsearch-dsl documents."""
-    document_class = DOCUMENTS[kind]
-    for pk, source in build_sources(kind, ids=ids, batch_size=batch_size):
-        yield document_class(meta={"id": pk}, **source)
-
-
-def build_document(page):
-    """The document for one page, or None when the page must not be in the index."""
-    kind = kind_of(page)
-    if kind is None:
-        return None
-    return next(build_documents(kind, ids=[page.pk]), None)
-
-
 # --- Errors ---------------------------------------------------------------------------------
-
-
-class SearchUnavailable(RuntimeError):
-    """Elasticsearch did not answer. The message names the cause and the fix."""
 
 
 def safe_url(url=None):
@@ -510,6 +102,9 @@ def create_index(kind, name=None, bulk_loading=False, aliases=None):
     name = name or new_index_name(kind)
     client = get_client()
     body = index_definition(kind, name).to_dict()
+    rules = load_synonyms()
+    body["settings"]["analysis"]["filter"][SYNONYM_FILTER]["synonyms"] = rules
+    body["mappings"]["_meta"] = {"vocabulary_version": vocabulary_version(rules)}
     if bulk_loading:
         body["settings"]["refresh_interval"] = "-1"
     if aliases:
@@ -540,6 +135,17 @@ def index_state(kind, client=None):
         if building in aliases:
             loading.append(index)
     return sorted(live), sorted(loading)
+
+
+def built_vocabulary_version(kind, client=None):
+    """The vocabulary version the live index of a kind was built with (None: no index, or
+    built before versions were recorded)."""
+    client = client or get_client()
+    targets = index_state(kind, client)[0]
+    if not targets:
+        return None
+    mapping = client.indices.get_mapping(index=targets[0]).body[targets[0]]["mappings"]
+    return mapping.get("_meta", {}).get("vocabulary_version")
 
 
 def alias_targets(kind):
@@ -808,25 +414,29 @@ def _chunks(iterable, size):
         yield chunk
 
 
-def _send_chunk(client, index, actions, attempts=3):
-    """One bulk request. A timeout is retried: the writes are versioned, so sending a chunk
-    twice changes nothing."""
-    for attempt in range(1, attempts + 1):
-        try:
-            results = list(
-                streaming_bulk(
-                    client.options(request_timeout=BULK_TIMEOUT_SECONDS),
-                    actions,
-                    chunk_size=len(actions),
-                    raise_on_error=False,
-                    max_retries=3,
-                )
-            )
-            break
-        except ConnectionTimeout:
-            if attempt == attempts:
-                raise
-            logger.warning("A bulk request to %s timed out; sending it again.", index)
+# Bulk requests that time out or meet a busy node are sent again by the client itself: the
+# writes are versioned, so sending a chunk twice changes nothing.
+BULK_RETRIES = 3
+BULK_RETRY_STATUSES = (429, 502, 503, 504)
+
+
+def _send_chunk(client, index, actions):
+    """One bulk request, retried by the client on a timeout or a busy node."""
+    results = list(
+        streaming_bulk(
+            client.options(
+                request_timeout=BULK_TIMEOUT_SECONDS,
+                max_retries=BULK_RETRIES,
+                retry_on_timeout=True,
+                retry_on_status=BULK_RETRY_STATUSES,
+            ),
+            actions,
+            chunk_size=len(actions),
+            raise_on_error=False,
+            # Documents a busy node refused one by one (429 inside the bulk answer).
+            max_retries=3,
+        )
+    )
     for ok, item in results:
         _op, info = next(iter(item.items()))
         # 409: the worker already wrote a newer version of this page during the load.

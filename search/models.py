@@ -5,7 +5,7 @@ they search for and cannot find. It holds no personal data on purpose (no user, 
 session or user agent), so it needs no retention rules beyond the period the report shows.
 """
 
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -47,6 +47,61 @@ class SearchQueryLog(models.Model):
         return f"{self.query or '(filters only)'} ({self.result_count} results)"
 
 
+# --- The lay-term vocabulary (search/analysis.py) ---------------------------------------------
+
+
+class LayTerm(models.Model):
+    """Words people use for what the registry names otherwise ("kids" for paediatrics,
+    "bad back" for musculoskeletal), edited by the scaling team.
+
+    Each becomes a one-way synonym rule: the lay words find the clinical ones, never the
+    other way round, so a clinical search is not widened by everyday words. A change takes
+    effect at the next `manage.py search_index rebuild` (the database engine reads it at
+    once); `search_index status` and the admin show the vocabulary's version and the one
+    the index was built with.
+    """
+
+    words = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="What people type, separated by commas, such as: kids, kid, children's.",
+    )
+    means = models.CharField(
+        max_length=300,
+        help_text="The words the registry uses for it, separated by commas, such as: "
+        "paediatric, paediatrics, children.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["words"]
+        verbose_name = "lay term"
+
+    def __str__(self):
+        return f"{self.words} → {self.means}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        for name in ("words", "means"):
+            if not split_terms(getattr(self, name)):
+                raise ValidationError({name: "Enter at least one word."})
+            if any(mark in getattr(self, name) for mark in ("=>", "#", "\\")):
+                raise ValidationError({name: "Use words and commas only."})
+
+    @property
+    def rule(self):
+        """The synonym rule, in the Solr format of search/synonyms.txt."""
+        words = split_terms(self.words)
+        return (
+            f"{', '.join(words)} => {', '.join(dict.fromkeys([*words, *split_terms(self.means)]))}"
+        )
+
+
+def split_terms(text):
+    return [term for term in (" ".join(part.lower().split()) for part in text.split(",")) if term]
+
+
 # --- The index queue (search/queue.py) ------------------------------------------------------
 
 
@@ -83,3 +138,42 @@ class IndexChange(models.Model):
 
     def __str__(self):
         return f"#{self.id} {self.kind} {self.object_id}"
+
+
+# --- The queue's sequence, which also numbers document versions (see search/queue.py) --------
+
+
+def draw_version():
+    """A number from the queue's id sequence, larger than every id handed out before it.
+
+    Documents are written with such a number as their external version (see the module
+    docstring of search/queue.py for why it is drawn at write time).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id'))",
+                [IndexChange._meta.db_table],
+            )
+            return cursor.fetchone()[0]
+    # SQLite's AUTOINCREMENT never reuses an id, so inserting a row is a sequence.
+    with transaction.atomic():
+        marker = IndexChange.objects.create(kind="", object_id=0)
+        IndexChange.objects.filter(pk=marker.pk).delete()
+    return marker.pk
+
+
+def current_sequence():
+    """The last number handed out by the queue sequence (0 when none has been)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT pg_sequence_last_value(pg_get_serial_sequence(%s, 'id')::regclass)",
+                [IndexChange._meta.db_table],
+            )
+        else:
+            cursor.execute(
+                "SELECT seq FROM sqlite_sequence WHERE name = %s", [IndexChange._meta.db_table]
+            )
+        row = cursor.fetchone()
+    return (row[0] if row else None) or 0

@@ -2,102 +2,213 @@
 
 Nothing here talks to Elasticsearch or the database, so the whole query shape is unit-tested
 without a cluster (tests/search/test_query_builder.py). `SearchParams` reads and cleans the
-request; `QueryBuilder` turns clean parameters into a body; `search.engine` sends it and
-`search.results` formats the answer.
+request (search/params.py); `QueryBuilder` turns clean parameters into a body;
+`search.engine` sends it and `search.results` formats the answer.
 
 User text only ever reaches match-family queries (multi_match, match_phrase, term), never
 query_string, so characters such as `"`, `(`, `:` or `*` are words, not syntax.
 """
 
-import re
-from dataclasses import dataclass, field
+from django.utils import timezone
+
+from proof.rules import DTAC_REQUIREMENTS
 
 from .documents import alias_name
+from .kinds import KINDS
+from .params import FACETS, FACETS_BY_NAME, PAGE_SIZE, normalise_query
 
-MAX_QUERY_LENGTH = 256
-PAGE_SIZE = 20
-# Elasticsearch's max_result_window (10,000) bounds how deep pagination can go.
-MAX_RESULT_WINDOW = 10_000
-MAX_PAGE = MAX_RESULT_WINDOW // PAGE_SIZE
-MAX_VALUES_PER_FACET = 50
 # How the facet aggregations are named: "<facet>__values", "<facet>__selected", inside
 # "facets__<n>" when they share a filter (see QueryBuilder.aggregations).
 FACET_VALUES = "__values"
 FACET_SELECTED = "__selected"
 FACET_GROUP = "facets__"
 
-KINDS = {"product": "Products", "case_study": "Case studies", "guide": "Guides"}
-
 # Highlight markers no one types: the fragments are HTML-escaped first, then the markers
 # become <mark> tags (see search.results.highlight_html).
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 
-
-@dataclass(frozen=True)
-class Facet:
-    name: str  # the request parameter
-    field: str  # the index field
-    label: str  # the fieldset legend
-    size: int = 50  # how many values to count
+# DTAC's two states in the address and the form; worked out at query time from the
+# standards met (proof.rules.DTAC_REQUIREMENTS), never stored.
+DTAC_VALUES = ("passed", "not_passed")
 
 
-FACETS = (
-    Facet("kind", "kind", "Type of content", size=len(KINDS)),
-    Facet("category", "category", "Category"),
-    Facet("care_setting", "care_settings", "Care setting"),
-    Facet("clinical_area", "clinical_areas", "Clinical area", size=30),
-    Facet("esf_tier", "esf_tier", "NICE evidence tier"),
-    Facet("standard", "standards_met", "Standards met", size=60),
-    Facet("dtac", "dtac_passed", "DTAC"),
-    Facet("integration", "integrations", "Integrates with", size=30),
-    Facet("region", "adopter_regions", "Used in region"),
-    Facet("adoption", "adoption_band", "Organisations using it"),
-    Facet("deployment", "deployment_model", "Deployment"),
-)
-FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
+def met_clause(codes, today, interoperability=False):
+    """Products with one of these standards met and unexpired on `today`."""
+    filters = [
+        {"terms": {"met.code": list(codes)}},
+        {"range": {"met.until": {"gte": today.isoformat()}}},
+    ]
+    if interoperability:
+        filters.append({"term": {"met.interoperability": True}})
+    return {"nested": {"path": "met", "query": {"bool": {"filter": filters}}}}
 
-# DTAC is a boolean in the index; in the address and the form it reads as words.
-DTAC_VALUES = {"passed": True, "not_passed": False}
 
-SORTS = {
-    "relevance": "Best match",
-    "adopted": "Most adopted",
-    "assessed": "Recently assessed",
-    "title": "A to Z",
-}
-DEFAULT_SORT = "relevance"
+def dtac_passed_clause(today):
+    """DTAC reads "passed" on `today` only while every group of proof.rules.DTAC_REQUIREMENTS
+    has one standard met and unexpired that day."""
+    return {"bool": {"filter": [met_clause(group, today) for group in DTAC_REQUIREMENTS]}}
+
 
 # Where words are looked for, and how much a match in each field counts: names first,
 # then tags and clinical areas, then the summary, then body text and case-study text.
-TEXT_FIELDS = (
-    "title^6",
-    "supplier_name^6",
-    "organisation_name^4",
-    "tags.text^4",
-    "clinical_areas.text^4",
-    "product_names^3",
-    "summary^2",
-    "body",
-    "case_study_titles",
-    "case_study_outcomes",
-    "outcomes",
-)
+FIELD_BOOSTS = {
+    "title": 6,
+    "title_words": 6,
+    "supplier_name": 6,
+    "organisation_name": 4,
+    "tags.text": 4,
+    "clinical_areas.text": 4,
+    "product_names": 3,
+    "summary": 2,
+    "category_name.text": 2,
+    "setting_words": 2,
+    "body": 1,
+    "case_study_titles": 1,
+    "case_study_outcomes": 1,
+    "outcomes": 1,
+}
 # The short fields: names, tags, summaries, titles. Searched for the words as a phrase (an
 # exact phrase outranks scattered words) and for the words spread across them (a supplier's
 # name and a product's). Not the body or outcomes text: matching positions in long text for
 # every hit is the costliest part of a search, and a phrase or a pair of names in the short
 # fields is what tells products apart.
-SHORT_FIELDS = (
-    "title^6",
-    "supplier_name^6",
-    "organisation_name^4",
-    "tags.text^4",
-    "clinical_areas.text^4",
-    "product_names^3",
-    "summary^2",
+SHORT = (
+    "title",
+    "title_words",
+    "supplier_name",
+    "organisation_name",
+    "tags.text",
+    "clinical_areas.text",
+    "product_names",
+    "summary",
+    "category_name.text",
+    "setting_words",
     "case_study_titles",
 )
+
+
+# The index-time analyzer: the words stemmed but without synonyms (search/analysis.py).
+EXACT_ANALYZER = "registry_text"
+EXACT_BOOST = 2
+
+# Words of a question or a request that say nothing about what is wanted: "how can we",
+# "which products help", "is there an app for". Matching need not find them. Words that
+# synonyms are made of ("not" in "did not attend", "at" in "hospital at home") are not here.
+QUESTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "be",
+        "there",
+        "here",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "how",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "when",
+        "why",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "do",
+        "does",
+        "did",
+        "we",
+        "our",
+        "us",
+        "i",
+        "my",
+        "me",
+        "you",
+        "your",
+        "they",
+        "their",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "for",
+        "to",
+        "of",
+        "in",
+        "on",
+        "with",
+        "by",
+        "from",
+        "into",
+        "about",
+        "as",
+        "or",
+        "if",
+        "than",
+        "then",
+        "so",
+        "help",
+        "helps",
+        "helping",
+        "helped",
+        "support",
+        "supports",
+        "supporting",
+        "find",
+        "finding",
+        "look",
+        "looking",
+        "need",
+        "needs",
+        "tool",
+        "tools",
+        "software",
+        "system",
+        "systems",
+        "solution",
+        "solutions",
+        "product",
+        "products",
+        "app",
+        "apps",
+        "way",
+        "ways",
+        "something",
+        "anything",
+        "any",
+        "some",
+        "there's",
+        "what's",
+    ]
+)
+
+
+def content_words(query):
+    """The words of a query that carry meaning (see QUESTION_WORDS), in order."""
+    return [word for word in query.split() if word.lower().strip("?.,!") not in QUESTION_WORDS]
+
+
+def boosted(names):
+    return tuple(
+        name if FIELD_BOOSTS[name] == 1 else f"{name}^{FIELD_BOOSTS[name]}" for name in names
+    )
+
+
+TEXT_FIELDS = boosted(FIELD_BOOSTS)
+SHORT_FIELDS = boosted(SHORT)
 HIGHLIGHT_WHOLE = ("title", "summary")
 HIGHLIGHT_SNIPPETS = ("case_study_titles", "case_study_outcomes", "body", "outcomes")
 SOURCE_FIELDS = (
@@ -109,151 +220,12 @@ SOURCE_FIELDS = (
     "category",
     "category_name",
     "esf_tier",
-    "dtac_passed",
     "adoption_count",
-    "standards_met",
+    "met",
     "last_assessed",
     "organisation_name",
     "published_at",
 )
-
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\ue000-\uf8ff]")
-_SPACES = re.compile(r"\s+")
-
-
-def normalise_query(text):
-    """Trimmed, single-spaced text without control or private-use characters."""
-    return _SPACES.sub(" ", _CONTROL_CHARACTERS.sub(" ", text or "")).strip()
-
-
-def _getlist(data, name):
-    if hasattr(data, "getlist"):
-        return data.getlist(name)
-    value = data.get(name)
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-@dataclass
-class SearchParams:
-    """A search request, cleaned: never raises on anything a browser or client can send."""
-
-    query: str = ""
-    filters: dict = field(default_factory=dict)  # facet name -> tuple of values
-    sort: str = DEFAULT_SORT
-    page: int = 1
-    notices: list = field(default_factory=list)
-    query_truncated: bool = False
-    requested_page: int = 1  # before any clamping to the last page
-
-    @classmethod
-    def from_request_data(cls, data):
-        """From a QueryDict (or a dict of strings or lists): q, sort, page and facet names."""
-        notices = []
-        raw_query = _getlist(data, "q")
-        query = normalise_query(raw_query[0] if raw_query else "")
-        truncated = len(query) > MAX_QUERY_LENGTH
-        if truncated:
-            query = query[:MAX_QUERY_LENGTH].rstrip()
-            notices.append(
-                f"Your search was too long, so we searched for its first {MAX_QUERY_LENGTH} "
-                "characters."
-            )
-
-        sort = (_getlist(data, "sort") or [DEFAULT_SORT])[0] or DEFAULT_SORT
-        if sort not in SORTS:
-            notices.append("We did not recognise that sort order, so results are by best match.")
-            sort = DEFAULT_SORT
-
-        page = 1
-        raw_page = (_getlist(data, "page") or ["1"])[0]
-        try:
-            page = int(str(raw_page).strip() or "1")
-        except ValueError:
-            notices.append("That page number was not a number, so we are showing page 1.")
-            page = 1
-        if page < 1:
-            page = 1
-        if page > MAX_PAGE:
-            notices.append(
-                f"Only the first {MAX_RESULT_WINDOW:,} results can be shown. "
-                "Add words or filters to narrow your search."
-            )
-            page = MAX_PAGE
-
-        filters = {}
-        for facet in FACETS:
-            values = []
-            for value in _getlist(data, facet.name):
-                value = normalise_query(str(value))
-                if value and value not in values:
-                    values.append(value)
-            if values:
-                filters[facet.name] = tuple(values[:MAX_VALUES_PER_FACET])
-
-        return cls(
-            query=query,
-            filters=filters,
-            sort=sort,
-            page=page,
-            notices=notices,
-            query_truncated=truncated,
-            requested_page=page,
-        )
-
-    def selected(self, facet_name):
-        return self.filters.get(facet_name, ())
-
-    @property
-    def has_filters(self):
-        return any(self.filters.values())
-
-    @property
-    def is_empty(self):
-        return not self.query and not self.has_filters
-
-    def without_unknown_values(self, vocabulary):
-        """Drop filter values not in the vocabulary ({facet: {value: label}}), with a notice.
-
-        A bookmarked link to a category since renamed still answers, minus that filter.
-        """
-        kept = {}
-        ignored = []
-        for name, values in self.filters.items():
-            known = vocabulary.get(name)
-            if known is None:
-                kept[name] = values
-                continue
-            good = tuple(value for value in values if value in known)
-            ignored += [value for value in values if value not in known]
-            if good:
-                kept[name] = good
-        self.filters = kept
-        if ignored:
-            listed = ", ".join(f"\u2018{value[:40]}\u2019" for value in ignored[:5])
-            self.notices.append(
-                f"We ignored filter values we do not recognise: {listed}. "
-                "The results below do not use them."
-            )
-        return ignored
-
-    def as_query_items(self, **changes):
-        """(name, value) pairs for a link that repeats this search with some changes."""
-        query = changes.get("q", self.query)
-        filters = changes.get("filters", self.filters)
-        sort = changes.get("sort", self.sort)
-        page = changes.get("page", 1)
-        items = []
-        if query:
-            items.append(("q", query))
-        for facet in FACETS:
-            items += [(facet.name, value) for value in filters.get(facet.name, ())]
-        if sort != DEFAULT_SORT:
-            items.append(("sort", sort))
-        if page and page > 1:
-            items.append(("page", str(page)))
-        return items
 
 
 class QueryBuilder:
@@ -266,13 +238,18 @@ class QueryBuilder:
     a facet's own unselected values keep honest counts.
     """
 
-    def __init__(self, params, page_size=PAGE_SIZE, fuzzy=False):
+    def __init__(self, params, page_size=PAGE_SIZE, fuzzy=False, relaxed=False, today=None):
         self.params = params
+        # The day standards are judged on: a standard met counts until its expiry date.
+        self.today = today or timezone.localdate()
         self.page_size = page_size
-        # Typo tolerance is a second pass (see search.engine): exact words first, so a
+        # Typo tolerance is a later pass (see search.engine): exact words first, so a
         # correct word never brings in near-misses ("ward" finding "word") and facet counts
         # stay honest; forgiving only when the exact words find nothing.
         self.fuzzy = fuzzy
+        # The relaxed pass asks for fewer of the words (see search.engine): when every
+        # reading of all the words finds nothing, the best matches for some of them.
+        self.relaxed = relaxed
 
     # --- Where and what -----------------------------------------------------------------
 
@@ -280,86 +257,143 @@ class QueryBuilder:
     def indices():
         return [alias_name(kind) for kind in KINDS]
 
-    def best_fields(self, query):
-        clause = {
-            "query": query,
-            "type": "best_fields",
-            "fields": list(TEXT_FIELDS),
-            "tie_breaker": 0.3,
-            "minimum_should_match": "2<75%",
-        }
-        if self.fuzzy:
-            # Typos are forgiven in the short fields only: expanding every word into its
-            # near-misses across all the body text costs more than the rest of the search,
-            # and a misspelt name, tag or summary word is what the second pass is for.
-            clause.update(
-                fields=list(SHORT_FIELDS), fuzziness="AUTO", prefix_length=1, max_expansions=50
-            )
-        return clause
+    def matching_words(self):
+        """The words that must match: the query without the words of a question ("how can
+        we", "which products help") that say nothing about what is wanted. When nothing
+        else is left, the words as typed."""
+        return content_words(self.params.query) or self.params.query.split()
+
+    def minimum_should_match(self):
+        # Of the words that carry meaning: all of one or two, all but one of three or four,
+        # three in four of more. The relaxed pass: one of up to three, half of more.
+        return "1<50%" if self.relaxed else "2<-1 4<75%"
 
     def text_query(self):
         query = self.params.query
         if not query:
             return {"match_all": {}}
-        # The exact name of a product or supplier goes first.
-        exact_names = [
+        words = " ".join(self.matching_words())
+        if self.fuzzy:
+            # Typos are forgiven in the short fields only: expanding every word into its
+            # near-misses across all the body text costs more than the rest of the search,
+            # and a misspelt name, tag or summary word is what this pass is for.
+            must = {
+                "multi_match": {
+                    "query": words,
+                    "type": "best_fields",
+                    "fields": list(SHORT_FIELDS),
+                    "tie_breaker": 0.3,
+                    "minimum_should_match": self.minimum_should_match(),
+                    "fuzziness": "AUTO",
+                    "prefix_length": 1,
+                    "max_expansions": 50,
+                }
+            }
+        else:
+            # The words may be spread over the fields (a supplier's name and what the
+            # product does; a condition in the clinical areas and a setting in the summary),
+            # scored as if the fields were one.
+            must = {
+                "multi_match": {
+                    "query": words,
+                    "type": "cross_fields",
+                    "fields": list(TEXT_FIELDS),
+                    "minimum_should_match": self.minimum_should_match(),
+                }
+            }
+        should = [
+            # Most of the words in one field counts more than the words scattered.
+            {
+                "multi_match": {
+                    "query": words,
+                    "type": "best_fields",
+                    "fields": list(TEXT_FIELDS),
+                    "tie_breaker": 0.3,
+                }
+            },
+            # The words as typed, without synonyms: an exact match outranks the same match
+            # through a synonym or a lay term.
+            {
+                "multi_match": {
+                    "query": words,
+                    "type": "best_fields",
+                    "fields": list(SHORT_FIELDS),
+                    "analyzer": EXACT_ANALYZER,
+                    "tie_breaker": 0.3,
+                    "boost": EXACT_BOOST,
+                }
+            },
+            # The exact name of a product or supplier goes first.
             {"match": {"title.sort": {"query": query, "boost": 10}}},
             {"match": {"supplier_name.sort": {"query": query, "boost": 5}}},
         ]
-        if len(query.split()) == 1:
-            # One word (an acronym, often, that synonyms turn into phrases): spreading it
-            # across fields or matching it as a phrase finds nothing more than the word in
-            # its best field, and costs as much again for every hit.
-            return {
-                "bool": {"must": [{"multi_match": self.best_fields(query)}], "should": exact_names}
-            }
-        return {
-            "bool": {
-                "must": [
-                    {
-                        "bool": {
-                            "should": [
-                                # Most of the words in one field (forgiving typos in the
-                                # second pass).
-                                {"multi_match": self.best_fields(query)},
-                                # Every word, spread across the short fields (a supplier
-                                # and a product).
-                                {
-                                    "multi_match": {
-                                        "query": query,
-                                        "type": "cross_fields",
-                                        "fields": list(SHORT_FIELDS),
-                                        "operator": "and",
-                                    }
-                                },
-                            ],
-                            "minimum_should_match": 1,
-                        }
+        if len(words.split()) > 1:
+            # An exact phrase outranks scattered words.
+            should.append(
+                {
+                    "multi_match": {
+                        "query": words,
+                        "type": "phrase",
+                        "fields": list(SHORT_FIELDS),
+                        "slop": 1,
+                        "boost": 3,
                     }
-                ],
-                "should": [
-                    {
-                        "multi_match": {
-                            "query": query,
-                            "type": "phrase",
-                            "fields": list(SHORT_FIELDS),
-                            "slop": 1,
-                            "boost": 3,
-                        }
-                    },
-                    *exact_names,
-                ],
-            }
-        }
+                }
+            )
+        return {"bool": {"must": [must], "should": should}}
 
     # --- Facets -------------------------------------------------------------------------
 
-    @staticmethod
-    def facet_clause(facet, values):
+    def facet_clause(self, facet, values):
         if facet.name == "dtac":
-            booleans = sorted({DTAC_VALUES[v] for v in values if v in DTAC_VALUES})
-            return {"terms": {facet.field: booleans}}
+            chosen = {value for value in values if value in DTAC_VALUES}
+            passed = dtac_passed_clause(self.today)
+            if chosen == {"passed"}:
+                return passed
+            products = {"term": {"kind": "product"}}
+            if chosen == {"not_passed"}:
+                return {"bool": {"filter": [products], "must_not": [passed]}}
+            return products
+        if facet.name == "standard":
+            return met_clause(values, self.today)
+        if facet.name == "integration":
+            return met_clause(values, self.today, interoperability=True)
         return {"terms": {facet.field: list(values)}}
+
+    def facet_values_aggregation(self, facet):
+        """The counts of a facet's values: a terms aggregation, except for the facets
+        derived from standards met, counted only where unexpired on the day of the search."""
+        if facet.name == "dtac":
+            return {
+                "filters": {
+                    "filters": {value: self.facet_clause(facet, [value]) for value in DTAC_VALUES}
+                }
+            }
+        terms = {
+            "terms": {
+                "field": facet.field,
+                "size": facet.size,
+                "order": [{"_count": "desc"}, {"_key": "asc"}],
+            }
+        }
+        if facet.name in ("standard", "integration"):
+            current = [{"range": {"met.until": {"gte": self.today.isoformat()}}}]
+            if facet.name == "integration":
+                current.append({"term": {"met.interoperability": True}})
+            # Products, not standards rows, are counted: reverse_nested counts each product
+            # once per code.
+            terms["aggs"] = {"products": {"reverse_nested": {}}}
+            terms["terms"]["order"] = [{"products": "desc"}, {"_key": "asc"}]
+            return {
+                "nested": {"path": "met"},
+                "aggs": {
+                    "current": {
+                        "filter": {"bool": {"filter": current}},
+                        "aggs": {"codes": terms},
+                    }
+                },
+            }
+        return terms
 
     def filter_clauses(self, exclude=None):
         return [
@@ -386,13 +420,7 @@ class QueryBuilder:
         for number, facets in enumerate(groups.values()):
             inner = {}
             for facet in facets:
-                inner[f"{facet.name}{FACET_VALUES}"] = {
-                    "terms": {
-                        "field": facet.field,
-                        "size": facet.size,
-                        "order": [{"_count": "desc"}, {"_key": "asc"}],
-                    }
-                }
+                inner[f"{facet.name}{FACET_VALUES}"] = self.facet_values_aggregation(facet)
                 selected = self.params.selected(facet.name)
                 if selected:
                     # Exact counts for the chosen values, even outside the top values.
@@ -513,9 +541,11 @@ class QueryBuilder:
         }
 
     def suggestion_body(self):
-        """A did-you-mean request: for each word typed that no name or summary contains, the
-        closest word that one does, from the `spelling` field (words as written, without
-        stems or synonyms, so each suggestion lines up with one word typed)."""
+        """A did-you-mean request: for each word typed that the index holds nowhere, the
+        closest word it does hold, from the `spelling` field (every text field's words as
+        written, without stems or synonyms, so each suggestion lines up with one word
+        typed). search.results.did_you_mean_from_suggest leaves alone the words of a
+        question and the words the synonyms and lay terms know."""
         return {
             "size": 0,
             "suggest": {
@@ -526,6 +556,7 @@ class QueryBuilder:
                         "suggest_mode": "missing",
                         "sort": "score",
                         "min_word_length": 4,
+                        "prefix_length": 1,
                     }
                 },
             },

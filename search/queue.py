@@ -47,8 +47,9 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from elasticsearch import ApiError
 
-from .client import is_configured
-from .models import IndexChange, IndexKind
+from . import indexing
+from .client import SearchUnavailable, is_configured
+from .models import IndexChange, IndexKind, current_sequence, draw_version  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -119,42 +120,6 @@ def _notify():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"NOTIFY {NOTIFY_CHANNEL}")
-
-
-def draw_version():
-    """A number from the queue's id sequence, larger than every id handed out before it.
-
-    Documents are written with such a number as their external version (see the module
-    docstring for why it is drawn at write time).
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id'))",
-                [IndexChange._meta.db_table],
-            )
-            return cursor.fetchone()[0]
-    # SQLite's AUTOINCREMENT never reuses an id, so inserting a row is a sequence.
-    with transaction.atomic():
-        marker = IndexChange.objects.create(kind="", object_id=0)
-        IndexChange.objects.filter(pk=marker.pk).delete()
-    return marker.pk
-
-
-def current_sequence():
-    """The last number handed out by the queue sequence (0 when none has been)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT pg_sequence_last_value(pg_get_serial_sequence(%s, 'id')::regclass)",
-                [IndexChange._meta.db_table],
-            )
-        else:
-            cursor.execute(
-                "SELECT seq FROM sqlite_sequence WHERE name = %s", [IndexChange._meta.db_table]
-            )
-        row = cursor.fetchone()
-    return (row[0] if row else None) or 0
 
 
 # --- Reading the queue ----------------------------------------------------------------------
@@ -232,8 +197,6 @@ REFRESH_AFTER_AT_MOST = 50
 def process_batch(batch_size=500, refresh=None):
     """Apply one batch of due changes to the index. Returns what happened. `refresh`: make
     the writes searchable before returning (None: only for small batches)."""
-    from . import indexing
-
     with transaction.atomic():
         rows = _claim(batch_size)
         result = BatchResult(claimed=len(rows))
@@ -276,7 +239,7 @@ def _sync(indexing, kind, ids, version, refresh):
     try:
         with transaction.atomic():  # a database error rolls back this kind only
             return indexing.sync_documents(kind, ids, version, refresh=refresh)
-    except indexing.SearchUnavailable as exc:
+    except SearchUnavailable as exc:
         return indexing.SyncResult(errors=dict.fromkeys(ids, str(exc)))
     except ApiError as exc:
         message = f"Elasticsearch refused the write: {exc}"

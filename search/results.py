@@ -8,26 +8,28 @@ and the API never need to know which one answered. Facet values are shown with h
 import math
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from proof.rules import DTAC_REQUIREMENTS
 from registry.choices import DeploymentModel, EsfTier, Region
 
-from .query import (
-    FACET_GROUP,
-    FACET_SELECTED,
-    FACET_VALUES,
-    FACETS,
-    FACETS_BY_NAME,
-    KINDS,
-    MARK_END,
-    MARK_START,
-    MAX_RESULT_WINDOW,
-)
+from .kinds import KIND_LABELS, KINDS
+from .params import FACETS, FACETS_BY_NAME, MAX_RESULT_WINDOW, SearchParams
+from .query import FACET_GROUP, FACET_SELECTED, FACET_VALUES, MARK_END, MARK_START, QUESTION_WORDS
 
-KIND_LABELS = {"product": "Product", "case_study": "Case study", "guide": "Guide"}
+DEGRADED_HEADING = "Search is simplified right now"
+DEGRADED_DETAIL = (
+    "Results match your words in product names, suppliers, summaries, clinical areas, "
+    "categories, care settings and case studies, but not in full descriptions, and "
+    "misspelt words are not corrected."
+)
+DEGRADED_NOTICE = f"{DEGRADED_HEADING}. {DEGRADED_DETAIL}"
 ADOPTION_BANDS = {
     "none": "Not yet adopted",
     "1-4": "1 to 4 organisations",
@@ -90,12 +92,8 @@ def facet_vocabulary(fresh=False):
 
 
 def clean_filters(params):
-    """Keep only filter values the registry knows, each unknown one named in a notice."""
-    if "clinical_area" in params.filters:
-        # Clinical areas are compared without case, as the index does.
-        params.filters["clinical_area"] = tuple(
-            dict.fromkeys(value.lower() for value in params.filters["clinical_area"])
-        )
+    """(the search with only filter values the registry knows, each unknown one named in a
+    notice; the vocabulary)."""
     vocabulary = facet_vocabulary()
     if any(
         value not in vocabulary.get(name, {})
@@ -103,8 +101,7 @@ def clean_filters(params):
         for value in values
     ):
         vocabulary = facet_vocabulary(fresh=True)
-    params.without_unknown_values(vocabulary)
-    return vocabulary
+    return params.with_known_filters(vocabulary), vocabulary
 
 
 # --- Highlighting and URLs ------------------------------------------------------------------
@@ -154,6 +151,8 @@ class SearchResponse:
     degraded: bool = False
     facets: list = field(default_factory=list)
     did_you_mean: str = ""
+    # The results are for did_you_mean, because the words as typed found nothing.
+    corrected: bool = False
     took_ms: int = 0
     page_size: int = 20
     sort: str = "relevance"
@@ -168,6 +167,7 @@ class SearchResponse:
 
     @property
     def notices(self):
+        """What the page shows under its heading; the page says it is degraded its own way."""
         return self.params.notices
 
     @property
@@ -192,8 +192,9 @@ class SearchResponse:
             "sort": self.sort,
             "engine": self.engine,
             "degraded": self.degraded,
-            "notices": list(self.notices),
+            "notices": [DEGRADED_NOTICE, *self.notices] if self.degraded else list(self.notices),
             "did_you_mean": self.did_you_mean or None,
+            "corrected": self.corrected,
             "filters": {name: list(values) for name, values in self.params.filters.items()},
             "results": [
                 {
@@ -243,12 +244,22 @@ def format_result(source, highlight=None, result_id=""):
         "organisation_name": source.get("organisation_name") or "",
         "category_name": source.get("category_name") or "",
         "esf_tier": source.get("esf_tier") or "",
-        "dtac_passed": source.get("dtac_passed"),
+        **standards_badges(kind, source.get("met") or ()),
         "adoption_count": source.get("adoption_count"),
-        "standards_met_count": len(source.get("standards_met") or [])
-        if kind == "product"
-        else None,
         "last_assessed": source.get("last_assessed"),
+    }
+
+
+def standards_badges(kind, met, today=None):
+    """`dtac_passed` and `standards_met_count` on the day of the search, from a product's
+    standards met and the last day each counts (None for other kinds)."""
+    if kind != "product":
+        return {"dtac_passed": None, "standards_met_count": None}
+    today = (today or timezone.localdate()).isoformat()
+    current = {row["code"] for row in met if str(row["until"]) >= today}
+    return {
+        "dtac_passed": all(current & set(group) for group in DTAC_REQUIREMENTS),
+        "standards_met_count": len(current),
     }
 
 
@@ -311,15 +322,15 @@ def facet_counts_from_aggregations(aggregations):
         if top is None:
             continue
         values = {}
-        for bucket in top.get("buckets", []):
-            key = (
-                bucket.get("key_as_string", bucket["key"])
-                if facet.name == "dtac"
-                else bucket["key"]
-            )
-            if facet.name == "dtac":
-                key = "passed" if key in ("true", True, 1) else "not_passed"
-            values[str(key)] = bucket["doc_count"]
+        if "current" in top:  # standards met, counted per product (QueryBuilder)
+            for bucket in top["current"]["codes"]["buckets"]:
+                values[str(bucket["key"])] = bucket["products"]["doc_count"]
+        elif isinstance(top.get("buckets"), dict):  # DTAC's two states
+            for key, bucket in top["buckets"].items():
+                values[key] = bucket["doc_count"]
+        else:
+            for bucket in top.get("buckets", []):
+                values[str(bucket["key"])] = bucket["doc_count"]
         chosen = flat.get(f"{facet.name}{FACET_SELECTED}", {}).get("buckets", {})
         for value, bucket in chosen.items():
             values[value] = bucket["doc_count"]
@@ -327,11 +338,13 @@ def facet_counts_from_aggregations(aggregations):
     return counts
 
 
-def did_you_mean_from_suggest(query, suggest):
+def did_you_mean_from_suggest(query, suggest, known=frozenset()):
     """A corrected query from term suggestions, or '' when nothing better was found.
 
-    Each misspelt word is replaced by the most frequent close word from the titles or
-    summaries; words the index knows are kept as typed.
+    Each word the index holds nowhere is replaced by the closest, most frequent word it
+    holds; words the index knows are kept as typed, and so are the words of a question
+    ("how", "which") and the words in `known` (the synonyms' and lay terms' words: "kids"
+    is understood, not misspelt).
     """
     replacements = {}
     for entries in (suggest or {}).values():
@@ -340,6 +353,8 @@ def did_you_mean_from_suggest(query, suggest):
             typed = query[entry["offset"] : entry["offset"] + entry["length"]]
             # Only plain words are corrected: never "A&E", codes or numbers.
             if not options or not typed.isalpha():
+                continue
+            if typed.lower() in known or typed.lower() in QUESTION_WORDS:
                 continue
             best = max(options, key=lambda option: (option["score"], option["freq"]))
             span = (entry["offset"], entry["length"])
@@ -376,9 +391,60 @@ def params_from_query_string(query_string):
     """SearchParams from a stored query string, as the search page would read it."""
     from urllib.parse import parse_qsl
 
-    from .query import SearchParams
-
     grouped = {}
     for name, value in parse_qsl(query_string):
         grouped.setdefault(name, []).append(value)
     return SearchParams.from_request_data(grouped)
+
+
+# --- Autocomplete suggestions ---------------------------------------------------------------
+
+
+def search_url(**params):
+    return f"{reverse('search')}?{urlencode(params)}"
+
+
+TYPE_LABELS = {
+    **KIND_LABELS,
+    "supplier": "Supplier",
+    "category": "Category",
+    "organisation": "Organisation",
+}
+
+
+def suggestion(kind, label, url_path=None, url=None):
+    return {
+        "label": label,
+        "type": kind,
+        "type_label": TYPE_LABELS.get(kind, kind),
+        "url": url or page_url(url_path),
+    }
+
+
+def suggestion_from_completion(option):
+    text = option["text"]
+    source = option.get("_source", {})
+    kind = source.get("kind")
+    if text == source.get("title"):
+        return suggestion(kind, text, source.get("url"))
+    if kind == "product" and text == source.get("supplier_name"):
+        return suggestion("supplier", text, url=search_url(q=text))
+    if kind == "product" and text == source.get("category_name"):
+        return suggestion("category", text, url=search_url(category=source.get("category")))
+    return suggestion("organisation", text, url=search_url(q=text))
+
+
+# Products first, then the ways into a set of products, then reading.
+TYPE_ORDER = ["product", "supplier", "category", "guide", "case_study", "organisation"]
+
+
+def unique_suggestions(suggestions, size):
+    seen = set()
+    unique = []
+    for suggestion in suggestions:
+        key = (suggestion["type"], suggestion["label"].lower())
+        if key not in seen and suggestion["url"]:
+            seen.add(key)
+            unique.append(suggestion)
+    unique.sort(key=lambda s: TYPE_ORDER.index(s["type"]) if s["type"] in TYPE_ORDER else 99)
+    return unique[:size]

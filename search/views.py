@@ -5,6 +5,7 @@ The page works as a plain GET form. With JavaScript, static_src/search/search.js
 `?partial=results` to swap the filters and results in place when a filter changes.
 """
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -14,20 +15,43 @@ from django.urls import reverse
 from registry.models import ProductIndexPage
 from registry.pagination import page_links
 
-from .engine import DEGRADED_DETAIL, DEGRADED_HEADING, DEGRADED_NOTICE, run_search
-from .query import FACETS, MAX_RESULT_WINDOW, PAGE_SIZE, SORTS, SearchParams
-from .results import facet_vocabulary
+from .params import FACETS, MAX_RESULT_WINDOW, PAGE_SIZE, SORTS, SearchParams
+from .results import DEGRADED_DETAIL, DEGRADED_HEADING, facet_vocabulary
+from .service import run_search
 
 PARTIAL_RESULTS = "results"
 
 
 def search(request):
     params = SearchParams.from_request_data(request.GET)
-    response = run_search(params, channel="page")
+    response = run_search(params, channel="page", record=first_in_session(request, params))
     context = search_context(response)
     if request.GET.get("partial") == PARTIAL_RESULTS:
         return render(request, "search/includes/results_region.html", context)
     return render(request, "search/search.html", context)
+
+
+#: The searches (words, or filters when there are no words) this session has logged already.
+LOGGED_SEARCHES_SESSION_KEY = "logged_searches"
+LOGGED_SEARCHES_KEPT = 100
+
+
+def first_in_session(request, params):
+    """Whether to log this search: once per visitor and words. Reloads (after adding to the
+    comparison or shortlist), other pages and other orders of the same search are not new
+    searches. Only a short hash is kept, in the visitor's own session; the log itself still
+    holds nothing about who searched."""
+    if params.is_empty:
+        return False
+    what = " ".join(params.query.lower().split()) or repr(
+        sorted((name, sorted(v)) for name, v in params.filters.items())
+    )
+    digest = hashlib.sha256(what.encode()).hexdigest()[:16]
+    logged = request.session.get(LOGGED_SEARCHES_SESSION_KEY, [])
+    if digest in logged:
+        return False
+    request.session[LOGGED_SEARCHES_SESSION_KEY] = [*logged, digest][-LOGGED_SEARCHES_KEPT:]
+    return True
 
 
 def search_href(params, **changes):
@@ -60,7 +84,7 @@ def search_context(response):
         "searched": not params.is_empty,
         "degraded_heading": DEGRADED_HEADING,
         "degraded_detail": DEGRADED_DETAIL,
-        "notices": [notice for notice in response.notices if notice != DEGRADED_NOTICE],
+        "notices": list(response.notices),
     }
 
 

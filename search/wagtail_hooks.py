@@ -12,10 +12,15 @@ from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn, UpdatedAtColumn
+from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.views.reports import ReportView
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import SearchQueryLog
+from .analysis import vocabulary_version
+from .indexing import built_vocabulary_version
+from .models import LayTerm, SearchQueryLog
 
 PERIODS = [("7", "Last 7 days"), ("30", "Last 30 days"), ("90", "Last 90 days")]
 DEFAULT_PERIOD = "30"
@@ -115,3 +120,39 @@ def register_search_report_menu_item():
         icon_name="search",
         order=650,
     )
+
+
+# --- Lay terms ----------------------------------------------------------------------------
+
+
+class LayTermIndexView(IndexView):
+    def get_page_subtitle(self):
+        return vocabulary_state()
+
+
+def vocabulary_state():
+    """The vocabulary's version, and whether the search index applies it yet."""
+    current = vocabulary_version()
+    try:
+        built = built_vocabulary_version("product")
+    except Exception:  # Elasticsearch not configured or down: the database applies it now
+        built = None
+    if built == current:
+        return f"Version {current}, applied to the search index."
+    return (
+        f"Version {current}. The search index uses {built or 'an earlier version'}: "
+        "changes apply at the next `manage.py search_index rebuild`."
+    )
+
+
+class LayTermViewSet(SnippetViewSet):
+    model = LayTerm
+    icon = "search"
+    menu_label = "Lay terms"
+    add_to_admin_menu = False
+    list_display = ["words", "means", UpdatedAtColumn()]
+    search_fields = ["words", "means"]
+    index_view_class = LayTermIndexView
+
+
+register_snippet(LayTermViewSet)

@@ -36,3 +36,13 @@ def es_client():
     except Exception as exc:
         _require("Elasticsearch", f"{settings.ELASTICSEARCH_URL} did not answer ({exc})")
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the default cache: each test starts with none."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    yield
+    caches["default"].clear()

@@ -15,3 +15,13 @@ PRIVATE_MEDIA_ROOT = BASE_DIR / ".test-private-media"  # noqa: F405
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
 }
+# Tests change rows and read pages again within one test: the page cache is on only in the
+# tests that are about it (tests/production/).
+PAGE_CACHE_SECONDS = 0
+# No collected static in tests: whitenoise looks files up as they are asked for.
+WHITENOISE_AUTOREFRESH = True
+OPEN_DATA_ROOT = BASE_DIR / ".test-open-data"  # noqa: F405
+# The suite calls the API thousands of times from one address; tests of the limits set
+# their own (tests/api/test_rate_limits.py).
+API_RATE_LIMIT_ANONYMOUS = 100_000
+API_RATE_LIMIT_WITH_KEY = 200_000

@@ -87,9 +87,11 @@ def _no_progress(iterable, **kwargs):
 class CatalogueImport:
     """Check a parsed catalogue document and, unless it has problems, write it."""
 
-    def __init__(self, document, progress=None):
+    def __init__(self, document, progress=None, strict=False):
         self.document = document
         self.progress = progress or _no_progress
+        self.strict = strict
+        self.warnings = []
         self.problems = []
         self.notes = []
         self.plans = {section: [] for section in SECTIONS}
@@ -100,7 +102,7 @@ class CatalogueImport:
         if self.problems:
             raise ImportFailed(sorted(self.problems, key=file_order))
         plans = [plan for section in SECTIONS for plan in self.plans[section]]
-        report = ImportReport(plans, self.notes, dry_run)
+        report = ImportReport(plans, self.notes, dry_run, sorted(self.warnings, key=file_order))
         if not dry_run and report.changes:
             CatalogueWriter(plans, self.registry.indexes, self.progress).write()
         return report
@@ -439,6 +441,50 @@ class CatalogueImport:
             plan.existing and product_record(plan.existing, product_id(plan.existing), db_key),
             assemble(PRODUCT, plan.fresh, given),
         )
+        self.check_proof_rules(plan)
+
+    # Where in a product record each proof rule looks, for the warning's JSON path.
+    RULE_KEYS = {
+        "supplier": "supplier",
+        "category": "category",
+        "care_setting": "care_settings",
+        "summary": "summary",
+        "evidence": "evidence",
+        "medical_device": "device_class",
+        "personal_data": "compliance",
+    }
+
+    def check_proof_rules(self, plan):
+        """A product the publishing rules (proof.rules) would refuse is a warning at its JSON
+        path, or, with strict, a problem that stops the import."""
+        from proof.loading import today
+        from proof.rules import NOT_A_DEVICE, Listing, breaches, fact
+
+        links, page = plan.links, plan.fresh
+        category = links.get("category")
+        facts = Listing(
+            title=page.title,
+            supplier=str(links.get("supplier") or ""),
+            category=category.name if category else "",
+            care_settings=tuple(setting.name for setting in links["care_settings"]),
+            summary=page.summary or "",
+            esf_tier=page.esf_tier or "",
+            device_class=page.device_class or NOT_A_DEVICE,
+            conformity_marking=page.conformity_marking or NOT_A_DEVICE,
+            processes_personal_data=bool(page.processes_personal_data),
+            evidence_types=tuple(item.evidence_type for item in links["evidence"]),
+            rows=tuple(
+                fact(row.standard.code, row.status, row.expires_on)
+                for row in links["compliance"]
+                if row.standard_id
+            ),
+        )
+        for breach in breaches(facts, today()):
+            path = key_path(plan.path, self.RULE_KEYS[breach.rule])
+            if self.strict:
+                self.problem(path, f"{breach.message} (a proof rule; --strict refuses it)")
+            else:
+                self.warnings.append(Problem(path, breach.message))
 
     @staticmethod
     def rows(record, key):
@@ -521,7 +567,8 @@ class CatalogueImport:
         return None
 
 
-def import_catalogue(document, dry_run=False, progress=None):
+def import_catalogue(document, dry_run=False, progress=None, strict=False):
     """Check `document` (parsed JSON) and, unless `dry_run`, write it. Returns an
-    ImportReport; raises ImportFailed listing every problem, having written nothing."""
-    return CatalogueImport(document, progress=progress).run(dry_run=dry_run)
+    ImportReport; raises ImportFailed listing every problem, having written nothing. With
+    `strict`, a product that breaks a proof rule is a problem, not a warning."""
+    return CatalogueImport(document, progress=progress, strict=strict).run(dry_run=dry_run)

@@ -51,6 +51,8 @@ class ImportReport:
     plans: list
     notes: list
     dry_run: bool
+    #: Products that break a proof rule (imported anyway; --strict refuses them instead).
+    warnings: list = field(default_factory=list)
 
     def counts(self, section):
         counter = Counter(plan.action for plan in self.plans if plan.section == section)

@@ -123,14 +123,20 @@ def _refuse_constant(name):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+MAX_NESTING = 32  # the format nests 5 deep; deeper is a broken or hostile file
+MAX_TEXT_PROBLEMS = 50
+
+
 def parse_json(text):
-    """The document in `text`, or ImportFailed naming the line and column of the fault.
+    """The document in `text`, or ImportFailed naming the line and column of the fault, or
+    the JSON path of text no record may hold (bad encoding, control characters) and of
+    nesting deeper than the format ever needs.
 
     Numbers with a fraction are read as Decimal, so 6.1 stays 6.1 on its way to a
     DecimalField.
     """
     try:
-        return json.loads(
+        document = json.loads(
             text,
             object_pairs_hook=_object_with_duplicates,
             parse_float=Decimal,
@@ -147,8 +153,71 @@ def parse_json(text):
                 )
             ]
         ) from exc
+    except RecursionError as exc:
+        raise ImportFailed([_too_deep("$")]) from exc
     except ValueError as exc:
         raise ImportFailed([Problem("$", f"The file is not valid JSON: {exc}.")]) from exc
+    problems = check_text(document)
+    if problems:
+        raise ImportFailed(problems)
+    return document
+
+
+def _too_deep(path):
+    return Problem(
+        path,
+        f"The file nests more than {MAX_NESTING} levels deep here; a catalogue file never "
+        "needs that. Check how the file was made.",
+    )
+
+
+def _text_problem(path, text):
+    from bad_input.text import bad_characters, describe
+
+    found = bad_characters(text)
+    if found is None:
+        return None
+    if 0xD800 <= ord(found) <= 0xDFFF:
+        return Problem(
+            path,
+            f"The text has a broken character ({describe(found)}, half of a character "
+            "pair): the file was not saved as UTF-8 correctly. Save it again as UTF-8.",
+        )
+    return Problem(
+        path,
+        f"The text contains a control character ({describe(found)}), which no field may "
+        "hold. Remove it.",
+    )
+
+
+def check_text(document):
+    """Problems with their JSON paths: text (values and keys) with control characters or
+    lone surrogates, and nesting past MAX_NESTING. Walks without recursion."""
+    problems = []
+    stack = [("$", document, 0)]
+    while stack and len(problems) < MAX_TEXT_PROBLEMS:
+        path, value, depth = stack.pop()
+        if isinstance(value, str):
+            problem = _text_problem(path, value)
+            if problem:
+                problems.append(problem)
+            continue
+        if isinstance(value, dict | list) and depth >= MAX_NESTING:
+            problems.append(_too_deep(path))
+            continue
+        if isinstance(value, dict):
+            for key, item in reversed(list(value.items())):
+                problem = _text_problem(path, key)
+                if problem:
+                    problems.append(
+                        Problem(path, f"A field name is not valid text. {problem.message}")
+                    )
+                    continue
+                stack.append((key_path(path, key), item, depth + 1))
+        elif isinstance(value, list):
+            for index in reversed(range(len(value))):
+                stack.append((index_path(path, index), value[index], depth + 1))
+    return problems
 
 
 # --- Value kinds --------------------------------------------------------------------------------
@@ -672,6 +741,12 @@ PRODUCT = RecordSpec(
             Choice(ProductPage, "conformity_marking", "UKCA/CE marking"),
             "none",
             attr="conformity_marking",
+        ),
+        Field(
+            "processes_personal_data",
+            Boolean(),
+            True,
+            attr="processes_personal_data",
         ),
         Field(
             "pricing_model",

@@ -24,13 +24,6 @@ COMPLIANCE_TAG_COLOURS = {
 }
 NO_INFORMATION = ("No information", "grey")
 
-DTAC_RESULTS = {
-    ComplianceStatus.MET: ("Passed", "green"),
-    ComplianceStatus.NOT_MET: ("Not passed", "red"),
-    EXPIRED: ("Expired", "red"),
-}
-DTAC_NOT_ASSESSED = ("Not assessed", "grey")
-
 CURRENCY_SYMBOLS = ("£", "$", "€")
 
 
@@ -42,19 +35,6 @@ def compliance_tag(row):
     else:
         label = row.effective_status_label
         colour = COMPLIANCE_TAG_COLOURS.get(row.effective_status, "grey")
-    return {"label": label, "colour": colour}
-
-
-@register.inclusion_tag("registry/includes/status_tag.html")
-def dtac_tag(row):
-    """The DTAC as a whole reads as passed or not passed, not as met or not met."""
-    if row is None:
-        label, colour = DTAC_NOT_ASSESSED
-    else:
-        label, colour = DTAC_RESULTS.get(
-            row.effective_status,
-            (row.effective_status_label, COMPLIANCE_TAG_COLOURS.get(row.effective_status, "grey")),
-        )
     return {"label": label, "colour": colour}
 
 
@@ -166,3 +146,30 @@ def page_links(context, page_obj):
         return "?" + query.urlencode()
 
     return pagination.page_links(page_obj, href)
+
+
+@register.simple_tag
+def bar_chart_of(title, pairs):
+    """A horizontal bar chart of [(label, count)] pairs; the page shows the same pairs as a
+    table beside it."""
+    from registry.charts import bar_chart
+
+    pairs = list(pairs)
+    return bar_chart(title, [label for label, _ in pairs], [count for _, count in pairs])
+
+
+@register.simple_tag
+def cumulative_chart_of(title, rows):
+    """A line of the running total from [(year, new, total)] rows."""
+    from registry.charts import line_chart
+
+    return line_chart(title, [year for year, _, _ in rows], {title: [total for *_, total in rows]})
+
+
+@register.filter
+def signed_measure(value, unit):
+    """A change with its sign and unit: +3 minutes, -2.5%, 0%."""
+    if value is None:
+        return ""
+    sign = "+" if value > 0 else "-" if value < 0 else ""
+    return sign + measure(abs(value), unit)

@@ -8,6 +8,8 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail, signing
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.emails import send_templated_email
 from accounts.models import Membership, is_nhs_email
@@ -66,8 +68,9 @@ def test_registration_needs_the_emailed_link_before_sign_in(client):
 def test_a_forged_verification_link_is_refused(client):
     _register(client)
     user = User.objects.get(email="ada@example.com")
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
     forged = signing.dumps({"user": user.pk, "email": user.email}, salt="something-else")
-    response = client.get(f"/account/verify/{forged}/")
+    response = client.get(f"/account/verify/{uid}/{forged}/")
     assert response.status_code == 400 and "expired or is not valid" in response.content.decode()
     user.refresh_from_db()
     assert not user.is_active

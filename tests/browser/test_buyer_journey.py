@@ -14,7 +14,7 @@ from registry.models import CareSetting, Category
 
 from ..assessments.factories import ComplianceFactory
 from ..registry.factories import EvidenceFactory, ProductFactory, SupplierFactory
-from ..search.searching import index_on_demand
+from ..search.indices import index_on_demand
 
 pytestmark = [
     pytest.mark.browser,

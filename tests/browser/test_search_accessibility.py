@@ -8,7 +8,7 @@ from django.test import override_settings
 from registry.models import CareSetting, Category
 
 from ..registry.factories import CaseStudyFactory, ProductFactory, SupplierFactory
-from ..search.searching import index_on_demand
+from ..search.indices import index_on_demand
 
 pytestmark = [
     pytest.mark.browser,

@@ -15,7 +15,8 @@ from search.queue import drain
 
 from ..accounts.factories import UserFactory
 from ..registry.factories import OrganisationFactory, ProductFactory, SupplierFactory
-from ..search.searching import api_search, facet_counts, index_on_demand, page_text
+from ..search.asking import api_search, facet_counts, page_text
+from ..search.indices import index_on_demand
 
 pytestmark = pytest.mark.django_db
 

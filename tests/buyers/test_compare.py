@@ -8,7 +8,7 @@ import pytest
 from assessments.models import ComplianceStatus, Standard
 from registry.choices import DeviceClass, EvidenceType, Region
 
-from ..assessments.factories import ComplianceFactory
+from ..assessments.factories import ComplianceFactory, dtac_rows
 from ..registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
@@ -17,7 +17,7 @@ from ..registry.factories import (
     OutcomeFactory,
     ProductFactory,
 )
-from ..search.searching import page_text
+from ..search.asking import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +49,10 @@ def rows_of(response, label):
 
 def test_products_are_compared_side_by_side_with_differences_marked(client):
     dcb = Standard.objects.get(code="DCB0129")
-    dtac = Standard.objects.get(code="DTAC")
     gp_connect = Standard.objects.get(code="GP_CONNECT")
     first = ProductFactory(title="WardWatch", esf_tier="C", device_class=DeviceClass.IIA)
     second = ProductFactory(title="HomeCheck", esf_tier="C", device_class=DeviceClass.NONE)
-    ComplianceFactory(product=first, standard=dcb, status=ComplianceStatus.MET)
+    dtac_rows(first)  # DCB0129 among them
     ComplianceFactory(
         product=second,
         standard=dcb,
@@ -61,7 +60,6 @@ def test_products_are_compared_side_by_side_with_differences_marked(client):
         assessed_on=datetime.date.today() - datetime.timedelta(days=400),
         expires_on=datetime.date.today() - datetime.timedelta(days=1),
     )
-    ComplianceFactory(product=first, standard=dtac, status=ComplianceStatus.MET)
     ComplianceFactory(product=first, standard=gp_connect, status=ComplianceStatus.MET)
     EvidenceFactory(product=first, evidence_type=EvidenceType.RCT)
     EvidenceFactory(product=first, evidence_type=EvidenceType.RCT)
@@ -87,6 +85,12 @@ def test_products_are_compared_side_by_side_with_differences_marked(client):
     assert rows_of(response, "DTAC result") == [
         {"differs": True, "cells": ["Passed", "Not assessed"]}
     ]
+    # A section whose dependency lapsed reads "Lapsed" with the reason, beside the whole.
+    first.compliance.filter(standard__code="PENTEST").update(
+        expires_on=datetime.date.today() - datetime.timedelta(days=1)
+    )
+    lapsed = rows_of(client.get("/compare/"), "DTAC result")[0]["cells"][0]
+    assert lapsed.startswith("Lapsed Lapsed: PENTEST expired on ")
     assert rows_of(response, "Integrations") == [
         {"differs": True, "cells": [gp_connect.name, "None recorded"]}
     ]

@@ -18,7 +18,7 @@ from ..registry.factories import (
     OrganisationFactory,
     ProductFactory,
 )
-from ..search.searching import page_text
+from ..search.asking import page_text
 
 pytestmark = pytest.mark.django_db
 

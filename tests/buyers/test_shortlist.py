@@ -9,13 +9,13 @@ import io
 import pytest
 from django.utils import timezone
 
-from assessments.models import ComplianceStatus, Standard
+from assessments.models import Standard
 from buyers.models import FrozenShortlist, ShortlistItem
 from buyers.shortlist import CSV_COLUMNS, MAX_ITEMS, SESSION_KEY
 from registry.choices import DeviceClass, EvidenceType, Region
 
 from ..accounts.factories import UserFactory
-from ..assessments.factories import ComplianceFactory
+from ..assessments.factories import ComplianceFactory, dtac_rows
 from ..registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
@@ -25,7 +25,7 @@ from ..registry.factories import (
     ProductFactory,
     SupplierFactory,
 )
-from ..search.searching import page_text
+from ..search.asking import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -142,12 +142,10 @@ def test_csv_export_field_by_field(client):
         deployment_model="cloud",
         last_reviewed_on=datetime.date(2026, 1, 15),
     )
-    ComplianceFactory(product=product, standard=Standard.objects.get(code="DCB0129"))
-    ComplianceFactory(
-        product=product,
-        standard=Standard.objects.get(code="DTAC"),
-        status=ComplianceStatus.MET,
-        expires_on=today - datetime.timedelta(days=1),
+    dtac_rows(product, expires_on=today + datetime.timedelta(days=90))
+    # The DSPT behind DTAC section C2 lapsed yesterday.
+    product.compliance.filter(standard__code="DSPT").update(
+        expires_on=today - datetime.timedelta(days=1)
     )
     ComplianceFactory(product=product, standard=Standard.objects.get(code="GP_CONNECT"))
     EvidenceFactory(product=product, evidence_type=EvidenceType.RCT)
@@ -164,7 +162,10 @@ def test_csv_export_field_by_field(client):
     add(client, product, next_url="/search/%3Fq%3Dward%26esf_tier%3DC")
     rows = exported_rows(client)
 
-    assert list(rows[0]) == [heading for heading, _ in CSV_COLUMNS]
+    codes = list(Standard.objects.filter(is_active=True).values_list("code", flat=True))
+    assert list(rows[0]) == [heading for heading, _ in CSV_COLUMNS] + [
+        heading for code in codes for heading in (f"{code} status", f"{code} expires")
+    ]
     assert len(rows) == 1
     row = rows[0]
     assert row["Product"] == "WardWatch"
@@ -174,9 +175,19 @@ def test_csv_export_field_by_field(client):
     assert row["Summary"] == "Monitors patients on virtual wards."
     assert row["NICE ESF tier"] == "Tier C: interventions, diagnosis and guiding care"
     assert row["Evidence items"] == "2"
-    assert row["Standards met"] == "2"  # DCB0129 and GP Connect; DTAC has expired
+    # Eight of the nine standards DTAC rests on, and GP Connect; DTAC has its own column.
+    assert row["Standards met"] == "9"
     assert row["Standards expired"] == "1"
-    assert row["DTAC"] == "Expired"
+    assert row["DTAC"] == "Lapsed"
+    yesterday = today - datetime.timedelta(days=1)
+    assert row["DTAC reason"] == f"Lapsed: DSPT expired on {yesterday:%-d %B %Y}."
+    # One pair of columns per standard: status and expiry.
+    assert row["DSPT status"] == "Expired"
+    assert row["DSPT expires"] == yesterday.isoformat()
+    assert row["DTAC_C2 status"] == "Lapsed"
+    assert row["GP_CONNECT status"] == "Met"
+    assert row["GP_CONNECT expires"] == ""
+    assert row["ISO27001 status"] == ""
     assert row["Integrations"] == Standard.objects.get(code="GP_CONNECT").name
     assert row["Medical device class"] == "Class IIa"
     assert row["UKCA or CE marking"] == "UKCA"

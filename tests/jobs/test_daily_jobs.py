@@ -19,8 +19,8 @@ from assessments.tasks import check_expiry_daily
 from buyers.tasks import send_alerts_daily
 from jobs.schedule import next_run
 
-from ..assessments.factories import InnovatorFactory
-from ..factories import ComplianceFactory, ProductFactory
+from ..assessments.factories import ComplianceFactory, InnovatorFactory
+from ..registry.factories import ProductFactory
 from .conftest import let_time_pass, run_worker
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")

@@ -4,11 +4,14 @@ and the JSON API answer from the database, say so, and never fail."""
 import pytest
 from django.test import override_settings
 
+from assessments.models import Standard
 from registry.models import CareSetting, Category
-from search.engine import DEGRADED_NOTICE, forget_failures, similar_products
+from search.engine import forget_failures, similar_products
+from search.results import DEGRADED_NOTICE
 
+from ..assessments.factories import ComplianceFactory
 from ..registry.factories import CaseStudyFactory, ProductFactory, SupplierFactory
-from .searching import api_search, facet_counts, page_text, titles
+from .asking import api_search, facet_counts, page_text, titles
 
 pytestmark = [pytest.mark.django_db]
 
@@ -74,9 +77,12 @@ def test_the_api_says_it_answered_from_the_database(client, catalogue, url):
     assert body["engine"] == "database"
     assert body["degraded"] is True
     assert DEGRADED_NOTICE in body["notices"]
+    # Ranked by where the word is: the product's name and its case study's title first,
+    # then a product whose category names it ("Remote monitoring and virtual wards").
     assert titles(body) == [
-        "Fewer admissions with a virtual ward in Leeds",
         "WardWatch virtual ward",
+        "Fewer admissions with a virtual ward in Leeds",
+        "Breathe at home",
     ]
 
 
@@ -117,10 +123,15 @@ def test_database_facets_count_with_the_other_filters_only(client, catalogue):
 
 
 @override_settings(ELASTICSEARCH_URL="")
-def test_database_search_says_which_filters_it_cannot_apply(client, catalogue):
+def test_database_search_applies_every_filter_it_lists(client, catalogue):
+    ComplianceFactory(product=catalogue["record"], standard=Standard.objects.get(code="DSPT"))
+    body = api_search(client, standard="DSPT")
+    assert body["filters"] == {"standard": ["DSPT"]}
+    assert titles(body) == ["OpenRecord"]
+    assert facet_counts(body, "standard") == {"DSPT": 1}
     body = api_search(client, q="ward", dtac="passed")
-    assert any("DTAC" in notice for notice in body["notices"])
     assert body["filters"] == {"dtac": ["passed"]}
+    assert titles(body) == []  # no product has DTAC: nothing is listed as applied but ignored
 
 
 @override_settings(ELASTICSEARCH_URL="")

@@ -11,7 +11,8 @@ from search import indexing, queue
 from search.models import IndexChange
 
 from ..registry.factories import ProductFactory
-from .support import CLOSED_PORT_URL, elasticsearch_at, private_indices
+from .indices import private_indices
+from .outage import CLOSED_PORT_URL, elasticsearch_at
 
 pytestmark = pytest.mark.django_db
 

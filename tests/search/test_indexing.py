@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 
 from assessments.models import ComplianceStatus, Standard
-from search import indexing
+from search import building, indexing
 from search.documents import alias_name
 
 from ..assessments.factories import ComplianceFactory
@@ -36,11 +36,15 @@ def test_product_document_flattens_the_proof():
     study = CaseStudyFactory(products=[product], title="Fewer admissions in Leeds")
     OutcomeFactory(case_study=study, metric="Emergency admissions")
 
-    document = indexing.build_document(product).to_dict()
+    document = building.build_document(product).to_dict()
 
-    assert document["standards_met"] == ["DTAC", "GP_CONNECT"]  # expired CE, DSPT in progress
-    assert document["dtac_passed"] is True
-    assert document["integrations"] == ["GP_CONNECT"]
+    # Every standard met, with the last day it counts: searches judge expiry on their day.
+    # DSPT in progress is not met.
+    met = {row["code"]: row for row in document["met"]}
+    assert set(met) == {"CE", "DTAC", "GP_CONNECT"}
+    assert met["CE"]["until"] == today - datetime.timedelta(days=1)
+    assert met["GP_CONNECT"]["interoperability"] is True
+    assert met["DTAC"]["interoperability"] is False
     assert document["adoption_count"] == 1
     assert document["adoption_band"] == "1-4"
     assert document["adopter_regions"] == ["london"]
@@ -50,12 +54,30 @@ def test_product_document_flattens_the_proof():
     assert document["supplier_name"] == product.supplier.name
 
 
+def test_product_document_carries_the_dtac_state_and_the_last_day_it_holds():
+    from ..assessments.factories import dtac_rows
+
+    today = datetime.date.today()
+    product = ProductFactory()
+    dtac_rows(product, expires_on=today + datetime.timedelta(days=200))
+    product.compliance.filter(standard__code="PENTEST").update(
+        expires_on=today + datetime.timedelta(days=10)
+    )
+
+    document = indexing.build_document(product).to_dict()
+
+    assert document["dtac_passed"] is True
+    assert document["dtac_state"] == "passed"
+    # A query can tell "passed" from "lapsed" on a later day without a reindex.
+    assert document["dtac_valid_until"] == today + datetime.timedelta(days=10)
+
+
 def test_unpublished_and_restricted_pages_have_no_document():
     draft = ProductFactory(live=False)
-    assert indexing.build_document(draft) is None
+    assert building.build_document(draft) is None
     live = ProductFactory()
     live.unpublish()
-    assert indexing.build_document(live) is None
+    assert building.build_document(live) is None
 
 
 @pytest.mark.elasticsearch

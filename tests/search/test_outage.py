@@ -13,7 +13,9 @@ from search.drift import find_drift
 from search.models import IndexChange
 
 from ..registry.factories import ProductFactory
-from .support import CLOSED_PORT_URL, drain, elasticsearch_at, indexed, private_indices, queued
+from .indices import indexed, private_indices
+from .outage import CLOSED_PORT_URL, elasticsearch_at
+from .queueing import drain, queued
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch]
 

@@ -1,24 +1,29 @@
 """The query builder, without a cluster: what each request asks Elasticsearch for."""
 
+import datetime
 import json
 
 import pytest
 from django.http import QueryDict
 from django.test import override_settings
 
-from search.query import (
-    FACET_GROUP,
-    FACET_VALUES,
+from proof.rules import DTAC_REQUIREMENTS
+from search.params import (
     FACETS,
-    MARK_END,
-    MARK_START,
     MAX_PAGE,
     MAX_QUERY_LENGTH,
     PAGE_SIZE,
-    QueryBuilder,
     SearchParams,
-    autocomplete_body,
     normalise_query,
+)
+from search.query import (
+    FACET_GROUP,
+    FACET_VALUES,
+    MARK_END,
+    MARK_START,
+    QueryBuilder,
+    autocomplete_body,
+    content_words,
     similar_products_body,
 )
 from search.results import did_you_mean_from_suggest, highlight_html
@@ -84,12 +89,21 @@ def test_facet_values_are_multi_select_and_deduplicated():
 
 def test_unknown_facet_values_are_dropped_with_a_notice():
     params = params_for("category=remote-monitoring&category=no-such-thing&region=mars")
-    ignored = params.without_unknown_values(
+    cleaned = params.with_known_filters(
         {"category": {"remote-monitoring": "Remote monitoring"}, "region": {"london": "London"}}
     )
-    assert ignored == ["no-such-thing", "mars"]
-    assert params.filters == {"category": ("remote-monitoring",)}
-    assert "no-such-thing" in params.notices[-1]
+    assert cleaned.filters == {"category": ("remote-monitoring",)}
+    assert "no-such-thing" in cleaned.notices[-1] and "mars" in cleaned.notices[-1]
+    # The request as read is left as it was: each stage adds its own part to a new value.
+    assert params.filters["region"] == ("mars",) and not params.notices
+
+
+def test_a_page_past_the_end_moves_to_the_last_page_once_with_one_notice():
+    params = params_for("q=ward&page=9")
+    placed = params.on_page(total=45)
+    assert (placed.page, placed.requested_page) == (3, 9)
+    assert len(placed.notices) == 1 and "only 3 pages" in placed.notices[0]
+    assert placed.on_page(total=45) is placed
 
 
 def test_links_repeat_the_search_with_changes():
@@ -107,47 +121,56 @@ def test_links_repeat_the_search_with_changes():
 # --- The text query ---------------------------------------------------------------------
 
 
-def test_text_query_is_multi_match_with_boosted_names_and_a_phrase_boost():
-    query = QueryBuilder(params_for("q=virtual+wards")).text_query()
-    best, cross = query["bool"]["must"][0]["bool"]["should"]
-    assert best["multi_match"]["type"] == "best_fields"
-    assert "fuzziness" not in best["multi_match"]  # exact words first
-    assert cross["multi_match"]["operator"] == "and"
+def test_most_of_the_meaningful_words_must_match_across_the_fields():
+    query = QueryBuilder(params_for("q=how+can+we+reduce+missed+appointments")).text_query()
+    (must,) = query["bool"]["must"]
+    # The words of the question say nothing about what is wanted: only the others count.
+    assert must["multi_match"]["query"] == "reduce missed appointments"
+    assert must["multi_match"]["type"] == "cross_fields"
+    assert must["multi_match"]["minimum_should_match"] == "2<-1 4<75%"
+    assert "fuzziness" not in must["multi_match"]  # exact words first
 
     boosts = {}
-    for entry in best["multi_match"]["fields"]:
+    for entry in must["multi_match"]["fields"]:
         name, _, boost = entry.partition("^")
         boosts[name] = float(boost or 1)
     assert boosts["title"] == boosts["supplier_name"]
-    assert boosts["title"] > boosts["tags.text"] > boosts["summary"] > boosts["body"]
-    assert boosts["clinical_areas.text"] == boosts["tags.text"]
+    assert boosts["title"] > boosts["clinical_areas.text"] > boosts["summary"] > boosts["body"]
+    assert boosts["category_name.text"] == boosts["setting_words"] == boosts["summary"]
     assert boosts["summary"] > boosts["case_study_titles"]
 
-    phrase = query["bool"]["should"][0]["multi_match"]
-    assert phrase["type"] == "phrase"
-    assert phrase["boost"] > 1
+    kinds = {clause["multi_match"].get("type") for clause in query["bool"]["should"][:2]}
+    assert kinds == {"best_fields"}
+    exact = query["bool"]["should"][1]["multi_match"]
+    assert exact["analyzer"] == "registry_text"  # no synonyms: an exact match scores more
+    phrase = query["bool"]["should"][-1]["multi_match"]
+    assert phrase["type"] == "phrase" and phrase["boost"] > 1
 
 
-def test_the_forgiving_pass_tolerates_typos_in_the_best_fields():
+def test_a_query_of_question_words_only_is_searched_as_typed():
+    query = QueryBuilder(params_for("q=app")).text_query()
+    assert query["bool"]["must"][0]["multi_match"]["query"] == "app"
+
+
+def test_the_relaxed_pass_asks_for_fewer_words():
+    relaxed = QueryBuilder(params_for("q=hospital+catering+menus"), relaxed=True).text_query()
+    assert relaxed["bool"]["must"][0]["multi_match"]["minimum_should_match"] == "1<50%"
+
+
+def test_the_forgiving_pass_tolerates_typos_in_the_short_fields():
     query = QueryBuilder(params_for("q=diabetis+clinc"), fuzzy=True).text_query()
-    best, cross = query["bool"]["must"][0]["bool"]["should"]
-    assert best["multi_match"]["fuzziness"] == "AUTO"
-    assert best["multi_match"]["prefix_length"] == 1
-    assert "fuzziness" not in cross["multi_match"]  # cross_fields cannot be fuzzy
+    (must,) = query["bool"]["must"]
+    assert must["multi_match"]["fuzziness"] == "AUTO"
+    assert must["multi_match"]["prefix_length"] == 1
+    assert "body" not in must["multi_match"]["fields"]
 
 
-def test_one_word_is_looked_for_in_its_best_field_only():
+def test_one_word_has_no_phrase_clause():
     query = QueryBuilder(params_for("q=EPR")).text_query()
-    (best,) = query["bool"]["must"]
-    assert best["multi_match"]["type"] == "best_fields"
-    assert best["multi_match"]["query"] == "EPR"
-    # No phrase or cross-field clause: for one word they match nothing more.
-    assert [clause["match"] for clause in query["bool"]["should"]] == [
-        {"title.sort": {"query": "EPR", "boost": 10}},
-        {"supplier_name.sort": {"query": "EPR", "boost": 5}},
-    ]
-    forgiving = QueryBuilder(params_for("q=diabetis"), fuzzy=True).text_query()
-    assert forgiving["bool"]["must"][0]["multi_match"]["fuzziness"] == "AUTO"
+    assert all(
+        clause.get("multi_match", {}).get("type") != "phrase" for clause in query["bool"]["should"]
+    )
+    assert {"match": {"title.sort": {"query": "EPR", "boost": 10}}} in query["bool"]["should"]
 
 
 def test_no_words_means_everything():
@@ -161,7 +184,7 @@ def test_query_syntax_is_never_interpreted():
     assert "simple_query_string" not in body
     clauses = list(walk(QueryBuilder(params_for("q=" + text)).body()["query"]))
     multi = [c["multi_match"] for c in clauses if "multi_match" in c]
-    assert all(m["query"] == normalise_query(text) for m in multi)
+    assert all(m["query"] == " ".join(content_words(normalise_query(text))) for m in multi)
 
 
 # --- Facets -----------------------------------------------------------------------------
@@ -252,9 +275,38 @@ def test_facet_counts_ignore_the_page_and_order_and_score_nothing():
     assert hits["query"]["bool"]["filter"] == [{"terms": {"category": ["a"]}}]
 
 
-def test_dtac_reads_as_words_and_filters_a_boolean():
-    body = QueryBuilder(params_for("dtac=passed")).body()
-    assert body["query"]["bool"]["filter"] == [{"terms": {"dtac_passed": [True]}}]
+def test_dtac_passed_is_every_requirement_group_met_and_unexpired_on_the_day():
+    day = datetime.date(2026, 12, 3)
+    body = QueryBuilder(params_for("dtac=passed"), today=day).body()
+    (clause,) = body["query"]["bool"]["filter"]
+    groups = [nested["nested"]["query"]["bool"]["filter"] for nested in clause["bool"]["filter"]]
+    assert [group[0]["terms"]["met.code"] for group in groups] == [
+        list(group) for group in DTAC_REQUIREMENTS
+    ]
+    assert all(group[1] == {"range": {"met.until": {"gte": "2026-12-03"}}} for group in groups)
+
+
+def test_a_standard_filter_counts_only_rows_unexpired_on_the_day_of_the_search():
+    day = datetime.date(2026, 12, 3)
+    builder = QueryBuilder(params_for("standard=DSPT&standard=CE"), today=day)
+    (clause,) = builder.body()["query"]["bool"]["filter"]
+    assert clause == {
+        "nested": {
+            "path": "met",
+            "query": {
+                "bool": {
+                    "filter": [
+                        {"terms": {"met.code": ["DSPT", "CE"]}},
+                        {"range": {"met.until": {"gte": "2026-12-03"}}},
+                    ]
+                }
+            },
+        }
+    }
+    counted = builder.facets_body()["aggs"]["standard__values"]
+    assert counted["aggs"]["current"]["filter"] == {
+        "bool": {"filter": [{"range": {"met.until": {"gte": "2026-12-03"}}}]}
+    }
 
 
 def test_no_filters_leave_the_words_alone():

@@ -23,7 +23,8 @@ from ..registry.factories import (
     ProductFactory,
     SupplierFactory,
 )
-from .support import CLOSED_PORT_URL, queued
+from .outage import CLOSED_PORT_URL
+from .queueing import queued
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,8 @@ from search.documents import alias_name
 from search.drift import find_drift
 
 from ..registry.factories import ProductFactory
-from .support import drain, indexed, private_indices, search_ids
+from .indices import indexed, private_indices, search_ids
+from .queueing import drain
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch]
 

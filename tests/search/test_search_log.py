@@ -13,7 +13,7 @@ from search.engine import forget_failures
 from search.models import SearchQueryLog
 
 from ..registry.factories import ProductFactory
-from .searching import api_search, page_text
+from .asking import api_search, page_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("database_only")]
 

@@ -5,7 +5,8 @@ import pytest
 from registry.models import Category
 
 from ..registry.factories import ProductFactory
-from .searching import index_on_demand, page_text
+from .asking import page_text
+from .indices import index_on_demand
 
 pytestmark = [pytest.mark.django_db, pytest.mark.elasticsearch]
 

@@ -63,7 +63,10 @@ class Command(BaseCommand):
                 "innovator@example.com", "innovator@example.com", password, first_name="Ina"
             )
             Membership.objects.create(
-                user=innovator, organisation=supplier, email_verified_at=timezone.now()
+                user=innovator,
+                organisation=supplier,
+                email_verified_at=timezone.now(),
+                organisation_verified_at=timezone.now(),
             )
             assessors = Group.objects.get(name="Assessors")
             for number in (1, 2):

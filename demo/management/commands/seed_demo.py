@@ -8,7 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from demo.formularies import seed_formularies
 from demo.loader import DemoDataError, DemoLoader
+from insight.snapshots import refresh_all
 from registry.models import ProductPage
 
 
@@ -93,6 +95,8 @@ class Command(BaseCommand):
                 counts = loader.load(products)
         except DemoDataError as exc:
             raise CommandError(str(exc)) from exc
+        counts["formularies"] = seed_formularies(seed, counts["products"])
+        refresh_all()  # the insight dashboard shows the new data at once
         elapsed = time.perf_counter() - started
 
         rate = counts["products"] / elapsed if elapsed else 0
@@ -103,6 +107,7 @@ class Command(BaseCommand):
                 f"{counts['suppliers']:,} suppliers, {counts['organisations']:,} new NHS and "
                 f"care organisations, {counts['evidence']:,} evidence items, "
                 f"{counts['compliance']:,} compliance rows ({counts['expired']:,} expired) and "
-                f"{counts['adoptions']:,} adoptions in {elapsed:.1f}s ({rate:,.0f} products/s)."
+                f"{counts['adoptions']:,} adoptions and {counts['formularies']:,} local "
+                f"formularies in {elapsed:.1f}s ({rate:,.0f} products/s)."
             )
         )

@@ -22,12 +22,21 @@ class Command(BaseCommand):
             action="store_true",
             help="Check the file and report what would change, without writing anything.",
         )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Refuse the whole file if any product breaks a proof rule (docs/proof-rules.md)"
+            "; without it, such products are imported and listed as warnings.",
+        )
 
-    def handle(self, *args, file, dry_run, verbosity, **options):
+    def handle(self, *args, file, dry_run, verbosity, strict=False, **options):
         text = self.read(file)
         try:
             report = import_catalogue(
-                parse_json(text), dry_run=dry_run, progress=progress_bar(verbosity)
+                parse_json(text),
+                dry_run=dry_run,
+                progress=progress_bar(verbosity),
+                strict=strict,
             )
         except ImportFailed as failure:
             for problem in failure.problems:
@@ -43,6 +52,8 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         for note in report.notes:
             self.stdout.write(f"Note: {note}")
+        for warning in report.warnings:
+            self.stderr.write(f"Warning: {warning} (breaks a proof rule; --strict refuses it)")
         if dry_run:
             self.stdout.write("Dry run: the file is valid and nothing was written. It would give:")
         for line in report.summary_lines():

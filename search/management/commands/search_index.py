@@ -7,15 +7,16 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from search import queue
-from search.client import SearchNotConfigured, get_client
+from search.analysis import lay_term_rules, vocabulary_version
+from search.building import indexable_pages
+from search.client import SearchNotConfigured, SearchUnavailable, get_client
 from search.documents import alias_name
 from search.drift import find_drift, fix_drift
 from search.indexing import (
     RebuildInProgress,
-    SearchUnavailable,
     answering,
+    built_vocabulary_version,
     index_state,
-    indexable_pages,
     rebuild,
 )
 
@@ -127,6 +128,10 @@ class Command(BaseCommand):
         with answering():
             health = client.cluster.health()
             self.stdout.write(f"Cluster {health['cluster_name']}: {health['status']}")
+            current = vocabulary_version()
+            self.stdout.write(
+                f"Synonyms and lay terms: version {current} ({len(lay_term_rules())} lay terms)."
+            )
             for kind in KINDS:
                 live, loading = index_state(kind, client)
                 alias = alias_name(kind)
@@ -137,6 +142,14 @@ class Command(BaseCommand):
                 for index in live:
                     count = client.count(index=index)["count"]
                     self.stdout.write(f"{alias} -> {index}: {count:,} documents")
+                if live:
+                    built = built_vocabulary_version(kind, client)
+                    if built != current:
+                        self.stdout.write(
+                            f"{alias}: built with vocabulary version {built or 'unknown'}; "
+                            f"run `manage.py search_index rebuild --kind {kind}` to apply "
+                            f"version {current}."
+                        )
                 for index in loading:
                     count = client.count(index=index)["count"]
                     self.stdout.write(

@@ -9,8 +9,8 @@ from django.db import close_old_connections, connection
 from django.db.utils import DatabaseError
 
 from search import queue
-from search.client import is_configured
-from search.indexing import SearchUnavailable, alias_targets, rebuild, safe_url
+from search.client import SearchUnavailable, is_configured
+from search.indexing import alias_targets, rebuild, safe_url
 
 logger = logging.getLogger("search.worker")
 

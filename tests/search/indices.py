@@ -1,18 +1,22 @@
-"""Helpers the query-side search tests share: indexing what the factories made, and asking
-the page and the API.
+"""Indices for a test: built from what the factories made, under a prefix of the test's
+own, and read back.
 
 Run with SEARCH_INDEX_PREFIX set to a prefix of your own (the settings read it) so tests on a
 shared Elasticsearch node never collide; every index made here starts with that prefix.
 """
 
 import os
+import uuid
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 
 from search import indexing
+from search.documents import alias_name
 from search.engine import forget_failures
-from search.query import KINDS
+from search.kinds import KINDS
 from search.results import VOCABULARY_CACHE_KEY
 
 
@@ -50,26 +54,26 @@ def index_on_demand(es_client, settings):
     drop_indices(es_client)
 
 
-def api_search(client, **params):
-    response = client.get("/api/v1/search", params, headers={"accept": "application/json"})
-    assert response.status_code == 200, response.content
-    return response.json()
+@contextmanager
+def private_indices(es_client):
+    """A prefix of our own, so tests never see each other's indices; deleted afterwards."""
+    prefix = f"{settings.SEARCH_INDEX_PREFIX}-{uuid.uuid4().hex[:8]}"
+    try:
+        with override_settings(SEARCH_INDEX_PREFIX=prefix):
+            yield prefix
+    finally:
+        names = list(es_client.indices.get(index=f"{prefix}-*", expand_wildcards="all"))
+        if names:
+            es_client.indices.delete(index=",".join(names), ignore_unavailable=True)
 
 
-def titles(body):
-    return [result["title"] for result in body["results"]]
+def indexed(es_client, kind, pk):
+    """The document's source as the alias serves it, or None."""
+    response = es_client.options(ignore_status=404).get(index=alias_name(kind), id=str(pk))
+    return response["_source"] if response.get("found") else None
 
 
-def facet_counts(body, name):
-    for facet in body["facets"]:
-        if facet["name"] == name:
-            return {option["value"]: option["count"] for option in facet["options"]}
-    return {}
-
-
-def page_text(response):
-    """The page as a reader sees it: no tags (so highlighted words read whole), spaces
-    collapsed."""
-    from django.utils.html import strip_tags
-
-    return " ".join(strip_tags(response.content.decode()).split())
+def search_ids(es_client, kind, query):
+    es_client.indices.refresh(index=alias_name(kind))
+    hits = es_client.search(index=alias_name(kind), query=query, size=100)["hits"]["hits"]
+    return sorted(int(hit["_id"]) for hit in hits)

@@ -1,0 +1,779 @@
+"""The whole public catalogue as open data: one dated zip a day.
+
+Each zip holds the catalogue in the import format (`catalogue.json`, which
+`manage.py import_registry` reads back), CSV tables for people who work in spreadsheets,
+and a Frictionless Data Package (`datapackage.json`) that describes every table's fields
+and carries each file's SHA-256 and size. The zip's own SHA-256 is written beside it.
+
+Only what the public site shows is published: live, public pages; confirmed adoptions;
+no contact names, roles or addresses; no assessment uploads, peer messages or claims.
+
+Streamed: products and case studies are read in batches by id and written as they are
+read, so memory stays flat however large the catalogue (bench/open_data.py measures it).
+"""
+
+import csv
+import datetime
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections import namedtuple
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.documents.models import Document
+from wagtail.models import Site
+
+from assessments.models import ProductCompliance, Standard
+from proof import rules
+from registry.interchange import exporter
+from registry.interchange.schema import FORMAT_NAME, FORMAT_VERSION
+from registry.models import (
+    Adoption,
+    Category,
+    EvidenceItem,
+    Organisation,
+    ProductClinicalAreaTag,
+    ProductPage,
+)
+
+BATCH_SIZE = 500
+FILE_PREFIX = "registry-open-data-"
+FILE_PATTERN = re.compile(r"^registry-open-data-(\d{4}-\d{2}-\d{2})\.zip$")
+LICENCE = {
+    "name": "OGL-UK-3.0",
+    "title": "Open Government Licence v3.0",
+    "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+}
+LIST_SEPARATOR = "; "
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # a Frictionless field type: string, integer, number, date, boolean
+    description: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    description: str
+    columns: tuple
+    primary_key: tuple = ()
+    foreign_keys: tuple = ()  # (column, table, column)
+
+    @property
+    def path(self):
+        return f"{self.name}.csv"
+
+    def schema(self):
+        schema = {
+            "fields": [
+                {
+                    "name": column.name,
+                    "type": column.type,
+                    "description": column.description,
+                    **({"constraints": {"required": True}} if column.required else {}),
+                }
+                for column in self.columns
+            ],
+            "missingValues": [""],
+        }
+        if self.primary_key:
+            schema["primaryKey"] = list(self.primary_key)
+        if self.foreign_keys:
+            schema["foreignKeys"] = [
+                {"fields": field, "reference": {"resource": table, "fields": target}}
+                for field, table, target in self.foreign_keys
+            ]
+        return schema
+
+
+PRODUCT_ID = Column(
+    "product_id", "string", "The product's id in catalogue.json and the other tables.", True
+)
+ORGANISATION_ID = Column(
+    "organisation_id", "string", "The organisation's id in organisations.csv.", True
+)
+
+TABLES = (
+    Table(
+        "products",
+        "Products",
+        "One row per product listed in the registry.",
+        (
+            PRODUCT_ID,
+            Column("api_id", "integer", "Permanent id in the API (/api/v1/products/{id}).", True),
+            Column("name", "string", "The product's name.", True),
+            Column("url", "string", "The product's page on the registry."),
+            Column("supplier_id", "string", "The supplier's id in organisations.csv.", True),
+            Column("supplier_name", "string", "The supplier's name."),
+            Column("summary", "string", "What it does and for whom."),
+            Column("category", "string", "Category slug: what the product does."),
+            Column("care_settings", "string", "Care setting slugs, separated by '; '."),
+            Column("clinical_areas", "string", "Clinical areas, separated by '; '."),
+            Column("esf_tier", "string", "NICE Evidence Standards Framework tier: A, B or C."),
+            Column("device_class", "string", "MHRA medical device class, or none."),
+            Column("conformity_marking", "string", "UKCA or CE marking, or none."),
+            Column("pricing_model", "string", "How it is paid for."),
+            Column("deployment_model", "string", "How it is deployed."),
+            Column("website", "string", "The supplier's page for the product."),
+            Column(
+                "dtac_state",
+                "string",
+                "DTAC state on the day of publication: passed, lapsed, not_passed or not_assessed.",
+            ),
+            Column("dtac_reason", "string", "Why the DTAC state is what it is."),
+            Column(
+                "standards_met",
+                "string",
+                "Codes of standards met and unexpired on the day "
+                "of publication, separated by '; '.",
+            ),
+            Column("adoption_count", "integer", "Confirmed adopting organisations."),
+            Column("last_reviewed_on", "date", "When the scaling team last checked the listing."),
+        ),
+        primary_key=("product_id",),
+        foreign_keys=(("supplier_id", "organisations", "organisation_id"),),
+    ),
+    Table(
+        "compliance",
+        "Standards compliance",
+        "One row per product and standard.",
+        (
+            PRODUCT_ID,
+            Column("standard", "string", "The standard's code, such as DCB0129.", True),
+            Column("standard_name", "string", "The standard's name."),
+            Column(
+                "status",
+                "string",
+                "As assessed: met, partially_met, not_met, in_progress or not_applicable.",
+                True,
+            ),
+            Column(
+                "effective_status",
+                "string",
+                "On the day of publication: expired once the "
+                "expiry date has passed, otherwise the status.",
+            ),
+            Column("assessed_on", "date", "When it was assessed."),
+            Column("expires_on", "date", "When it expires, if it does."),
+            Column("evidence_url", "string", "Where the evidence for it is published."),
+        ),
+        foreign_keys=(("product_id", "products", "product_id"),),
+    ),
+    Table(
+        "evidence",
+        "Evidence",
+        "One row per evidence item of a product.",
+        (
+            PRODUCT_ID,
+            Column("evidence_type", "string", "rct, observational, real_world and so on.", True),
+            Column("title", "string", "The study or evaluation.", True),
+            Column("year", "integer", "Year of publication or completion."),
+            Column("summary", "string", "What was studied, where, and with how many people."),
+            Column("outcomes", "string", "What it found."),
+            Column("link", "string", "A web address or a DOI."),
+        ),
+        foreign_keys=(("product_id", "products", "product_id"),),
+    ),
+    Table(
+        "adoptions",
+        "Adoptions",
+        "One row per organisation confirmed as using a product.",
+        (
+            PRODUCT_ID,
+            ORGANISATION_ID,
+            Column("organisation_name", "string", "The adopting organisation."),
+            Column("ods_code", "string", "Its Organisation Data Service code, if it has one."),
+            Column("region", "string", "Its NHS England region."),
+            Column("since", "date", "When it went live there."),
+            Column("scale", "string", "How widely it is used there."),
+        ),
+        foreign_keys=(
+            ("product_id", "products", "product_id"),
+            ("organisation_id", "organisations", "organisation_id"),
+        ),
+    ),
+    Table(
+        "organisations",
+        "Organisations",
+        "Suppliers, adopters and the organisations of case studies.",
+        (
+            ORGANISATION_ID,
+            Column(
+                "api_id", "integer", "Permanent id in the API (/api/v1/organisations/{id}).", True
+            ),
+            Column("name", "string", "Full name.", True),
+            Column("kind", "string", "supplier, nhs_trust, icb, gp_practice and so on.", True),
+            Column("ods_code", "string", "Organisation Data Service code."),
+            Column("companies_house_number", "string", "For UK companies."),
+            Column("region", "string", "NHS England region."),
+            Column("website", "string", "Its website."),
+        ),
+        primary_key=("organisation_id",),
+    ),
+    Table(
+        "case_study_outcomes",
+        "Case study outcomes",
+        "One row per measured outcome of a case study.",
+        (
+            Column("case_study_id", "string", "The case study's id in catalogue.json.", True),
+            Column("case_study_title", "string", "The case study."),
+            Column("case_study_url", "string", "Its page on the registry."),
+            ORGANISATION_ID,
+            Column("product_ids", "string", "Products it is about, separated by '; '."),
+            Column("metric", "string", "What was measured.", True),
+            Column("before", "number", "The figure before.", True),
+            Column("after", "number", "The figure after.", True),
+            Column("unit", "string", "Such as minutes, % or £."),
+            Column("period", "string", "Over what period."),
+        ),
+        foreign_keys=(("organisation_id", "organisations", "organisation_id"),),
+    ),
+)
+TABLES_BY_NAME = {table.name: table for table in TABLES}
+CATALOGUE_FILE = "catalogue.json"
+
+
+def site_url(url_path):
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    return f"{base}{url_path}" if url_path else ""
+
+
+class PageUrls:
+    """Public addresses from pages' `url_path`, as Wagtail's `get_url` makes them, with
+    the site roots read once instead of once a page."""
+
+    def __init__(self):
+        self.roots = [root.root_path for root in Site.get_site_root_paths()]
+        self.prefix = reverse("wagtail_serve", args=("",))
+
+    def __call__(self, url_path):
+        for root in self.roots:
+            if url_path.startswith(root):
+                return site_url(self.prefix + url_path[len(root) :])
+        return ""
+
+
+def batches(queryset, size=BATCH_SIZE):
+    """Records in id order, `size` at a time, each batch with its own prefetches."""
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].pk if hasattr(batch[-1], "pk") else batch[-1]["pk"]
+
+
+def dated_name(day):
+    return f"{FILE_PREFIX}{day.isoformat()}.zip"
+
+
+class Writer:
+    """The files of one publication, in a working directory."""
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        self.handles = {}
+        self.writers = {}
+        for table in TABLES:
+            handle = open(self.directory / table.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+            self.handles[table.name] = handle
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(column.name for column in table.columns)
+            self.writers[table.name] = writer
+        self.counts = dict.fromkeys(self.writers, 0)
+
+    def row(self, table, values):
+        self.writers[table].writerow("" if value is None else value for value in values)
+        self.counts[table] += 1
+
+    def close(self):
+        for handle in self.handles.values():
+            handle.close()
+
+
+class JsonArray:
+    """A JSON array written one element at a time, to a part file."""
+
+    def __init__(self, path):
+        self.path = path
+        self.handle = open(path, "w", encoding="utf-8")  # noqa: SIM115
+        self.count = 0
+
+    def add(self, record):
+        self.handle.write(",\n" if self.count else "\n")
+        self.handle.write(json.dumps(record, ensure_ascii=False))
+        self.count += 1
+
+    def close(self):
+        self.handle.write("\n" if self.count else "")
+        self.handle.close()
+
+
+# --- Products, read as rows --------------------------------------------------------------------
+# A product has some 30 compliance rows; building a model instance for each of millions of
+# rows is most of the cost of a publication. Products are read with `values()` into light
+# objects carrying exactly the attributes `exporter.product_record` reads, so the exporter
+# stays the one definition of a record and the import format.
+
+
+class Rows(list):
+    """A prefetched relation: `product.compliance.all()` on a plain list."""
+
+    def all(self):
+        return self
+
+
+#: What `product_record`, the proof rules and the tables read of a compliance row.
+ComplianceRow = namedtuple(
+    "ComplianceRow",
+    "standard status assessed_on expires_on evidence_url notes document_url",
+)
+
+
+def row_object(values, **extra):
+    return SimpleNamespace(**values, **extra)
+
+
+PRODUCT_COLUMNS = (
+    "pk", "external_id", "title", "slug", "url_path", "summary", "description", "esf_tier",
+    "device_class", "conformity_marking", "pricing_model", "deployment_model", "website",
+    "last_reviewed_on", "supplier_id", "category_id",
+)  # fmt: skip
+ORGANISATION_COLUMNS = (
+    "pk", "external_id", "name", "kind", "ods_code", "companies_house_number", "region",
+    "website",
+)  # fmt: skip
+
+
+def organisations_by_pk(pks):
+    return {
+        values["pk"]: row_object(values)
+        for values in Organisation.objects.filter(pk__in=pks).values(*ORGANISATION_COLUMNS)
+    }
+
+
+def grouped(queryset, key):
+    groups = {}
+    for item in queryset:
+        groups.setdefault(item[key], Rows()).append(item)
+    return groups
+
+
+def product_batches():
+    """Batches of light product objects with their relations, as `product_record` reads
+    them (confirmed adoptions only)."""
+    categories = dict(Category.objects.values_list("pk", "slug"))
+    standards = {
+        pk: SimpleNamespace(pk=pk, code=code, name=name)
+        for pk, code, name in Standard.objects.values_list("pk", "code", "name")
+    }
+    documents = {}
+    products = ProductPage.objects.live().public().values(*PRODUCT_COLUMNS)
+    for batch in batches(products):
+        pks = [values["pk"] for values in batch]
+        care_settings = grouped(
+            ProductPage.care_settings.through.objects.filter(productpage_id__in=pks)
+            .order_by("caresetting__slug")
+            .values("productpage_id", slug=F("caresetting__slug")),
+            "productpage_id",
+        )
+        tags = grouped(
+            ProductClinicalAreaTag.objects.filter(content_object_id__in=pks).values(
+                "content_object_id", name=F("tag__name")
+            ),
+            "content_object_id",
+        )
+        evidence = grouped(
+            EvidenceItem.objects.filter(product_id__in=pks)
+            .order_by("sort_order", "pk")
+            .values("product_id", "evidence_type", "title", "year", "summary", "outcomes", "link"),
+            "product_id",
+        )
+        compliance = {}
+        for product_pk, *row in (
+            ProductCompliance.objects.filter(product_id__in=pks)
+            .order_by("sort_order", "pk")
+            .values_list(
+                "product_id", "standard_id", "status", "assessed_on", "expires_on",
+                "evidence_url", "notes", "evidence_document_id",
+            )
+        ):  # fmt: skip
+            compliance.setdefault(product_pk, []).append(row)
+        adoptions = grouped(
+            Adoption.objects.filter(product_id__in=pks, confirmed=True)
+            .order_by("sort_order", "pk")
+            .values("product_id", "organisation_id", "since", "scale", "confirmed"),
+            "product_id",
+        )
+        organisation_pks = {values["supplier_id"] for values in batch}
+        organisation_pks |= {row["organisation_id"] for rows in adoptions.values() for row in rows}
+        organisations = organisations_by_pk(organisation_pks)
+        wanted_documents = {
+            row[-1] for rows in compliance.values() for row in rows if row[-1]
+        } - documents.keys()
+        if wanted_documents:
+            for document in Document.objects.filter(pk__in=wanted_documents):
+                documents[document.pk] = document.url
+        loaded = []
+        for values in batch:
+            pk = values["pk"]
+            rows = Rows(
+                ComplianceRow(
+                    standards[standard_pk], status, assessed_on, expires_on, evidence_url, notes,
+                    documents.get(document_pk, ""),
+                )
+                for standard_pk, status, assessed_on, expires_on, evidence_url, notes, document_pk
+                in compliance.get(pk, ())
+            )  # fmt: skip
+            loaded.append(
+                row_object(
+                    values,
+                    supplier=organisations[values["supplier_id"]],
+                    category=SimpleNamespace(slug=categories[values["category_id"]]),
+                    care_settings=Rows(
+                        SimpleNamespace(slug=row["slug"]) for row in care_settings.get(pk, ())
+                    ),
+                    tagged_clinical_areas=Rows(
+                        SimpleNamespace(tag=SimpleNamespace(name=row["name"]))
+                        for row in tags.get(pk, ())
+                    ),
+                    evidence=Rows(row_object(row) for row in evidence.get(pk, ())),
+                    compliance=rows,
+                    adoptions=Rows(
+                        row_object(
+                            row,
+                            contact_email="",  # never published
+                            organisation=organisations[row["organisation_id"]],
+                        )
+                        for row in adoptions.get(pk, ())
+                    ),
+                )
+            )
+        yield loaded
+
+
+def write_products(writer, products_part, organisation_pks, product_ids, today, urls):
+    for batch in product_batches():
+        organisation_ids = {}
+        for product in batch:
+            organisation_ids[product.supplier_id] = exporter.organisation_id(product.supplier)
+            for adoption in product.adoptions:
+                organisation_ids[adoption.organisation_id] = exporter.organisation_id(
+                    adoption.organisation
+                )
+        organisation_pks.update(organisation_ids)
+        for product in batch:
+            record_id = exporter.product_id(product)
+            product_ids[product.pk] = record_id
+            products_part.add(exporter.product_record(product, record_id, organisation_ids.get))
+            write_product_rows(writer, product, record_id, organisation_ids, today, urls)
+
+
+def write_product_rows(writer, product, record_id, organisation_ids, today, urls):
+    compliance = product.compliance
+    dtac = rules.dtac(compliance, today)
+    adoptions = product.adoptions
+    writer.row(
+        "products",
+        (
+            record_id,
+            product.pk,
+            product.title,
+            urls(product.url_path),
+            organisation_ids[product.supplier_id],
+            product.supplier.name,
+            product.summary,
+            product.category.slug,
+            LIST_SEPARATOR.join(setting.slug for setting in product.care_settings),
+            LIST_SEPARATOR.join(
+                exporter.sorted_tags(item.tag.name for item in product.tagged_clinical_areas)
+            ),
+            product.esf_tier,
+            product.device_class,
+            product.conformity_marking,
+            product.pricing_model,
+            product.deployment_model,
+            product.website,
+            dtac.state,
+            dtac.reason,
+            LIST_SEPARATOR.join(
+                row.standard.code for row in compliance if rules.is_met_on(row, today)
+            ),
+            len(adoptions),
+            product.last_reviewed_on,
+        ),
+    )
+    for row in compliance:
+        expired = row.expires_on is not None and row.expires_on < today
+        writer.row(
+            "compliance",
+            (
+                record_id,
+                row.standard.code,
+                row.standard.name,
+                row.status,
+                "expired" if expired else row.status,
+                row.assessed_on,
+                row.expires_on,
+                row.evidence_url or (site_url(row.document_url) if row.document_url else ""),
+            ),
+        )
+    for item in product.evidence:
+        writer.row(
+            "evidence",
+            (
+                record_id,
+                item.evidence_type,
+                item.title,
+                item.year,
+                item.summary,
+                item.outcomes,
+                item.link,
+            ),
+        )
+    for adoption in adoptions:
+        organisation = adoption.organisation
+        writer.row(
+            "adoptions",
+            (
+                record_id,
+                organisation_ids[organisation.pk],
+                organisation.name,
+                organisation.ods_code,
+                organisation.region,
+                adoption.since,
+                adoption.scale,
+            ),
+        )
+
+
+def write_case_studies(writer, part, organisation_pks, product_ids, urls):
+    # The exporter's queryset prefetches the outcomes in their editors' order.
+    queryset = exporter.case_study_queryset().live().public().select_related("organisation")
+    for batch in batches(queryset):
+        for case_study in batch:
+            organisation_ref = exporter.organisation_id(case_study.organisation)
+            record_id = exporter.case_study_id(case_study)
+            record = exporter.case_study_record(
+                case_study, record_id, lambda pk, ref=organisation_ref: ref, product_ids.get
+            )
+            if not record["products"]:
+                continue  # none of its products is published: the import would refuse it
+            for name in ("contact_name", "contact_role", "contact_email"):
+                record[name] = ""
+            organisation_pks[case_study.organisation_id] = organisation_ref
+            part.add(record)
+            for outcome in case_study.outcomes.all():
+                writer.row(
+                    "case_study_outcomes",
+                    (
+                        record_id,
+                        case_study.title,
+                        urls(case_study.url_path),
+                        organisation_ref,
+                        LIST_SEPARATOR.join(record["products"]),
+                        outcome.metric,
+                        outcome.before,
+                        outcome.after,
+                        outcome.unit,
+                        outcome.period,
+                    ),
+                )
+
+
+def write_organisations(writer, part, organisation_pks):
+    pks = sorted(organisation_pks)
+    for start in range(0, len(pks), BATCH_SIZE):
+        batch = organisations_by_pk(pks[start : start + BATCH_SIZE])
+        for organisation in sorted(batch.values(), key=lambda o: o.pk):
+            record_id = organisation_pks[organisation.pk]
+            part.add(exporter.organisation_record(organisation, record_id))
+            writer.row(
+                "organisations",
+                (
+                    record_id,
+                    organisation.pk,
+                    organisation.name,
+                    organisation.kind,
+                    organisation.ods_code,
+                    organisation.companies_house_number,
+                    organisation.region,
+                    organisation.website,
+                ),
+            )
+
+
+def write_catalogue(path, parts):
+    """Join the parts into one document in the import format."""
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(
+            f'{{\n"format": {json.dumps(FORMAT_NAME)},\n"version": {json.dumps(FORMAT_VERSION)},\n'
+        )
+        for position, (section, part) in enumerate(parts):
+            out.write(f'"{section}": [')
+            with open(part.path, encoding="utf-8") as handle:
+                shutil.copyfileobj(handle, out)
+            out.write("]" + ("," if position < len(parts) - 1 else "") + "\n")
+        out.write("}\n")
+
+
+def file_facts(path):
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def datapackage(directory, day, counts):
+    resources = []
+    for table in TABLES:
+        digest, size = file_facts(directory / table.path)
+        resources.append(
+            {
+                "name": table.name,
+                "title": table.title,
+                "description": f"{table.description} {counts[table.name]:,} rows.",
+                "path": table.path,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "hash": f"sha256:{digest}",
+                "bytes": size,
+                "schema": table.schema(),
+            }
+        )
+    digest, size = file_facts(directory / CATALOGUE_FILE)
+    resources.append(
+        {
+            "name": "catalogue",
+            "title": "Catalogue in the import format",
+            "description": "Organisations, products and case studies as one JSON document, in "
+            "the format manage.py import_registry reads (docs/import-format.md).",
+            "path": CATALOGUE_FILE,
+            "format": "json",
+            "mediatype": "application/json",
+            "encoding": "utf-8",
+            "hash": f"sha256:{digest}",
+            "bytes": size,
+        }
+    )
+    return {
+        "profile": "data-package",
+        "name": f"nhs-registry-open-data-{day.isoformat()}",
+        "title": "Registry of proven digital health products: open data",
+        "description": "Every product listed in the registry with its evidence, standards "
+        "compliance and confirmed adoptions, the organisations involved and the measured "
+        "outcomes of case studies, as published on the day in `created`.",
+        "version": day.isoformat(),
+        "created": timezone.now().replace(microsecond=0).isoformat(),
+        "licenses": [LICENCE],
+        "resources": resources,
+    }
+
+
+@dataclass(frozen=True)
+class Publication:
+    path: Path
+    sha256: str
+    size: int
+    counts: dict
+
+
+def publish(destination=None, day=None, keep=None):
+    """Write today's zip to `destination` (OPEN_DATA_ROOT), replacing one of the same day,
+    and delete all but the newest `keep` (OPEN_DATA_KEEP)."""
+    destination = Path(destination or settings.OPEN_DATA_ROOT)
+    day = day or timezone.localdate()
+    keep = settings.OPEN_DATA_KEEP if keep is None else keep
+    destination.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="open-data-") as working:
+        working = Path(working)
+        writer = Writer(working)
+        organisations = JsonArray(working / "organisations.part")
+        products = JsonArray(working / "products.part")
+        case_studies = JsonArray(working / "case_studies.part")
+        organisation_pks, product_ids = {}, {}
+        try:
+            urls = PageUrls()
+            write_products(writer, products, organisation_pks, product_ids, day, urls)
+            write_case_studies(writer, case_studies, organisation_pks, product_ids, urls)
+            write_organisations(writer, organisations, organisation_pks)
+        finally:
+            writer.close()
+            for part in (organisations, products, case_studies):
+                part.close()
+        write_catalogue(
+            working / CATALOGUE_FILE,
+            [
+                ("organisations", organisations),
+                ("products", products),
+                ("case_studies", case_studies),
+            ],
+        )
+        counts = {**writer.counts, "catalogue_products": products.count}
+        package = datapackage(working, day, writer.counts)
+        (working / "datapackage.json").write_text(
+            json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        target = destination / dated_name(day)
+        partial = destination / f".{target.name}.partial"
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.write(working / "datapackage.json", "datapackage.json")
+            archive.write(working / CATALOGUE_FILE, CATALOGUE_FILE)
+            for table in TABLES:
+                archive.write(working / table.path, table.path)
+    digest, size = file_facts(partial)
+    os.replace(partial, target)  # readers never see half a file
+    (destination / f"{target.name}.sha256").write_text(f"{digest}  {target.name}\n")
+    prune(destination, keep)
+    return Publication(target, digest, size, counts)
+
+
+def publications(destination=None):
+    """The published zips, newest first: (day, path, size, sha256)."""
+    destination = Path(destination or settings.OPEN_DATA_ROOT)
+    if not destination.is_dir():
+        return []
+    found = []
+    for path in destination.iterdir():
+        match = FILE_PATTERN.match(path.name)
+        if not match:
+            continue
+        checksum_file = path.with_name(f"{path.name}.sha256")
+        digest = checksum_file.read_text().split()[0] if checksum_file.exists() else ""
+        found.append(
+            {
+                "day": datetime.date.fromisoformat(match.group(1)),
+                "name": path.name,
+                "path": path,
+                "size": path.stat().st_size,
+                "sha256": digest,
+            }
+        )
+    return sorted(found, key=lambda item: item["day"], reverse=True)
+
+
+def prune(destination, keep):
+    for item in publications(destination)[keep:]:
+        item["path"].unlink(missing_ok=True)
+        item["path"].with_name(f"{item['name']}.sha256").unlink(missing_ok=True)

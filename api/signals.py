@@ -1,0 +1,316 @@
+"""Writing the changes feed: which database changes are changes to which public records.
+
+Every handler calls `api.changes.record`, inside the transaction of the change (see
+search/signals.py for why `post_save` / `post_delete` of the page models and their inline
+rows are the durable hooks in Wagtail 8). What each change records:
+
+- a product, case study or guide saved: "created" when it becomes visible (live and
+  public), "updated" while it stays visible, "unpublished" when it stops being visible;
+  deleted while visible: "deleted". Draft saves and Wagtail's bookkeeping record nothing;
+- records that show something of it: a product lists its case studies, a case study and
+  a guide list their products, so each change also updates the others' entries;
+- a compliance row, evidence item or adoption changed outside the page editor (assessors,
+  imports, verified adoption claims): its product;
+- organisations, standards, categories and care settings: "created", "updated" or
+  "deleted" for themselves, and "updated" for the visible pages that show their names;
+- tags renamed, view restrictions and moves: the visible pages that carry them.
+
+A mirror fetches each record as the API shows it now, so an entry is enough: it never
+carries data.
+"""
+
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from taggit.models import Tag
+from wagtail.models import Page, PageViewRestriction
+from wagtail.signals import page_slug_changed, post_page_move
+
+from assessments.models import ProductCompliance, Standard
+from registry.models import (
+    Adoption,
+    BestPracticePage,
+    BestPracticeProduct,
+    CareSetting,
+    CaseStudyPage,
+    CaseStudyProduct,
+    Category,
+    EvidenceItem,
+    Organisation,
+    ProductPage,
+)
+
+from .changes import record
+from .models import ChangeAction, ChangeKind
+
+PAGE_KINDS = {
+    ProductPage: ChangeKind.PRODUCT,
+    CaseStudyPage: ChangeKind.CASE_STUDY,
+    BestPracticePage: ChangeKind.GUIDE,
+}
+SNIPPET_KINDS = {
+    Organisation: ChangeKind.ORGANISATION,
+    Standard: ChangeKind.STANDARD,
+    Category: ChangeKind.CATEGORY,
+    CareSetting: ChangeKind.CARE_SETTING,
+}
+# What Wagtail writes on a page without changing what the public sees.
+BOOKKEEPING_FIELDS = frozenset(
+    {
+        "comments",
+        "wagtail_admin_comments",
+        "latest_revision",
+        "latest_revision_created_at",
+        "draft_title",
+        "has_unpublished_changes",
+        "locked",
+        "locked_at",
+        "locked_by",
+        "numchild",
+    }
+)
+
+
+def visible(model):
+    """The pages the API shows: live and without a view restriction."""
+    return model.objects.live().public()
+
+
+def is_visible(page):
+    return page.live and visible(type(page)).filter(pk=page.pk).exists()
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+def remember_visibility(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        instance._api_was_visible = False
+        return
+    instance._api_was_visible = visible(sender).filter(pk=instance.pk).exists()
+
+
+def page_saved(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    if update_fields is not None and set(update_fields) <= BOOKKEEPING_FIELDS:
+        return
+    was_visible = getattr(instance, "_api_was_visible", False)
+    instance._api_was_visible = False
+    now_visible = is_visible(instance)
+    if now_visible:
+        action = ChangeAction.UPDATED if was_visible else ChangeAction.CREATED
+    elif was_visible:
+        action = ChangeAction.UNPUBLISHED
+    else:
+        return  # a draft that is not, and was not, public
+    kind = PAGE_KINDS[sender]
+    record(kind, [instance.pk], action)
+    record_dependents(kind, instance.pk)
+
+
+def page_deleted(sender, instance, **kwargs):
+    if getattr(instance, "_api_was_visible", instance.live):
+        record(PAGE_KINDS[sender], [instance.pk], ChangeAction.DELETED)
+
+
+def remember_visibility_before_delete(sender, instance, **kwargs):
+    instance._api_was_visible = visible(sender).filter(pk=instance.pk).exists()
+    # The pages that list this one lose it: their links are deleted with it.
+    record_dependents(PAGE_KINDS[sender], instance.pk)
+
+
+def record_dependents(kind, pk):
+    """Visible pages that show something of this page."""
+    if kind == ChangeKind.PRODUCT:
+        record(
+            ChangeKind.CASE_STUDY,
+            visible(CaseStudyPage)
+            .filter(product_links__product_id=pk)
+            .values_list("pk", flat=True),
+            ChangeAction.UPDATED,
+        )
+        record(
+            ChangeKind.GUIDE,
+            visible(BestPracticePage)
+            .filter(product_links__product_id=pk)
+            .values_list("pk", flat=True),
+            ChangeAction.UPDATED,
+        )
+    elif kind == ChangeKind.CASE_STUDY:
+        record(
+            ChangeKind.PRODUCT,
+            visible(ProductPage)
+            .filter(case_study_links__case_study_id=pk)
+            .values_list("pk", flat=True),
+            ChangeAction.UPDATED,
+        )
+
+
+def record_subtree(page, inclusive=True):
+    for model, kind in PAGE_KINDS.items():
+        pages = visible(model).descendant_of(page, inclusive=inclusive)
+        record(kind, pages.values_list("pk", flat=True), ChangeAction.UPDATED)
+
+
+def page_moved(sender, instance, url_path_before=None, url_path_after=None, **kwargs):
+    if url_path_before != url_path_after:
+        record_subtree(instance)
+
+
+def slug_changed(sender, instance, **kwargs):
+    record_subtree(instance, inclusive=False)
+
+
+def restriction_changed(sender, instance, raw=False, **kwargs):
+    """A view restriction hides or shows a subtree: every page under it that was or is
+    visible gets an entry for what it is now."""
+    if raw:
+        return
+    try:
+        page = instance.page
+    except Page.DoesNotExist:
+        return
+    for model, kind in PAGE_KINDS.items():
+        pages = model.objects.live().descendant_of(page, inclusive=True)
+        shown = set(visible(model).filter(pk__in=pages.values("pk")).values_list("pk", flat=True))
+        hidden = set(pages.values_list("pk", flat=True)) - shown
+        record(kind, sorted(shown), ChangeAction.UPDATED)
+        record(kind, sorted(hidden), ChangeAction.UNPUBLISHED)
+
+
+# --- Rows inside pages ----------------------------------------------------------------------
+
+
+def _parent_visible(row, field, model):
+    cached = row._state.fields_cache.get(field)
+    if cached is not None and not cached.live:
+        return False
+    return visible(model).filter(pk=getattr(row, f"{field}_id")).exists()
+
+
+def product_row_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    if _parent_visible(instance, "product", ProductPage):
+        record(ChangeKind.PRODUCT, [instance.product_id], ChangeAction.UPDATED)
+
+
+def case_study_link_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    if _parent_visible(instance, "case_study", CaseStudyPage):
+        record(ChangeKind.CASE_STUDY, [instance.case_study_id], ChangeAction.UPDATED)
+        if visible(ProductPage).filter(pk=instance.product_id).exists():
+            record(ChangeKind.PRODUCT, [instance.product_id], ChangeAction.UPDATED)
+
+
+def guide_link_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    if _parent_visible(instance, "guide", BestPracticePage):
+        record(ChangeKind.GUIDE, [instance.guide_id], ChangeAction.UPDATED)
+
+
+# --- Snippets and vocabularies ----------------------------------------------------------------
+
+
+def pages_showing(instance):
+    """(kind, pks) of the visible pages that show a snippet's name."""
+    if isinstance(instance, Organisation):
+        return [
+            (
+                ChangeKind.PRODUCT,
+                visible(ProductPage).filter(supplier=instance).values_list("pk", flat=True),
+            ),
+            (
+                ChangeKind.PRODUCT,
+                visible(ProductPage)
+                .filter(adoptions__organisation=instance, adoptions__confirmed=True)
+                .values_list("pk", flat=True),
+            ),
+            (
+                ChangeKind.CASE_STUDY,
+                visible(CaseStudyPage).filter(organisation=instance).values_list("pk", flat=True),
+            ),
+        ]
+    if isinstance(instance, Standard):
+        products = visible(ProductPage).filter(compliance__standard=instance)
+    elif isinstance(instance, Category):
+        products = visible(ProductPage).filter(category=instance)
+    elif isinstance(instance, CareSetting):
+        products = visible(ProductPage).filter(care_settings=instance)
+    elif isinstance(instance, Tag):
+        return [
+            (
+                ChangeKind.PRODUCT,
+                visible(ProductPage)
+                .filter(tagged_clinical_areas__tag=instance)
+                .values_list("pk", flat=True),
+            ),
+            (
+                ChangeKind.CASE_STUDY,
+                visible(CaseStudyPage)
+                .filter(tagged_items__tag=instance)
+                .values_list("pk", flat=True),
+            ),
+        ]
+    else:
+        return []
+    return [(ChangeKind.PRODUCT, products.values_list("pk", flat=True))]
+
+
+def snippet_saved(sender, instance, raw=False, created=False, **kwargs):
+    if raw:
+        return
+    kind = SNIPPET_KINDS.get(sender)
+    if kind:
+        record(kind, [instance.pk], ChangeAction.CREATED if created else ChangeAction.UPDATED)
+    if not created:
+        for page_kind, pks in pages_showing(instance):
+            record(page_kind, pks, ChangeAction.UPDATED)
+
+
+def snippet_deleting(sender, instance, **kwargs):
+    # Before the delete: afterwards, the rows saying which pages carried it are gone.
+    for page_kind, pks in pages_showing(instance):
+        record(page_kind, pks, ChangeAction.UPDATED)
+
+
+def snippet_deleted(sender, instance, **kwargs):
+    record(SNIPPET_KINDS[sender], [instance.pk], ChangeAction.DELETED)
+
+
+# --- Wiring ---------------------------------------------------------------------------------
+
+ROW_HANDLERS = (
+    (PageViewRestriction, restriction_changed),
+    (CaseStudyProduct, case_study_link_changed),
+    (BestPracticeProduct, guide_link_changed),
+    (ProductCompliance, product_row_changed),
+    (Adoption, product_row_changed),
+    (EvidenceItem, product_row_changed),
+)
+
+
+def connect():
+    """Called from ApiConfig.ready()."""
+    for model in PAGE_KINDS:
+        pre_save.connect(remember_visibility, sender=model, dispatch_uid=_uid("pre", model))
+        post_save.connect(page_saved, sender=model, dispatch_uid=_uid("save", model))
+        pre_delete.connect(
+            remember_visibility_before_delete, sender=model, dispatch_uid=_uid("predel", model)
+        )
+        post_delete.connect(page_deleted, sender=model, dispatch_uid=_uid("delete", model))
+    post_page_move.connect(page_moved, dispatch_uid=_uid("move", Page))
+    page_slug_changed.connect(slug_changed, dispatch_uid=_uid("slug", Page))
+    for model, handler in ROW_HANDLERS:
+        post_save.connect(handler, sender=model, dispatch_uid=_uid("save", model))
+        post_delete.connect(handler, sender=model, dispatch_uid=_uid("delete", model))
+    for model in (*SNIPPET_KINDS, Tag):
+        post_save.connect(snippet_saved, sender=model, dispatch_uid=_uid("save", model))
+        pre_delete.connect(snippet_deleting, sender=model, dispatch_uid=_uid("predel", model))
+    for model in SNIPPET_KINDS:
+        post_delete.connect(snippet_deleted, sender=model, dispatch_uid=_uid("delete", model))
+
+
+def _uid(signal, model):
+    return f"api.signals.{signal}.{model._meta.label_lower}"

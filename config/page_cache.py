@@ -1,0 +1,180 @@
+"""A shared cache of anonymous pages, so that a visitor without a session is served a page
+another visitor already caused to be rendered, by whichever gunicorn worker they reach.
+
+Design:
+
+- **Where.** Django's cache framework, `CACHES["default"]`: the database cache table
+  (`manage.py createcachetable`, needed before the site starts: Wagtail keeps its site root
+  paths in the same cache), which every worker and every server shares with no extra service
+  to run. A Redis or Memcached backend can replace it by settings alone.
+- **What.** GET and HEAD requests from visitors who carry no session (no session or message
+  cookie: a signed-in person, or one with a comparison or shortlist in progress, always gets
+  a fresh page) and no Authorization header, to paths not listed in
+  `PAGE_CACHE_EXCLUDED_PATHS` (search records what people look for, so it is never cached),
+  answered 200 with no `Cache-Control: private` or `no-store`, setting no cookie but the
+  CSRF one, and using no CSP nonce.
+- **CSRF.** The compare and shortlist buttons post through a form carrying a CSRF token. The
+  stored page holds a placeholder in its place, and every visitor served from the cache gets
+  a token of their own (and the cookie that goes with it), as if the page had just been
+  rendered for them.
+- **Invalidation.** Every key carries a version held in the cache itself; publishing,
+  unpublishing, moving or deleting a page, and saving or deleting the catalogue's shared rows
+  (organisations, categories, care settings, standards, compliance, adoptions) bumps it,
+  once the transaction commits, so every cached page is dropped at once.
+- **Expiry of standards.** A compliance row whose expiry date has passed shows as expired from
+  the next day on. Every key carries today's date in Europe/London and every entry's lifetime
+  ends at the next London midnight at the latest, so no cached page shows a lapsed standard
+  as met.
+"""
+
+import datetime
+import hashlib
+import logging
+import re
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+VERSION_KEY = "page-cache:version"
+LONDON = ZoneInfo("Europe/London")
+CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
+CSRF_PLACEHOLDER = b"__page_cache_csrf_token__"
+# Cookies that mean the page may differ for this visitor.
+PERSONAL_COOKIES = ("SESSION_COOKIE_NAME", "messages")
+CACHED_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Robots-Tag", "Link")
+HIT_HEADER = "X-Page-Cache"
+
+
+def seconds_until_london_midnight(now=None):
+    """Seconds from now to the next midnight in Europe/London (at least 1)."""
+    now = (now or timezone.now()).astimezone(LONDON)
+    tomorrow = now.date() + datetime.timedelta(days=1)
+    midnight = datetime.datetime.combine(tomorrow, datetime.time(0), tzinfo=LONDON)
+    # In UTC: subtracting two times of one zone ignores a change of clocks between them.
+    return max(1, int((midnight.astimezone(datetime.UTC) - now).total_seconds()))
+
+
+def lifetime(now=None):
+    return min(settings.PAGE_CACHE_SECONDS, seconds_until_london_midnight(now))
+
+
+def current_version():
+    return cache.get(VERSION_KEY) or 1
+
+
+def bump_version():
+    """Drop every cached page: new keys from now on (old entries age out)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def invalidate_on_commit(*args, **kwargs):
+    transaction.on_commit(bump_version)
+
+
+def page_key(request, version, today):
+    url = request.build_absolute_uri()
+    digest = hashlib.sha256(url.encode()).hexdigest()
+    return f"page-cache:{version}:{today.isoformat()}:{digest}"
+
+
+def is_cacheable_request(request):
+    if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
+        return False
+    personal = {getattr(settings, name, name) for name in PERSONAL_COOKIES}
+    if personal & set(request.COOKIES) or "HTTP_AUTHORIZATION" in request.META:
+        return False
+    return not request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
+
+
+def is_cacheable_response(response):
+    if response.status_code != 200 or response.streaming:
+        return False
+    cache_control = response.get("Cache-Control", "")
+    if "private" in cache_control or "no-store" in cache_control:
+        return False
+    return not (set(response.cookies) - {settings.CSRF_COOKIE_NAME})
+
+
+class AnonymousPageCacheMiddleware:
+    """Serves and stores anonymous pages (see the module docstring). Sits after the CSRF,
+    session and authentication middleware, so a page served from the cache still gets its
+    CSRF cookie, and before anything that renders."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_cacheable_request(request):
+            return self.get_response(request)
+        today = timezone.localtime(timezone.now(), LONDON).date()
+        try:
+            key = page_key(request, current_version(), today)
+            stored = cache.get(key)
+        except DatabaseError as exc:
+            # The cache table cannot be read: serve the page as if there were no cache (the
+            # view answers 503 if the database itself is down).
+            logger.warning("The page cache could not be read: %s", exc)
+            return self.get_response(request)
+        if stored is not None:
+            return self.replay(request, stored)
+        response = self.get_response(request)
+        if (
+            is_cacheable_response(response)
+            and not getattr(request, "_csp_nonce", None)  # its nonce is for this response only
+            and not request.user.is_authenticated
+        ):
+            try:
+                self.store(key, response)
+                response[HIT_HEADER] = "miss"
+            except DatabaseError as exc:
+                logger.warning("The page cache could not be written: %s", exc)
+        return response
+
+    @staticmethod
+    def store(key, response):
+        content = CSRF_INPUT.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\3", response.content)
+        headers = {name: response[name] for name in CACHED_HEADERS if name in response}
+        cache.set(key, (content, headers), timeout=lifetime())
+
+    @staticmethod
+    def replay(request, stored):
+        content, headers = stored
+        if CSRF_PLACEHOLDER in content:
+            content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response[name] = value
+        response[HIT_HEADER] = "hit"
+        return response
+
+
+def connect_invalidation():
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+    for signal in (page_published, page_unpublished, page_slug_changed, post_page_move):
+        signal.connect(invalidate_on_commit, dispatch_uid=f"page-cache:{signal!r}")
+    post_delete.connect(_page_deleted, dispatch_uid="page-cache:page-deleted")
+    for label in settings.PAGE_CACHE_INVALIDATING_MODELS:
+        model = apps.get_model(label)
+        post_save.connect(invalidate_on_commit, sender=model, dispatch_uid=f"page-cache:s:{label}")
+        post_delete.connect(
+            invalidate_on_commit, sender=model, dispatch_uid=f"page-cache:d:{label}"
+        )
+
+
+def _page_deleted(sender, instance, **kwargs):
+    from wagtail.models import Page
+
+    if isinstance(instance, Page):
+        invalidate_on_commit()

@@ -1,0 +1,53 @@
+"""Local formularies: an NHS or care organisation's own list of the products it approves,
+with a note on each, published at a stable address (HTML, JSON and an embeddable page).
+
+Its own small app, not part of `insight`: a formulary is the organisation's publication,
+edited on the public site by its confirmed members, while `insight` is the scaling team's
+admin view and only counts how many formularies list each product.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+NOTE_MAX_LENGTH = 500
+
+
+class Formulary(models.Model):
+    organisation = models.OneToOneField(
+        "registry.Organisation", on_delete=models.CASCADE, related_name="formulary"
+    )
+    introduction = models.TextField(
+        blank=True, max_length=1000, help_text="Who the list is for and how to use it."
+    )
+    published = models.BooleanField(
+        default=False, help_text="Published lists are public, as a page, JSON and an embed."
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "formularies"
+
+    def __str__(self):
+        return f"{self.organisation.name}'s formulary"
+
+
+class FormularyEntry(models.Model):
+    formulary = models.ForeignKey(Formulary, on_delete=models.CASCADE, related_name="entries")
+    product = models.ForeignKey(
+        "registry.ProductPage", on_delete=models.CASCADE, related_name="formulary_entries"
+    )
+    note = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "formulary entries"
+        constraints = [
+            models.UniqueConstraint(fields=["formulary", "product"], name="one_entry_per_product")
+        ]
+
+    def __str__(self):
+        return f"{self.product_id} on {self.formulary}"
