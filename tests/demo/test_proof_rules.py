@@ -8,10 +8,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from proof.report import report_rows
 
 from demo.vocabulary import LAPSE_NOTE
 from proof import loading, rules
+from proof.report import report_rows
 from registry.models import ProductPage
 
 pytestmark = pytest.mark.django_db
