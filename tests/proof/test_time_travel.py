@@ -15,7 +15,7 @@ from search.engine import forget_failures
 
 from ..assessments.factories import dtac_rows
 from ..registry.factories import EvidenceFactory, ProductFactory
-from ..search.searching import api_search, facet_counts, page_text
+from ..search.asking import api_search, facet_counts, page_text
 
 pytestmark = pytest.mark.django_db
 
