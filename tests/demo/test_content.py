@@ -13,6 +13,8 @@ import pytest
 from demo.loader import load_catalogue
 from demo.plan import build_plan
 
+pytestmark = pytest.mark.django_db  # the catalogue the plans are built from
+
 TODAY = datetime.date(2026, 12, 3)
 PLANS = [(30, 1), (120, 7), (200, 23)]
 
