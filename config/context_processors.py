@@ -1,6 +1,7 @@
 """What every page's header needs. It lives with the project configuration because the
 header joins the apps: the catalogue's sections, the buyer tools, submissions, search."""
 
+from django.conf import settings
 from django.urls import reverse
 
 from buyers.compare import session_ids
@@ -43,3 +44,8 @@ def site_navigation(request):
         ],
         "search_url": reverse("search"),
     }
+
+
+def demo_site(request):
+    """Whether every page says that its data is fictional (the DEMO_SITE setting)."""
+    return {"demo_site": settings.DEMO_SITE}

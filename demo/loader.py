@@ -110,6 +110,8 @@ class DemoLoader:
             catalogue,
             first_number=ProductPage.objects.count(),
             taken_product_slugs=child_slugs(product_index),
+            taken_product_titles=set(ProductPage.objects.values_list("title", flat=True)),
+            taken_product_summaries=set(ProductPage.objects.values_list("summary", flat=True)),
             taken_case_study_slugs=child_slugs(case_study_index),
             taken_guide_slugs=child_slugs(guide_index),
             taken_ods_codes={ods for ods, _ in codes if ods},

@@ -15,6 +15,7 @@ import random
 import re
 import string
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,12 +23,20 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils.text import slugify
 
+from proof.rules import DTAC_REQUIREMENTS, DTAC_SECTION_REQUIREMENTS
 from registry.choices import Region
 
 from . import vocabulary as words
 
 SUMMARY_MAX_LENGTH = 300
 ALNUM = string.digits + string.ascii_uppercase
+
+#: Every demo ODS code starts with this, so none is the code of a real organisation: real ODS
+#: codes never do (docs/demo-data.md).
+DEMO_ODS_PREFIX = "DEMO"
+#: Demo suppliers' Companies House numbers lie in 99000000-99999999, far above any number
+#: Companies House has issued (about 16 million by 2026).
+DEMO_COMPANY_NUMBERS = (99_000_000, 99_999_999)
 
 # --- Specs ----------------------------------------------------------------------------------
 
@@ -258,6 +267,13 @@ def domain_label(name):
     return label or "organisation"
 
 
+def organisation_domain(name, kind):
+    """NHS bodies sit under nhs, councils under gov, care providers under their own name; all
+    under .example, which resolves nowhere."""
+    suffix = {"local_authority": "gov.example", "social_care_provider": "example"}
+    return f"{domain_label(name)}.{suffix.get(kind, 'nhs.example')}"
+
+
 def supplier_domain(brand, trade):
     """'Teallane', 'Healthcare Solutions' -> teallanehealthcare, as companies name sites."""
     return re.sub(r"[^a-z0-9]", "", (brand + trade.split()[0]).lower())
@@ -327,6 +343,8 @@ class DemoPlanner:
         *,
         first_number=0,
         taken_product_slugs=(),
+        taken_product_titles=(),
+        taken_product_summaries=(),
         taken_case_study_slugs=(),
         taken_guide_slugs=(),
         taken_ods_codes=(),
@@ -337,6 +355,8 @@ class DemoPlanner:
         self.catalogue = catalogue
         self.first_number = first_number
         self.product_slugs = set(taken_product_slugs)
+        self.product_titles = set(taken_product_titles)
+        self.product_summaries = set(taken_product_summaries)
         self.case_study_slugs = set(taken_case_study_slugs)
         self.guide_slugs = set(taken_guide_slugs)
         self.ods_codes = set(taken_ods_codes)
@@ -367,13 +387,13 @@ class DemoPlanner:
         return made
 
     def _nhs(self, rng, name, kind, region, code_maker):
-        ods = unique_code(rng, code_maker, self.ods_codes)
+        ods = unique_code(rng, lambda: DEMO_ODS_PREFIX + code_maker(), self.ods_codes)
         return OrganisationSpec(
             name=name,
             kind=kind,
             region=region,
             ods_code=ods,
-            website=f"https://www.{domain_label(name)}.nhs.example",
+            website=f"https://www.{organisation_domain(name, kind)}",
         )
 
     def _icbs(self, rng, region):
@@ -405,7 +425,7 @@ class DemoPlanner:
         letter = words.GP_CODE_LETTERS[region]
 
         def code():
-            return f"{letter}{rng.randint(81000, 99999)}"
+            return f"{letter}{rng.randint(81000, 99999)}"  # 10 characters with the prefix
 
         places = words.REGION_PLACES[region]
         made = []
@@ -431,7 +451,7 @@ class DemoPlanner:
                 name, prefix = f"{places[position % len(places)]} City Council", "E06"
 
             def code(prefix=prefix):
-                return f"{prefix}000{rng.randint(1, 999):03d}"
+                return f"{prefix}{rng.randint(1, 999):03d}"
 
             made.append(self._nhs(rng, name, "local_authority", region, code))
         return made
@@ -478,11 +498,7 @@ class DemoPlanner:
 
     @staticmethod
     def _companies_house_number(rng):
-        roll = rng.random()
-        if roll < 0.9:
-            return f"{rng.randint(2_000_000, 15_999_999):08d}"
-        prefix = "SC" if roll < 0.97 else "NI"
-        return f"{prefix}{rng.randint(0, 999_999):06d}"
+        return f"{rng.randint(*DEMO_COMPANY_NUMBERS):08d}"
 
     # -- products --
 
@@ -599,7 +615,7 @@ class ProductBuilder:
         self.pricing_model = pick(rng, self.profile.pricing)
         self.deployment_model = pick(rng, self.profile.deployment)
         context = self._text_context()
-        self.summary = fit(rng.choice(self.profile.summaries).format(**context))
+        self.summary = self._summary(context)
         compliance = self._compliance()
         adoptions = self._adoptions()
         evidence = self._evidence(context, adoptions)
@@ -651,13 +667,32 @@ class ProductBuilder:
         return device_class, pick(rng, {"ukca": 4, "ce": 2, "ukca_and_ce": 4})
 
     def _name(self):
-        rng = self.rng
-        stem = rng.choice(self.area.stems if rng.random() < 0.75 else words.GENERIC_STEMS)
-        endings = self.profile.endings if rng.random() < 0.6 else words.COMMON_ENDINGS
-        name = stem + rng.choice(endings)
-        if rng.random() < 0.55:
-            name += " " + rng.choice(words.NAME_QUALIFIERS)
+        """A name no other product has: two products called the same would read as one."""
+        rng, taken = self.rng, self.planner.product_titles
+        for attempt in range(200):
+            stem = rng.choice(self.area.stems if rng.random() < 0.75 else words.GENERIC_STEMS)
+            endings = self.profile.endings if rng.random() < 0.6 else words.COMMON_ENDINGS
+            name = stem + rng.choice(endings)
+            if rng.random() < 0.55 or attempt >= 20:
+                name += " " + rng.choice(words.NAME_QUALIFIERS)
+            if attempt >= 100:
+                name += f" {rng.randint(2, 99)}"
+            if name not in taken:
+                break
+        taken.add(name)
         return name
+
+    def _summary(self, context):
+        """The category's summaries name the product, so with distinct names they differ;
+        this also keeps them apart when shortening would cut the name off."""
+        rng, taken = self.rng, self.planner.product_summaries
+        templates = list(self.profile.summaries)
+        rng.shuffle(templates)
+        candidates = [fit(template.format(**context)) for template in templates]
+        candidates.append(fit(f"{self.title}: {candidates[0]}"))
+        summary = next((text for text in candidates if text not in taken), candidates[-1])
+        taken.add(summary)
+        return summary
 
     def _supplier(self):
         count = len(self.suppliers)
@@ -693,7 +728,7 @@ class ProductBuilder:
 
     def _description(self, context, compliance):
         rng, profile = self.rng, self.profile
-        other = [s for s in profile.summaries if s.format(**context) != self.summary]
+        other = [s for s in profile.summaries if fit(s.format(**context)) != self.summary]
         intro = (rng.choice(other) if other else profile.summaries[0]).format(**context)
         features = rng.sample(profile.features, min(len(profile.features), rng.randint(3, 4)))
         settings = ", ".join(s.replace("-", " ") for s in self.care_settings)
@@ -741,28 +776,59 @@ class ProductBuilder:
     # -- standards compliance --
 
     def _compliance(self):
+        """Rows that pass the proof rules by construction (docs/proof-rules.md): the standards
+        a passed DTAC rests on, the data protection standards every demo product needs (each
+        handles patient data), and a device's registration and marking are met and current.
+        Every other row may be anything. Only a deliberate lapse (`_lapse`) is expired."""
         rng = self.rng
         rows = []
         dtac = self._dtac_outcome()
-        force_expired = self.position == 0
+        required = self._required_standards(dtac)
         trust_centre = f"{self.suppliers[self.supplier_index].website}/trust-centre"
         for standard in self.planner.catalogue.standards:
             row = self._compliance_row(standard, dtac)
+            if standard.code in required and (row is None or row.status != "met"):
+                row = ComplianceSpec(standard=standard.code, status="met")
             if row is None:
                 continue
             if row.status in ("met", "partially_met") and standard.expires:
-                if standard.part_of == "DTAC" or standard.code == "DTAC":
-                    expired = dtac["expired"]  # the whole assessment lapses together
-                else:
-                    expired = rng.random() < 0.12 or force_expired
-                    force_expired = False
-                row.assessed_on, row.expires_on = self._expiring_dates(standard, expired, dtac)
+                row.assessed_on, row.expires_on = self._current_dates(standard, dtac)
             elif row.status in ("met", "partially_met", "not_met") and row.assessed_on is None:
                 row.assessed_on = days_ago(self.today, rng.randint(10, 1000))
             if row.status in ("met", "partially_met") and rng.random() < 0.4:
                 row.evidence_url = f"{trust_centre}/{slugify(standard.code)}"
             rows.append(row)
+        if self.position == 0 or rng.random() < 0.04:
+            self._lapse(rows)
         return rows
+
+    def _required_standards(self, dtac):
+        """The codes this product must have met and current for its listing to hold."""
+        groups = list(DTAC_SECTION_REQUIREMENTS["DTAC_C2"])  # every demo product: patient data
+        if self.device_class != "none":
+            groups += [("MHRA",), ("UKCA_CE",)]
+        if dtac["outcome"] == "passed":
+            groups += DTAC_REQUIREMENTS
+        available = self.planner.standards
+        return {next((c for c in group if c in available), group[0]) for group in groups}
+
+    def _lapse(self, rows):
+        """One certificate left to expire on purpose, noted as such on the row: the demo shows
+        an expired standard, and a DTAC that reads "lapsed" because of it."""
+        rng = self.rng
+        expiring = {
+            row.standard: row
+            for row in rows
+            if row.status == "met" and self.planner.standards[row.standard].expires
+        }
+        code = next((c for c in words.LAPSE_CANDIDATES if c in expiring), None)
+        if code is None:
+            return
+        row = expiring[code]
+        months = self.planner.standards[code].validity_months or 12
+        row.expires_on = days_ago(self.today, rng.randint(1, 120))
+        row.assessed_on = row.expires_on - relativedelta(months=months)
+        row.notes = words.LAPSE_NOTE
 
     def _dtac_outcome(self):
         rng = self.rng
@@ -774,22 +840,18 @@ class ProductBuilder:
         )
         return {
             "outcome": outcome,
-            "expired": rng.random() < 0.12,
             "age": rng.randint(20, 330),
             "failed": rng.sample(
                 ["DTAC_C1", "DTAC_C2", "DTAC_C3", "DTAC_C4", "DTAC_D"], rng.randint(1, 2)
             ),
         }
 
-    def _expiring_dates(self, standard, expired, dtac):
-        """(assessed on, expires on) for a certificate that is, or is not, expired today."""
+    def _current_dates(self, standard, dtac):
+        """(assessed on, expires on) for a certificate still current today: the DTAC and its
+        sections from the day of the assessment, other certificates from their own day."""
         rng = self.rng
         months = standard.validity_months or 12
         in_dtac = standard.code == "DTAC" or standard.part_of == "DTAC"
-        if expired:
-            lapsed = dtac["age"] % 200 + 1 if in_dtac else rng.randint(1, 240)
-            expires = days_ago(self.today, lapsed)
-            return expires - relativedelta(months=months), expires
         span = (self.today + relativedelta(months=months) - self.today).days
         age = min(dtac["age"], span - 30) if in_dtac else rng.randint(1, max(1, span - 30))
         assessed = days_ago(self.today, max(1, age))
@@ -856,15 +918,9 @@ class ProductBuilder:
             regulated = rng.random() < self.profile.cqc_share
             row.status = "met" if regulated else "not_applicable"
         elif code == "ICO":
-            row.notes = f"ICO registration number ZA{rng.randint(100_000, 999_999)}."
-        elif code == "DPO":
-            pass
-        elif code == "DPIA":
-            row.status = self._status(0.85, 0.0, 0.12)
-        elif code == "DSPT":
-            row.status = self._status(0.8, 0.15, 0.0)
-            if row.status == "partially_met":
-                row.notes = "Approaching standards: action plan agreed with NHS England."
+            row.notes = "Registered with the ICO as a data controller."
+        elif code in ("DPO", "DPIA", "DSPT"):
+            pass  # every demo product handles patient data: see _required_standards
         elif code == "CE":
             row.status = self._status(0.88, 0.0, 0.06)
         elif code == "CE_PLUS":
@@ -919,12 +975,16 @@ class ProductBuilder:
     # -- evidence --
 
     def _evidence(self, context, adoptions):
+        """The lead study is of a kind the product's ESF tier calls for; the others follow
+        the tier's usual spread, and the first products of a run cover every type."""
         rng = self.rng
         count = {"A": rng.randint(1, 3), "B": rng.randint(1, 4), "C": rng.randint(2, 6)}[self.tier]
-        types = [pick(rng, words.EVIDENCE_WEIGHTS[self.tier]) for _ in range(count)]
+        types = [pick(rng, words.LEAD_EVIDENCE[self.tier])]
+        types += [pick(rng, words.EVIDENCE_WEIGHTS[self.tier]) for _ in range(count - 1)]
         if self.position < len(words.EVIDENCE_TITLES):
-            # The first products of a run cover every type of evidence between them.
-            types[0] = list(words.EVIDENCE_TITLES)[self.position]
+            covering = list(words.EVIDENCE_TITLES)[self.position]
+            if covering not in types:
+                types.append(covering)
         return [self._evidence_item(t, context, adoptions) for t in types]
 
     def _outcome_pool(self):
@@ -947,21 +1007,32 @@ class ProductBuilder:
         quantum = Decimal(1).scaleb(-outcome.decimals)
         return (Decimal(str(before)).quantize(quantum), Decimal(str(after)).quantize(quantum))
 
+    def _study_sites(self, adoptions):
+        """Where a study ran: some of the organisations shown using the product, of its most
+        common kind, so a study never spans more sites than the product has adopters. With
+        no adopters yet, one trial site. Returns (where, most people in a study)."""
+        rng = self.rng
+        adoptions = [a for a in adoptions if a.confirmed]  # those the listing shows
+        if not adoptions:
+            # One trial site for all of the product's studies, in a region of its own.
+            region = Region(self.planner.rng("trial-site", self.number).choice(Region.values))
+            return f"an NHS trust in {region.label}", words.STUDY_SITES["nhs_trust"][1]
+        kinds = Counter(self.organisations[a.organisation].kind for a in adoptions)
+        kind = max(kinds, key=lambda k: (kinds[k], k))
+        hosts = [a for a in adoptions if self.organisations[a.organisation].kind == kind]
+        sites = rng.randint(1, len(hosts))
+        first = self.organisations[rng.choice(hosts).organisation]
+        many, per_site = words.STUDY_SITES[kind]
+        where = first.name if sites == 1 else f"{sites} {many}"
+        return where, per_site * sites
+
     def _evidence_item(self, evidence_type, context, adoptions):
         rng, today = self.rng, self.today
-        year = rng.randint(max(2015, today.year - 8), today.year)
-        region = Region(rng.choice(Region.values)).label
-        sites = rng.randint(2, 24)
-        site_kind = rng.choice(
-            ("NHS trusts", "GP practices", "primary care networks", "integrated care boards")
-        )
-        if adoptions:  # local evaluations happen where the product is used
-            org = self.organisations[rng.choice(adoptions).organisation].name
-        else:
-            org = f"an NHS trust in {region}"
-        title = words.EVIDENCE_TITLES[evidence_type].format(
-            **context, sites=sites, site_kind=site_kind, org=org
-        )
+        # A study at adopters' sites ran after the first of them took the product up.
+        first_adopted = min((a.since.year for a in adoptions if a.confirmed), default=0)
+        year = rng.randint(max(2015, today.year - 8, first_adopted), today.year)
+        where, most_people = self._study_sites(adoptions)
+        title = words.EVIDENCE_TITLES[evidence_type].format(**context, where=where)
         outcome = rng.choice(self._outcome_pool())
         before, after = self._measured(outcome)
         percent = round(abs(after - before) / before * 100) if before else 0
@@ -971,11 +1042,14 @@ class ProductBuilder:
             f"to {format_figure(after, outcome.unit)} ({percent}% {relative})"
         )
         months = rng.choice((3, 6, 12, 18, 24))
+
+        def people(low):
+            return rng.randint(min(low, most_people), most_people)
+
         if evidence_type == "rct":
-            people = rng.randint(120, 1400)
             summary = (
-                f"{people:,} participants randomised to {self.title} or usual care at "
-                f"{sites} sites, followed up for {months} months."
+                f"{people(60):,} participants randomised to {self.title} or usual care at "
+                f"{where}, followed up for {months} months."
             )
             low, high = max(1, percent - rng.randint(3, 8)), percent + rng.randint(3, 8)
             outcomes = (
@@ -985,17 +1059,16 @@ class ProductBuilder:
             saving = rng.randint(8, 90) * 10
             summary = (
                 f"Cost-consequence model for a population of 1 million, using "
-                f"{year - 1} NHS reference costs and outcomes from {sites} sites."
+                f"{year - 1} NHS reference costs and outcomes at {where}."
             )
             outcomes = (
                 f"Net saving of £{saving:,} per patient per year; break-even within "
                 f"{rng.randint(6, 24)} months. {change}."
             )
         elif evidence_type == "qualitative":
-            interviews = rng.randint(12, 40)
             summary = (
-                f"Semi-structured interviews with {interviews} patients and staff "
-                f"at {min(sites, 6)} sites in {region}."
+                f"Semi-structured interviews with {rng.randint(min(12, most_people), 40)} "
+                f"patients and staff at {where}."
             )
             outcomes = (
                 f"{rng.randint(78, 96)}% of patients would recommend it. Themes: ease "
@@ -1003,16 +1076,11 @@ class ProductBuilder:
                 "appointments."
             )
         elif evidence_type in ("service_evaluation", "audit"):
-            people = rng.randint(80, 3_000)
             what = "patients" if evidence_type == "service_evaluation" else "records"
-            summary = f"{people:,} {what} at {org}, over {months} months."
+            summary = f"{people(40):,} {what} at {where}, over {months} months."
             outcomes = f"{change} over the evaluation period."
         else:
-            people = rng.randint(200, 40_000)
-            summary = (
-                f"{people:,} {self.area.people} across {sites} {site_kind} in {region}, "
-                f"over {months} months."
-            )
+            summary = f"{people(40):,} {self.area.people} at {where}, over {months} months."
             outcomes = f"{change} over the evaluation period."
         return EvidenceSpec(
             evidence_type=evidence_type,
@@ -1020,20 +1088,13 @@ class ProductBuilder:
             year=year,
             summary=summary,
             outcomes=outcomes,
-            link=self._doi(year) if rng.random() < 0.85 else "",
+            link=self._link(year) if rng.random() < 0.85 else "",
         )
 
-    def _doi(self, year):
+    def _link(self, year):
+        """A citation on a host that resolves nowhere (never a DOI at the real resolver)."""
         rng = self.rng
-        return rng.choice(words.DOI_PATTERNS).format(
-            year=year,
-            yy=year % 100,
-            n4=rng.randint(1000, 9999),
-            n5=rng.randint(10000, 99999),
-            n6=rng.randint(100000, 999999),
-            d=rng.randint(0, 9),
-            n3=rng.randint(100, 999),
-        )
+        return f"https://{rng.choice(words.EVIDENCE_HOSTS)}/{year}/{rng.randint(10000, 99999)}"
 
     # -- adoption --
 
@@ -1080,7 +1141,8 @@ class ProductBuilder:
         if not confirmed or not (self.position == 0 or rng.random() < 0.08):
             return None
         adoption = rng.choice(confirmed)
-        org = self.organisations[adoption.organisation].name
+        organisation = self.organisations[adoption.organisation]
+        org = organisation.name
         outcomes = self._case_outcomes()
         first = outcomes[0]
         templates = list(words.CASE_STUDY_TITLES)
@@ -1129,8 +1191,10 @@ class ProductBuilder:
             ),
             lessons_learnt=bullet_list(rng.sample(words.LESSONS, 3)),
             contact_name=f"{first_name} {surname}",
-            contact_role=rng.choice(words.CONTACT_ROLES).format(area=self.area.tag),
-            contact_email=f"{local_part}@{domain_label(org)}.nhs.example",
+            contact_role=rng.choice(words.CONTACT_ROLES[organisation.kind]).format(
+                area=self.area.tag
+            ),
+            contact_email=f"{local_part}@{organisation_domain(org, organisation.kind)}",
             published_on=published_on,
             outcomes=outcomes,
             tags=[self.area.tag],

@@ -1547,19 +1547,42 @@ SURNAMES = (
     "Wright",
     "Young",
 )
-CONTACT_ROLES = (
-    "Chief clinical information officer",
-    "Chief nursing information officer",
-    "Digital transformation lead",
-    "Director of digital services",
-    "Head of outpatients",
-    "Clinical lead for {area}",
-    "Programme manager, virtual wards",
-    "Lead pharmacist",
-    "Practice manager",
-    "Head of adult social care commissioning",
-    "Associate director of transformation",
-)
+# The people who would answer a peer's call about a product, by the kind of organisation
+# they work for: a practice has no commissioners, a care home no CCIO.
+CONTACT_ROLES = {
+    "nhs_trust": (
+        "Chief clinical information officer",
+        "Chief nursing information officer",
+        "Digital transformation lead",
+        "Director of digital services",
+        "Clinical lead for {area}",
+        "Programme manager, virtual wards",
+        "Lead pharmacist",
+    ),
+    "icb": (
+        "Associate director of transformation",
+        "Digital transformation lead",
+        "Head of primary care commissioning",
+        "Programme manager, virtual wards",
+        "Clinical lead for {area}",
+    ),
+    "gp_practice": (
+        "Practice manager",
+        "GP partner and clinical lead for {area}",
+        "Lead practice nurse",
+        "Clinical pharmacist",
+    ),
+    "local_authority": (
+        "Head of adult social care commissioning",
+        "Assistive technology service manager",
+        "Principal occupational therapist",
+    ),
+    "social_care_provider": (
+        "Registered manager",
+        "Deputy manager",
+        "Digital lead",
+    ),
+}
 
 # --- Evidence -------------------------------------------------------------------------------
 
@@ -1601,24 +1624,46 @@ EVIDENCE_TITLES = {
     "rct": "{name} versus usual care for {people}: a randomised controlled trial",
     "non_randomised": "A controlled before-and-after study of {name} in {area} services",
     "observational": "Outcomes of {people} using {name}: a prospective cohort study",
-    "real_world": "Real-world evaluation of {name} across {sites} {site_kind}",
+    "real_world": "Real-world evaluation of {name} at {where}",
     "economic": "Budget impact of {name} for an integrated care board",
-    "service_evaluation": "Service evaluation of {name} at {org}",
+    "service_evaluation": "Service evaluation of {name} at {where}",
     "qualitative": "Patient and staff experience of {name}: a qualitative study",
     "audit": "Audit of {area} care before and after introducing {name}",
 }
 
-# Registrant prefixes of publishers that print digital health evaluations, and the shape
-# of the DOIs each issues.
-DOI_PATTERNS = (
-    "10.1136/bmjopen-{year}-{n6}",
-    "10.1136/bmjhci-{year}-{n6}",
-    "10.2196/{n5}",
-    "10.1016/S2589-7500({yy:02d})00{n3}-{d}",
-    "10.1186/s12913-0{yy:02d}-{n5}-{d}",
-    "10.1038/s41746-0{yy:02d}-{n5}-{d}",
-    "10.3399/BJGP.{year}.{n4}",
-    "10.1177/20552076{yy:02d}{n6}",
+# Where demo evidence is published: hosts under .example (RFC 2606), which resolve nowhere,
+# so no demo citation opens a real paper or the real DOI resolver.
+EVIDENCE_HOSTS = (
+    "journal-of-digital-care.example",
+    "nhs-evaluation-reports.example",
+    "primary-care-informatics.example",
+    "health-economics-review.example",
+)
+
+# Study sites, by the kind of organisation that hosts them: (their name in the plural, most
+# people one site of that kind puts into one study).
+STUDY_SITES = {
+    "nhs_trust": ("NHS trusts", 1_500),
+    "icb": ("integrated care boards", 3_000),
+    "gp_practice": ("GP practices", 250),
+    "local_authority": ("councils", 600),
+    "social_care_provider": ("care providers", 60),
+}
+
+# The study the listing leads with, by NICE ESF tier: the kind of evidence a product of that
+# tier is expected to show (a tier C product leads with an intervention study).
+LEAD_EVIDENCE = {
+    "A": {"service_evaluation": 4, "economic": 3, "real_world": 3, "audit": 2},
+    "B": {"real_world": 4, "observational": 3, "service_evaluation": 3, "non_randomised": 1},
+    "C": {"rct": 3, "non_randomised": 2},
+}
+
+# Standards a demo listing may show as lapsed on purpose (see docs/demo-data.md), in order of
+# preference: ones whose lapse turns a passed DTAC "lapsed", never one a publishing rule needs.
+LAPSE_CANDIDATES = ("PENTEST", "CE", "ISO27001", "CE_PLUS")
+LAPSE_NOTE = (
+    "Demo data: left to lapse on purpose, to show how the registry marks an expired "
+    "certificate and the DTAC state that rests on it."
 )
 
 # --- Case studies and guides ----------------------------------------------------------------

@@ -43,6 +43,9 @@ def env_int(name, default):
 
 SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = env_bool("DEBUG", False)
+# A demo site (seed_demo's fictional catalogue) says so on every page. On in development
+# (`make run`), off in production and tests unless DEMO_SITE=true is set.
+DEMO_SITE = env_bool("DEMO_SITE", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -133,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site_navigation",
+                "config.context_processors.demo_site",
             ],
         },
     },
