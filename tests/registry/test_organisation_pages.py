@@ -108,7 +108,7 @@ def test_where_its_used_counts_confirmed_adopters_by_region_kind_and_year(client
     assert proof.adopters_without_date == 1
     page = client.get(product.url).content.decode()
     assert "London" in _table(page, "adopters-by-region")
-    assert 'role="img" aria-label="Confirmed adopters by NHS England region"' in page
+    assert 'alt="Confirmed adopters by NHS England region"' in page
     assert "<script" not in page.split('id="where-used-heading"')[1].split("</section>")[0]
 
 
