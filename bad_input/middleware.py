@@ -102,5 +102,8 @@ class RefuseBadCharactersMiddleware:
 
     def _refuse(self, request, message):
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=400)
+            # The API's one error body (api/errors.py), written out here because this app
+            # sits below every other and imports none of them.
+            body = {"status": 400, "code": "bad_request", "message": message, "details": []}
+            return JsonResponse({"error": body}, status=400)
         return render(request, "400.html", {"message": message}, status=400)

@@ -50,6 +50,8 @@ def _fresh_rate_limits(request):
     if not uses_database:
         yield
         return
+    # Set up the test's database access first, so it is still open when this clears again.
+    request.getfixturevalue("_django_db_helper")
     caches["default"].clear()
     yield
     caches["default"].clear()

@@ -41,15 +41,17 @@ def test_ordinary_text_and_tabs_pass(client, postgres):
 def test_api_input_gets_a_json_400(client, postgres):
     response = client.get("/api/v1/search?q=%00%E2%80%AE%20ward")
     assert response.status_code == 400
-    assert response.json()["detail"].startswith("The web address contains a control character")
+    assert response.json()["error"]["message"].startswith(
+        "The web address contains a control character"
+    )
     response = client.post(
         "/api/v1/products", '{"name": "x\\u0000y"}', content_type="application/json"
     )
     assert response.status_code == 400
-    assert "control character (U+0000)" in response.json()["detail"]
+    assert "control character (U+0000)" in response.json()["error"]["message"]
     deep = "[" * 200 + "]" * 200
     response = client.post("/api/v1/products", deep, content_type="application/json")
-    assert response.status_code == 400 and "nested" in response.json()["detail"]
+    assert response.status_code == 400 and "nested" in response.json()["error"]["message"]
 
 
 def test_a_saved_search_name_with_nul_is_refused_and_nothing_is_saved(client, buyer):

@@ -7,7 +7,6 @@ import io
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from assessments.models import Standard
 from registry.choices import DeviceClass
@@ -73,7 +72,11 @@ def test_search_filter_compare_shortlist_and_export(
     page.get_by_label("Remote monitoring and virtual wards (2)").check()
     page.wait_for_url("**/search/?q=ward&category=remote-monitoring-and-virtual-wards")
     # Polled from the test, not wait_for_function: the site's policy forbids eval.
-    expect(page.locator("#search-status")).to_have_text("2 results")
+    for _ in range(100):
+        if page.locator("#search-status").text_content() == "2 results":
+            break
+        page.wait_for_timeout(100)
+    assert page.locator("#search-status").text_content() == "2 results"
 
     page.get_by_role("button", name=named("Add to comparison", "WardWatch")).click()
     page.wait_for_url("**/search/?q=ward&category=remote-monitoring-and-virtual-wards")
