@@ -26,6 +26,8 @@ STYLE = Style(
     opacity="1",
     opacity_hover="1",
     colors=SERIES_COLOURS,
+    # Values are printed inside the bars: white on every series colour is 4.5:1 or more.
+    value_colors=("#ffffff",) * len(SERIES_COLOURS),
     font_family="Frutiger W01, Arial, sans-serif",
     label_font_size=14,
     major_label_font_size=14,
