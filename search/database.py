@@ -24,6 +24,7 @@ true). Nothing here talks to Elasticsearch. It runs the same on PostgreSQL and o
 import dataclasses
 import re
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -32,6 +33,7 @@ from django.db.models import (
     Q,
     Subquery,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -295,11 +297,20 @@ def _scored(groups, relaxed):
     )
 
 
+def among(ids):
+    """For `pk__in`: these ids as one array parameter on PostgreSQL (tens of thousands of
+    ids as separate parameters cost more to send and plan than the query costs to run)."""
+    ids = [int(pk) for pk in ids]
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::integer[])", [ids])
+    return ids
+
+
 def _products(ids, filters, today, exclude=None):
     from registry.models import ProductPage
 
     return _apply_product_filters(
-        ProductPage.objects.filter(pk__in=list(ids)), filters, today, exclude=exclude
+        ProductPage.objects.filter(pk__in=among(ids)), filters, today, exclude=exclude
     )
 
 
@@ -370,7 +381,7 @@ def search(params, vocabulary):
         (result.found[kind][pk], title, pk, kind)
         for kind in kinds
         for pk, title in _pages(kind)
-        .filter(pk__in=list(result.found[kind]))
+        .filter(pk__in=among(result.found[kind]))
         .values_list("pk", "title")
     ]
     if by_relevance:
@@ -391,6 +402,26 @@ def search(params, vocabulary):
         corrected=bool(did_you_mean),
         page_size=PAGE_SIZE,
         sort="relevance" if by_relevance else "title",
+    )
+
+
+def _dtac_passed_count(ids, today):
+    """How many of these products pass DTAC today (as dtac_passed), in one pass over their
+    compliance rows rather than a lookup per product and requirement."""
+    from assessments.models import ComplianceStatus, ProductCompliance
+
+    per_requirement = {
+        f"requirement_{number}": Count("pk", filter=Q(standard__code__in=list(group)))
+        for number, group in enumerate(DTAC_REQUIREMENTS)
+    }
+    return (
+        ProductCompliance.objects.filter(product_id__in=ids, status=ComplianceStatus.MET)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .order_by()
+        .values("product_id")
+        .annotate(**per_requirement)
+        .filter(**{f"{name}__gt": 0 for name in per_requirement})
+        .count()
     )
 
 
@@ -442,9 +473,9 @@ def _facet_counts(scored, filters, today):
             )
             counts[name] = {row["standard__code"]: row["count"] for row in rows}
         elif name == "dtac":
-            every = ProductPage.objects.filter(pk__in=ids)
-            passed = every.filter(dtac_passed(today)).count()
-            counts[name] = {"passed": passed, "not_passed": every.count() - passed}
+            passed = _dtac_passed_count(ids, today)
+            every = ProductPage.objects.filter(pk__in=ids).count()
+            counts[name] = {"passed": passed, "not_passed": every - passed}
         elif name == "region":
             rows = (
                 Adoption.objects.filter(product_id__in=ids, confirmed=True)

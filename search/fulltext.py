@@ -244,29 +244,33 @@ POSTGRES_NORMALISATION = 1
 
 
 def _match_postgres(kinds, groups, minimum, exact_terms):
-    group_queries = [_websearch(terms) for terms in groups]
-    tsquery = "websearch_to_tsquery('english', %s)"
+    # Each query is parsed once (in `queries`), not once per row.
+    parsed = ", ".join(
+        f"websearch_to_tsquery('english', %s) AS group_{number}" for number in range(len(groups))
+    )
     # A group whose words are all stop words ("the") cannot be matched: it counts as met.
     matched = " + ".join(
-        f"(CASE WHEN numnode({tsquery}) = 0 OR vector @@ {tsquery} THEN 1 ELSE 0 END)"
-        for _ in group_queries
+        f"(CASE WHEN numnode(group_{n}) = 0 OR vector @@ group_{n} THEN 1 ELSE 0 END)"
+        for n in range(len(groups))
     )
-    any_query = " || ".join(tsquery for _ in group_queries)
-    exact_query = tsquery if exact_terms else "''::tsquery"
+    any_group = " || ".join(f"group_{n}" for n in range(len(groups)))
     sql = f"""
-        SELECT kind, page_id, matched, rank FROM (
-            SELECT kind, page_id, {matched} AS matched,
-                ts_rank_cd(%s::float4[], vector, {any_query}, %s)
-                + ts_rank_cd(%s::float4[], vector, {exact_query}, %s) AS rank
-            FROM {TEXT_TABLE}
-            WHERE kind = ANY(%s) AND vector @@ ({any_query})
-        ) AS found
+        WITH queries AS (
+            SELECT {parsed}, websearch_to_tsquery('english', %s) AS exact
+        ),
+        candidates AS (
+            SELECT kind, page_id, vector, ({any_group}) AS any_group, exact, {matched} AS matched
+            FROM {TEXT_TABLE}, queries
+            WHERE kind = ANY(%s) AND vector @@ ({any_group})
+        )
+        SELECT kind, page_id, matched,
+            ts_rank_cd(%s::float4[], vector, any_group, %s)
+            + ts_rank_cd(%s::float4[], vector, exact, %s) AS rank
+        FROM candidates
         WHERE matched >= %s
     """  # noqa: S608 (only placeholders and fixed names are formatted in)
-    params = [value for query in group_queries for value in (query, query)]
-    params += [POSTGRES_WEIGHTS, *group_queries, POSTGRES_NORMALISATION]
-    params += [POSTGRES_WEIGHTS, *([_websearch(exact_terms)] if exact_terms else [])]
-    params += [POSTGRES_NORMALISATION, list(kinds), *group_queries, minimum]
+    params = [*(_websearch(terms) for terms in groups), _websearch(exact_terms), list(kinds)]
+    params += [POSTGRES_WEIGHTS, POSTGRES_NORMALISATION] * 2 + [minimum]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
