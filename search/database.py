@@ -7,14 +7,15 @@ true). Nothing here talks to Elasticsearch. It runs the same on PostgreSQL and o
 
 - **Words**: the words of a question are dropped (search.query.content_words), and each
   remaining word, or a phrase the synonyms or lay terms name, becomes a group of the terms
-  it stands for (search.analysis.load_synonyms: the index's rules, read the same way). A
-  group matches a field when one of its terms appears there as a whole word (a plural
-  ending allowed). Most groups must match, as on Elasticsearch (all of one or two, all but
-  one of three or four, three in four of more); when that finds nothing, one of up to three
-  and half of more, with the same notice.
-- **Ranking**: each group scores the weight of every field it matches (names above clinical
-  areas and category, above the summary, above case-study text), most first; equal scores
-  by name.
+  it stands for (search.analysis.load_synonyms: the index's rules, read the same way).
+  search.fulltext matches the groups against each page's weighted words (PostgreSQL
+  full-text search or SQLite FTS5). Most groups must match, as on Elasticsearch (all of
+  one or two, all but one of three or four, three in four of more); one or two results are
+  followed by the best matches for some of the words; when nothing matches, one of up to
+  three and half of more, with the same notice; then the words corrected, when a word is
+  one the registry holds in no form.
+- **Ranking**: groups matched, then the engine's rank (ts_rank_cd or bm25, the words as
+  typed counting again), then name.
 - **Filters and facets**: every facet, with the meaning it has on Elasticsearch: standards
   and integrations count only while met and unexpired today; DTAC is derived by
   proof.rules.DTAC_REQUIREMENTS; regions and adoption from confirmed adoptions. Counts come
@@ -132,8 +133,8 @@ def _expand(term, rules):
 
 
 def _pattern(term):
-    """A case-insensitive regular expression for `term` as whole words, a plural allowed;
-    the same syntax for PostgreSQL and SQLite (Django's REGEXP)."""
+    """A case-insensitive regular expression for `term` as whole words, a plural allowed:
+    what the results' highlights mark."""
     term = term.lower()
     if len(term) > 4 and term.endswith("s") and not term.endswith("ss"):
         term = term[:-1]
