@@ -14,8 +14,9 @@ true). Nothing here talks to Elasticsearch. It runs the same on PostgreSQL and o
   followed by the best matches for some of the words; when nothing matches, one of up to
   three and half of more, with the same notice; then the words corrected, when a word is
   one the registry holds in no form.
-- **Ranking**: groups matched, then the engine's rank (ts_rank_cd or bm25, the words as
-  typed counting again), then name.
+- **Ranking**: the groups matched (on PostgreSQL each weighing more the fewer pages it
+  matches: BM25's inverse document frequency), then the engine's rank (ts_rank_cd or
+  bm25, the words as typed counting again), then name.
 - **Filters and facets**: every facet, with the meaning it has on Elasticsearch: standards
   and integrations count only while met and unexpired today; DTAC is derived by
   proof.rules.DTAC_REQUIREMENTS; regions and adoption from confirmed adoptions. Counts come
@@ -282,9 +283,9 @@ def _kinds_for(filters, exclude_kind=False):
 
 
 def _scored(groups, relaxed):
-    """{kind: {page id: (groups matched, rank)}} for the live, public pages matching the
-    words (search.fulltext): the words are matched once, and every filter and count then
-    works on these ids. With no words, every page, unranked."""
+    """{kind: {page id: (weight of the groups matched, rank)}} for the live, public pages
+    matching the words (search.fulltext): the words are matched once, and every filter and
+    count then works on these ids. With no words, every page, unranked."""
     if not groups:
         return {
             kind: dict.fromkeys(_pages(kind).values_list("pk", flat=True), (0, 0.0))

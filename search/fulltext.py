@@ -29,6 +29,7 @@ rebuilding stays stale for the next one. Bulk loads that skip signals (seed_demo
 """
 
 import logging
+import math
 import re
 
 from django.db import connection
@@ -211,10 +212,17 @@ def _plain(term):
 
 
 def match(kinds, groups, minimum, exact_terms):
-    """{kind: {page id: (groups matched, rank)}} for the pages of these kinds matching at
-    least `minimum` of the groups (each a list of terms, any one of which matches), ranked
-    by the engine (ts_rank_cd or bm25), a match on `exact_terms` (the words as typed)
-    counting again, so it ranks above the same match through a synonym."""
+    """{kind: {page id: (weight of the groups matched, rank)}} for the pages of these kinds
+    matching at least `minimum` of the groups (each a list of terms, any one of which
+    matches).
+
+    On PostgreSQL a group weighs more the fewer pages it matches (BM25's inverse document
+    frequency, which ts_rank_cd lacks), so a page with the rare words of a question ranks
+    above one with its common ones; on SQLite each group weighs one (bm25 weighs rare words
+    already). Equal weights are ranked by the engine (ts_rank_cd or bm25), a match on
+    `exact_terms` (the words as typed) counting again, so it ranks above the same match
+    through a synonym. Measured on bench/relevance.py: the weights take PostgreSQL from
+    0.890 to 0.897 and SQLite from 0.919 to 0.916, so SQLite counts groups."""
     groups = [terms for terms in ([_plain(t) for t in g] for g in groups) if any(terms)]
     groups = [[term for term in terms if term] for terms in groups]
     exact_terms = [term for term in (_plain(t) for t in exact_terms) if term]
@@ -226,9 +234,21 @@ def match(kinds, groups, minimum, exact_terms):
         rows = _match_postgres(kinds, groups, minimum, exact_terms)
     else:
         rows = _match_sqlite(kinds, groups, minimum, exact_terms)
-    for kind, page_id, matched, rank in rows:
-        found[kind][page_id] = (matched, rank)
+    if connection.vendor == "postgresql":
+        pages = SearchText.objects.filter(kind__in=list(kinds)).count()
+        weights = [_rarity(sum(row[2][n] for row in rows), pages) for n in range(len(groups))]
+    else:
+        weights = [1.0] * len(groups)  # bm25 weighs rare words already
+    for kind, page_id, flags, rank in rows:
+        found[kind][page_id] = (
+            round(sum(weight for weight, hit in zip(weights, flags, strict=True) if hit), 6),
+            rank,
+        )
     return found
+
+
+def _rarity(matching, pages):
+    return math.log(1 + (pages - matching + 0.5) / (matching + 0.5))
 
 
 def _websearch(terms):
@@ -249,7 +269,7 @@ def _match_postgres(kinds, groups, minimum, exact_terms):
         f"websearch_to_tsquery('english', %s) AS group_{number}" for number in range(len(groups))
     )
     # A group whose words are all stop words ("the") cannot be matched: it counts as met.
-    matched = " + ".join(
+    flags = ", ".join(
         f"(CASE WHEN numnode(group_{n}) = 0 OR vector @@ group_{n} THEN 1 ELSE 0 END)"
         for n in range(len(groups))
     )
@@ -259,15 +279,16 @@ def _match_postgres(kinds, groups, minimum, exact_terms):
             SELECT {parsed}, websearch_to_tsquery('english', %s) AS exact
         ),
         candidates AS (
-            SELECT kind, page_id, vector, ({any_group}) AS any_group, exact, {matched} AS matched
+            SELECT kind, page_id, vector, ({any_group}) AS any_group, exact,
+                ARRAY[{flags}] AS flags
             FROM {TEXT_TABLE}, queries
             WHERE kind = ANY(%s) AND vector @@ ({any_group})
         )
-        SELECT kind, page_id, matched,
+        SELECT kind, page_id, flags,
             ts_rank_cd(%s::float4[], vector, any_group, %s)
             + ts_rank_cd(%s::float4[], vector, exact, %s) AS rank
         FROM candidates
-        WHERE matched >= %s
+        WHERE (SELECT sum(flag) FROM unnest(flags) AS flag) >= %s
     """  # noqa: S608 (only placeholders and fixed names are formatted in)
     params = [*(_websearch(terms) for terms in groups), _websearch(exact_terms), list(kinds)]
     params += [POSTGRES_WEIGHTS, POSTGRES_NORMALISATION] * 2 + [minimum]
@@ -303,9 +324,9 @@ def _match_sqlite(kinds, groups, minimum, exact_terms):
     exact = ranked(_fts_query(exact_terms)) if exact_terms else {}
     rows = []
     for key, rank in every.items():
-        matched = sum(1 for keys in per_group if key in keys)
-        if matched >= minimum:
-            rows.append((*key, matched, rank + exact.get(key, 0.0)))
+        flags = [1 if key in keys else 0 for keys in per_group]
+        if sum(flags) >= minimum:
+            rows.append((*key, flags, rank + exact.get(key, 0.0)))
     return rows
 
 
