@@ -299,11 +299,16 @@ def _scored(groups, relaxed):
     )
 
 
+# Above this many ids, `among` sends them as one array.
+MANY_IDS = 1000
+
+
 def among(ids):
-    """For `pk__in`: these ids as one array parameter on PostgreSQL (tens of thousands of
-    ids as separate parameters cost more to send and plan than the query costs to run)."""
+    """For `pk__in`: many ids as one array parameter on PostgreSQL (tens of thousands of ids
+    as separate parameters cost more to send and plan than the query costs to run); a few
+    as a list, which the planner estimates better."""
     ids = [int(pk) for pk in ids]
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(ids) > MANY_IDS:
         return RawSQL("SELECT unnest(%s::integer[])", [ids])
     return ids
 
