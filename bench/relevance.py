@@ -235,6 +235,7 @@ def child(args):
 
     judged = load_judgments()
     call_command("migrate", "--no-input", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     call_command("import_registry", str(CATALOGUE), verbosity=0)
     engines = args.child.split(",")
     client = Client()

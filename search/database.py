@@ -7,43 +7,46 @@ true). Nothing here talks to Elasticsearch. It runs the same on PostgreSQL and o
 
 - **Words**: the words of a question are dropped (search.query.content_words), and each
   remaining word, or a phrase the synonyms or lay terms name, becomes a group of the terms
-  it stands for (search.analysis.load_synonyms: the index's rules, read the same way). A
-  group matches a field when one of its terms appears there as a whole word (a plural
-  ending allowed). Most groups must match, as on Elasticsearch (all of one or two, all but
-  one of three or four, three in four of more); when that finds nothing, one of up to three
-  and half of more, with the same notice.
-- **Ranking**: each group scores the weight of every field it matches (names above clinical
-  areas and category, above the summary, above case-study text), most first; equal scores
-  by name.
+  it stands for (search.analysis.load_synonyms: the index's rules, read the same way).
+  search.fulltext matches the groups against each page's weighted words (PostgreSQL
+  full-text search or SQLite FTS5). Most groups must match, as on Elasticsearch (all of
+  one or two, all but one of three or four, three in four of more); one or two results are
+  followed by the best matches for some of the words; when nothing matches, one of up to
+  three and half of more, with the same notice; then the words corrected, when a word is
+  one the registry holds in no form.
+- **Ranking**: the groups matched (on PostgreSQL each weighing more the fewer pages it
+  matches: BM25's inverse document frequency), then the engine's rank (ts_rank_cd or
+  bm25, the words as typed counting again), then name.
 - **Filters and facets**: every facet, with the meaning it has on Elasticsearch: standards
   and integrations count only while met and unexpired today; DTAC is derived by
   proof.rules.DTAC_REQUIREMENTS; regions and adoption from confirmed adoptions. Counts come
   from SQL, each facet under every other facet's filter.
 """
 
+import dataclasses
 import re
 
+from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Value,
-    When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from proof.rules import DTAC_REQUIREMENTS
 
-from .analysis import load_synonyms
+from . import fulltext
+from .analysis import known_words, load_synonyms
+from .fulltext import normalise
 from .kinds import KINDS
 from .params import PAGE_SIZE
-from .query import MARK_END, MARK_START, content_words
+from .query import MARK_END, MARK_START, QUESTION_WORDS, content_words
 from .results import (
     SearchResponse,
     format_facets,
@@ -57,6 +60,9 @@ from .results import (
 DATABASE = "database"
 MAX_DATABASE_WORDS = 12
 RELAXED_NOTICE = "No results had all of your words, so these results have some of them."
+# Fewer results than this with most of the words: the best matches for some of them follow
+# (as search.engine).
+FEW_RESULTS = 3
 
 # Filters that are a column (or one join) of the product.
 COLUMN_FILTERS = {
@@ -96,17 +102,12 @@ def _rules():
     return parsed
 
 
-def _normalise(text):
-    text = re.sub(r"\ba\s*&\s*e\b", "aande", text.lower())
-    return " ".join(text.replace("&", " and ").split())
-
-
 def word_groups(query):
     """The groups of terms a query stands for: [[term, ...], ...], one per meaningful word
-    or per phrase the rules name, in order."""
+    or per phrase the rules name, in order; each group's first term is the one typed."""
     if not query:
         return []
-    words = _normalise(" ".join(content_words(query)) or query).split()[:MAX_DATABASE_WORDS]
+    words = normalise(" ".join(content_words(query)) or query).split()[:MAX_DATABASE_WORDS]
     rules = _rules()
     phrases = {term for left, _ in rules for term in left if " " in term}
     longest = max((len(phrase.split()) for phrase in phrases), default=1)
@@ -133,8 +134,8 @@ def _expand(term, rules):
 
 
 def _pattern(term):
-    """A case-insensitive regular expression for `term` as whole words, a plural allowed;
-    the same syntax for PostgreSQL and SQLite (Django's REGEXP)."""
+    """A case-insensitive regular expression for `term` as whole words, a plural allowed:
+    what the results' highlights mark."""
     term = term.lower()
     if len(term) > 4 and term.endswith("s") and not term.endswith("ss"):
         term = term[:-1]
@@ -142,84 +143,11 @@ def _pattern(term):
     return f"(^|[^a-z0-9]){escaped}(s|es)?([^a-z0-9]|$)"
 
 
-def _any(field, terms):
-    condition = Q()
-    for term in terms:
-        condition |= Q(**{f"{field}__iregex": _pattern(term)})
-    return condition
-
-
-# Where words are looked for, and what a match there counts: as on Elasticsearch
-# (search.query.FIELD_BOOSTS), names first.
-def _product_fields():
-    from registry.models import (
-        CaseStudyPage,
-        CaseStudyProduct,
-        ProductClinicalAreaTag,
-        ProductPage,
-    )
-
-    live_studies = CaseStudyPage.objects.live().public()
-
-    def clinical(terms):
-        return Exists(
-            ProductClinicalAreaTag.objects.filter(content_object=OuterRef("pk")).filter(
-                _any("tag__name", terms)
-            )
-        )
-
-    def care_setting(terms):
-        return Exists(
-            ProductPage.care_settings.through.objects.filter(productpage_id=OuterRef("pk")).filter(
-                _any("caresetting__name", terms)
-            )
-        )
-
-    def studies(terms):
-        return Exists(
-            CaseStudyProduct.objects.filter(
-                product=OuterRef("pk"), case_study__in=live_studies
-            ).filter(_any("case_study__title", terms) | _any("case_study__summary", terms))
-        )
-
-    return [
-        (6, lambda terms: _any("title", terms)),
-        (6, lambda terms: _any("supplier__name", terms)),
-        (4, clinical),
-        (2, lambda terms: _any("category__name", terms)),
-        (2, care_setting),
-        (2, lambda terms: _any("summary", terms)),
-        (1, studies),
-    ]
-
-
-def _case_study_fields():
-    return [
-        (6, lambda terms: _any("title", terms)),
-        (4, lambda terms: _any("organisation__name", terms)),
-        (2, lambda terms: _any("summary", terms)),
-        (
-            1,
-            lambda terms: _any("challenge", terms)
-            | _any("solution", terms)
-            | _any("costs", terms)
-            | _any("lessons_learnt", terms),
-        ),
-    ]
-
-
-def _guide_fields():
-    return [(6, lambda terms: _any("title", terms)), (2, lambda terms: _any("summary", terms))]
-
-
 def _pages(kind):
     from registry.models import BestPracticePage, CaseStudyPage, ProductPage
 
     model = {"product": ProductPage, "case_study": CaseStudyPage, "guide": BestPracticePage}[kind]
     return model.objects.live().public()
-
-
-FIELDS = {"product": _product_fields, "case_study": _case_study_fields, "guide": _guide_fields}
 
 
 def minimum_groups(count, relaxed=False):
@@ -231,35 +159,6 @@ def minimum_groups(count, relaxed=False):
     if count <= 4:
         return count - 1
     return int(count * 0.75)
-
-
-def _matching(kind, groups, relaxed=False):
-    """The live, public pages of a kind matching enough of the groups, with a `score`."""
-    pages = _pages(kind)
-    if not groups:
-        return pages.annotate(score=Value(0, output_field=IntegerField()))
-    fields = FIELDS[kind]()
-    matched = []
-    score = Value(0, output_field=IntegerField())
-    for number, terms in enumerate(groups):
-        conditions = [(weight, condition(terms)) for weight, condition in fields]
-        any_field = Q()
-        for _, condition in conditions:
-            any_field |= condition if isinstance(condition, Q) else Q(condition)
-        name = f"group_{number}"
-        pages = pages.annotate(
-            **{name: Case(When(any_field, then=1), default=0, output_field=IntegerField())}
-        )
-        matched.append(name)
-        for weight, condition in conditions:
-            score = score + Case(
-                When(condition if isinstance(condition, Q) else Q(condition), then=weight),
-                default=0,
-                output_field=IntegerField(),
-            )
-    total = sum((F(name) for name in matched[1:]), F(matched[0]))
-    need = minimum_groups(len(groups), relaxed)
-    return pages.annotate(matched=total, score=score).filter(matched__gte=need)
 
 
 # --- Filters --------------------------------------------------------------------------------
@@ -384,69 +283,152 @@ def _kinds_for(filters, exclude_kind=False):
 
 
 def _scored(groups, relaxed):
-    """{kind: {page id: score}} for the live, public pages matching the words: the words
-    are matched once, and every filter and count then works on these ids."""
-    return {
-        kind: dict(_matching(kind, groups, relaxed).order_by().values_list("pk", "score"))
-        for kind in KINDS
-    }
+    """{kind: {page id: (weight of the groups matched, rank)}} for the live, public pages
+    matching the words (search.fulltext): the words are matched once, and every filter and
+    count then works on these ids. With no words, every page, unranked."""
+    if not groups:
+        return {
+            kind: dict.fromkeys(_pages(kind).values_list("pk", flat=True), (0, 0.0))
+            for kind in KINDS
+        }
+    return fulltext.match(
+        KINDS,
+        groups,
+        minimum_groups(len(groups), relaxed),
+        exact_terms=[terms[0] for terms in groups],
+    )
+
+
+# Above this many ids, `among` sends them as one array.
+MANY_IDS = 1000
+
+
+def among(ids):
+    """For `pk__in`: many ids as one array parameter on PostgreSQL (tens of thousands of ids
+    as separate parameters cost more to send and plan than the query costs to run); a few
+    as a list, which the planner estimates better."""
+    ids = [int(pk) for pk in ids]
+    if connection.vendor == "postgresql" and len(ids) > MANY_IDS:
+        return RawSQL("SELECT unnest(%s::integer[])", [ids])
+    return ids
 
 
 def _products(ids, filters, today, exclude=None):
     from registry.models import ProductPage
 
     return _apply_product_filters(
-        ProductPage.objects.filter(pk__in=list(ids)), filters, today, exclude=exclude
+        ProductPage.objects.filter(pk__in=among(ids)), filters, today, exclude=exclude
     )
 
 
+def spelling_correction(query):
+    """The query with each word the index holds in no form replaced by the nearest word it
+    holds, or '' when no word needs it (or none is near). Words the synonyms and lay terms
+    name, question words, codes and numbers are kept as typed."""
+    known = known_words()
+    corrected = query
+    for word in dict.fromkeys(content_words(query)):
+        bare = word.strip("?.,!").lower()
+        if not bare.isalpha() or len(bare) < 3 or bare in known or bare in QUESTION_WORDS:
+            continue
+        if fulltext.finds_anything(bare):
+            continue
+        closest = fulltext.closest_word(bare)
+        if closest:
+            corrected = re.sub(rf"\b{re.escape(bare)}\b", closest, corrected, flags=re.IGNORECASE)
+    return corrected if corrected.lower() != query.lower() else ""
+
+
+@dataclasses.dataclass(frozen=True)
+class _Found:
+    groups: list
+    scored: dict  # {kind: {id: (matched, rank)}} before the product filters
+    found: dict  # the same, after them
+    total: int
+
+
 def search(params, vocabulary):
+    """The user's words first, most of them required; one or two results: the best matches
+    for some of the words after them; none: some of the words (with a notice), then the
+    words corrected ("Showing results for ..."), as search.engine does."""
     today = timezone.localdate()
-    groups = word_groups(params.query) if params.query else []
     filters = dict(params.filters)
     kinds = _kinds_for(filters)
 
-    def matching(relaxed):
+    def matching(query, relaxed=False):
+        groups = word_groups(query) if query else []
         scored = _scored(groups, relaxed)
         kept = set(_products(scored["product"], filters, today).values_list("pk", flat=True))
         found = {**scored, "product": {pk: scored["product"][pk] for pk in kept}}
-        return scored, found
+        return _Found(groups, scored, found, sum(len(found[kind]) for kind in kinds))
 
-    scored, found = matching(False)
-    total = sum(len(found[kind]) for kind in kinds)
-    if not total and len(groups) > 1:
-        scored, found = matching(True)
-        total = sum(len(found[kind]) for kind in kinds)
-        if total:
-            params = params.with_notice(RELAXED_NOTICE)
-    params = params.on_page(total)
+    result = matching(params.query)
+    notice = did_you_mean = ""
+    several_words = len(result.groups) > 1
+    if params.query and several_words and 0 < result.total < FEW_RESULTS:
+        relaxed = matching(params.query, relaxed=True)
+        if relaxed.total > result.total:
+            result = relaxed
+    if params.query and not result.total and several_words:
+        relaxed = matching(params.query, relaxed=True)
+        if relaxed.total:
+            result, notice = relaxed, RELAXED_NOTICE
+    if params.query and not result.total:
+        correction = spelling_correction(params.query)
+        if correction:
+            corrected = matching(correction)
+            if corrected.total:
+                result, did_you_mean = corrected, correction
+    if notice:
+        params = params.with_notice(notice)
+    params = params.on_page(result.total)
 
-    by_relevance = bool(groups) and params.sort == "relevance"
-    titles = {}
-    for kind in kinds:
-        titles[kind] = dict(
-            _pages(kind).filter(pk__in=list(found[kind])).values_list("pk", "title")
-        )
+    by_relevance = bool(result.groups) and params.sort == "relevance"
     rows = [
-        (found[kind][pk], title, pk, kind) for kind in kinds for pk, title in titles[kind].items()
+        (result.found[kind][pk], title, pk, kind)
+        for kind in kinds
+        for pk, title in _pages(kind)
+        .filter(pk__in=among(result.found[kind]))
+        .values_list("pk", "title")
     ]
     if by_relevance:
-        rows.sort(key=lambda row: (-row[0], row[1].lower(), row[2]))
+        rows.sort(key=lambda row: (-row[0][0], -row[0][1], row[1].lower(), row[2]))
     else:
         rows.sort(key=lambda row: (row[1].lower(), row[2]))
     offset = (params.page - 1) * PAGE_SIZE
-    page_rows = rows[offset : offset + PAGE_SIZE]
-    results = _results(page_rows, groups, today)
-    counts = _facet_counts(scored, filters, today)
+    results = _results(rows[offset : offset + PAGE_SIZE], result.groups, today)
+    counts = _facet_counts(result.scored, filters, today)
     return SearchResponse(
         params=params,
         results=results,
-        total=total,
+        total=result.total,
         engine=DATABASE,
         degraded=True,
         facets=format_facets(counts, params, vocabulary),
+        did_you_mean=did_you_mean,
+        corrected=bool(did_you_mean),
         page_size=PAGE_SIZE,
         sort="relevance" if by_relevance else "title",
+    )
+
+
+def _dtac_passed_count(ids, today):
+    """How many of these products pass DTAC today (as dtac_passed), in one pass over their
+    compliance rows rather than a lookup per product and requirement."""
+    from assessments.models import ComplianceStatus, ProductCompliance
+
+    per_requirement = {
+        f"requirement_{number}": Count("pk", filter=Q(standard__code__in=list(group)))
+        for number, group in enumerate(DTAC_REQUIREMENTS)
+    }
+    return (
+        ProductCompliance.objects.filter(product_id__in=ids, status=ComplianceStatus.MET)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .order_by()
+        .values("product_id")
+        .annotate(**per_requirement)
+        .filter(**{f"{name}__gt": 0 for name in per_requirement})
+        .count()
     )
 
 
@@ -498,9 +480,9 @@ def _facet_counts(scored, filters, today):
             )
             counts[name] = {row["standard__code"]: row["count"] for row in rows}
         elif name == "dtac":
-            every = ProductPage.objects.filter(pk__in=ids)
-            passed = every.filter(dtac_passed(today)).count()
-            counts[name] = {"passed": passed, "not_passed": every.count() - passed}
+            passed = _dtac_passed_count(ids, today)
+            every = ProductPage.objects.filter(pk__in=ids).count()
+            counts[name] = {"passed": passed, "not_passed": every - passed}
         elif name == "region":
             rows = (
                 Adoption.objects.filter(product_id__in=ids, confirmed=True)

@@ -177,3 +177,53 @@ def current_sequence():
             )
         row = cursor.fetchone()
     return (row[0] if row else None) or 0
+
+
+# --- The database engine's full-text table (search/fulltext.py) -------------------------------
+
+
+class SearchText(models.Model):
+    """A searchable page's words, in four parts by weight, for the database engine.
+
+    Built by search.fulltext from the same source as the page's Elasticsearch document. On
+    PostgreSQL a stored generated column `vector` (tsvector, weighted A to D) with a GIN
+    index sits beside these columns; on SQLite an FTS5 table over them, kept in step by
+    triggers. Both are made by migration 0006 and are unknown to the ORM.
+    """
+
+    kind = models.CharField(max_length=16, choices=IndexKind.choices)
+    page_id = models.PositiveIntegerField()
+    title = models.TextField(blank=True, help_text="Weight A: the name.")
+    names = models.TextField(
+        blank=True, help_text="Weight B: supplier or organisation, category, settings, areas."
+    )
+    summary = models.TextField(blank=True, help_text="Weight C: the summary and tags.")
+    body = models.TextField(blank=True, help_text="Weight D: the body and case-study text.")
+    stale = models.BooleanField(
+        default=True, help_text="Changed since these words were built: rebuilt before a search."
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="One more at each change, so a rebuild never hides a newer one."
+    )
+
+    class Meta:
+        verbose_name = "search text"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "page_id"], name="search_text_one_per_page")
+        ]
+        indexes = [
+            models.Index(fields=["stale"], name="search_text_stale", condition=models.Q(stale=True))
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.page_id}"
+
+
+class SearchWord(models.Model):
+    """A word the searchable text holds, as written: what a misspelling is corrected to
+    (with a trigram index on PostgreSQL, pg_trgm)."""
+
+    word = models.CharField(max_length=64, unique=True)
+
+    def __str__(self):
+        return self.word

@@ -47,7 +47,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from elasticsearch import ApiError
 
-from . import indexing
+from . import fulltext, indexing
 from .client import SearchUnavailable, is_configured
 from .models import IndexChange, IndexKind, current_sequence, draw_version  # noqa: F401
 
@@ -77,22 +77,32 @@ def suppressed():
         _state.suppressed = previous
 
 
+def tracking():
+    """Changes are tracked unless a bulk load is running: the database engine's words
+    (search.fulltext) follow every change, with or without Elasticsearch."""
+    return not getattr(_state, "suppressed", False)
+
+
 def enabled():
     """Changes are queued only when Elasticsearch is configured and no bulk load is running."""
-    return is_configured() and not getattr(_state, "suppressed", False)
+    return is_configured() and tracking()
 
 
 def enqueue(kind, object_ids):
-    """Queue the documents of `kind` with these page ids. Returns how many rows were written.
+    """Queue the documents of `kind` with these page ids, and mark their words stale for the
+    database engine (search.fulltext.mark_stale). Returns how many queue rows were written.
 
     Call it inside the transaction that makes the change, so the rows commit with it.
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown document kind {kind!r}; expected one of {', '.join(KINDS)}.")
-    if not enabled():
+    if not tracking():
         return 0
     ids = sorted({int(pk) for pk in object_ids})
     if not ids:
+        return 0
+    fulltext.mark_stale(kind, ids)
+    if not enabled():
         return 0
     IndexChange.objects.bulk_create(
         [IndexChange(kind=kind, object_id=pk) for pk in ids], batch_size=INSERT_BATCH_SIZE
@@ -103,7 +113,7 @@ def enqueue(kind, object_ids):
 
 def enqueue_pages(kind, pages):
     """Queue every page of a queryset, in chunks (a move or a rename can touch thousands)."""
-    if not enabled():
+    if not tracking():
         return 0
     total = 0
     chunk = []

@@ -1,7 +1,9 @@
 """Which changes in the database touch which documents, and queueing them.
 
-Every handler here only inserts `IndexChange` rows (search.queue.enqueue); the worker does
-the rest. What each change touches:
+Every handler here only inserts `IndexChange` rows (search.queue.enqueue, when
+Elasticsearch is configured) and marks the database engine's words of those pages stale
+(search.fulltext, always); the worker and the next database search do the rest. What each
+change touches:
 
 - a product, case study or guide published, unpublished, deleted or moved: its own
   document; a product also touches the case studies and guides that list it (they show
@@ -91,7 +93,7 @@ def kind_of_page(page):
 def remember_if_was_live(sender, instance, raw=False, update_fields=None, **kwargs):
     """Before a save that takes a page offline, note that it was live (one query, and only
     for a page saved as not live: unpublishing, or saving a draft of an unpublished page)."""
-    if raw or not queue.enabled() or instance.live or instance.pk is None:
+    if raw or not queue.tracking() or instance.live or instance.pk is None:
         return
     if update_fields is not None and set(update_fields) <= BOOKKEEPING_FIELDS:
         return
@@ -103,7 +105,7 @@ def remember_if_was_live(sender, instance, raw=False, update_fields=None, **kwar
 
 
 def page_saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw or not queue.enabled():
+    if raw or not queue.tracking():
         return
     if update_fields is not None and set(update_fields) <= BOOKKEEPING_FIELDS:
         return  # a draft saved, a lock taken: nothing public changed
@@ -143,7 +145,7 @@ def queue_dependents(kind, pk):
 
 
 def page_deleted(sender, instance, **kwargs):
-    if not queue.enabled() or not instance.live:
+    if not queue.tracking() or not instance.live:
         return
     kind = PAGE_KINDS[type(instance)]
     queue.enqueue(kind, [instance.pk])
@@ -152,14 +154,14 @@ def page_deleted(sender, instance, **kwargs):
 
 def base_page_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     """Wagtail saves a moved page as a plain `Page`; route it to the specific handler."""
-    if raw or not queue.enabled() or type(instance) is not Page:
+    if raw or not queue.tracking() or type(instance) is not Page:
         return
     page_saved(sender, instance, raw=raw, update_fields=update_fields)
 
 
 def page_moved(sender, instance, url_path_before=None, url_path_after=None, **kwargs):
     """A move can change the URL and the view restrictions of everything under the page."""
-    if not queue.enabled() or url_path_before == url_path_after:
+    if not queue.tracking() or url_path_before == url_path_after:
         return
     queue_subtree(instance)
 
@@ -167,7 +169,7 @@ def page_moved(sender, instance, url_path_before=None, url_path_after=None, **kw
 def slug_changed(sender, instance, instance_before=None, **kwargs):
     """A new slug rewrites the URL of everything under the page (Wagtail does it with a bulk
     UPDATE, and sends this signal once that has committed)."""
-    if queue.enabled():
+    if queue.tracking():
         queue_subtree(instance, inclusive=False)
 
 
@@ -178,7 +180,7 @@ def queue_subtree(page, inclusive=True):
 
 
 def restriction_changed(sender, instance, raw=False, **kwargs):
-    if raw or not queue.enabled():
+    if raw or not queue.tracking():
         return
     try:
         page = instance.page
@@ -201,7 +203,7 @@ def _parent_is_live(link, field, model):
 
 def case_study_link_changed(sender, instance, raw=False, **kwargs):
     """A product added to or removed from a live case study: both documents change."""
-    if raw or not queue.enabled():
+    if raw or not queue.tracking():
         return
     if _parent_is_live(instance, "case_study", CaseStudyPage):
         queue.enqueue("product", [instance.product_id])
@@ -209,7 +211,7 @@ def case_study_link_changed(sender, instance, raw=False, **kwargs):
 
 
 def guide_link_changed(sender, instance, raw=False, **kwargs):
-    if raw or not queue.enabled():
+    if raw or not queue.tracking():
         return
     if _parent_is_live(instance, "guide", BestPracticePage):
         queue.enqueue("guide", [instance.guide_id])
@@ -218,7 +220,7 @@ def guide_link_changed(sender, instance, raw=False, **kwargs):
 def product_row_changed(sender, instance, raw=False, **kwargs):
     """A compliance row or an adoption of a live product (assessors and imports change them
     without publishing the page)."""
-    if raw or not queue.enabled():
+    if raw or not queue.tracking():
         return
     if _parent_is_live(instance, "product", ProductPage):
         queue.enqueue("product", [instance.product_id])
@@ -228,7 +230,7 @@ def product_row_changed(sender, instance, raw=False, **kwargs):
 
 
 def organisation_changed(sender, instance, raw=False, **kwargs):
-    if raw or not queue.enabled():
+    if raw or not queue.tracking():
         return
     queue.enqueue_pages("product", live_pages(ProductPage).filter(supplier=instance))
     queue.enqueue_pages(
@@ -239,19 +241,19 @@ def organisation_changed(sender, instance, raw=False, **kwargs):
 
 
 def standard_changed(sender, instance, raw=False, **kwargs):
-    if raw or not queue.enabled():
+    if raw or not queue.tracking():
         return
     queue.enqueue_pages("product", live_pages(ProductPage).filter(compliance__standard=instance))
 
 
 def category_changed(sender, instance, raw=False, **kwargs):
-    if raw or not queue.enabled():
+    if raw or not queue.tracking():
         return
     queue.enqueue_pages("product", live_pages(ProductPage).filter(category=instance))
 
 
 def care_setting_changed(sender, instance, raw=False, **kwargs):
-    if raw or not queue.enabled():
+    if raw or not queue.tracking():
         return
     queue.enqueue_pages("product", live_pages(ProductPage).filter(care_settings=instance))
 
@@ -264,7 +266,7 @@ TAGGED = (
 
 
 def tag_changed(sender, instance, raw=False, **kwargs):
-    if raw or not queue.enabled():
+    if raw or not queue.tracking():
         return
     for kind, model, _through, related_name in TAGGED:
         pages = live_pages(model).filter(**{f"{related_name}__tag": instance})

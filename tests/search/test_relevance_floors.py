@@ -18,7 +18,7 @@ relevance = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(relevance)
 
 # Targets: Elasticsearch 0.92, the database engine 0.70 (see docs/search.md).
-FLOORS = {"elasticsearch": 0.82, "database": 0.55}
+FLOORS = {"elasticsearch": 0.82, "database": 0.65}
 KIND_FLOOR = 0.65
 
 
@@ -50,5 +50,7 @@ def test_the_judged_set_scores_above_its_floors_on_both_engines(catalogue):
     assert min(low.values()) >= KIND_FLOOR, low
     assert judged_but_empty == []
     assert corrected == []
-    assert scores["database"][0]["overall"]["ndcg"] >= FLOORS["database"], scores["database"][0]
-    assert scores["database"][2] == []
+    database_table, database_empty, database_corrected = scores["database"]
+    assert database_table["overall"]["ndcg"] >= FLOORS["database"], database_table
+    assert database_empty == []
+    assert database_corrected == []

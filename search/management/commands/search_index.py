@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from search import queue
+from search import fulltext, queue
 from search.analysis import lay_term_rules, vocabulary_version
 from search.building import indexable_pages
 from search.client import SearchNotConfigured, SearchUnavailable, get_client
@@ -43,12 +43,20 @@ class Command(BaseCommand):
             "--fix", action="store_true", help="Re-index missing and stale, delete extra."
         )
         actions.add_parser("status", help="Aliases, indices, document counts and queue.")
-        for sub in (rebuild_parser, check_parser):
+        database_parser = actions.add_parser(
+            "rebuild-database",
+            help="Rebuild the database engine's words (search.fulltext) for every page; "
+            "needs no Elasticsearch.",
+        )
+        for sub in (rebuild_parser, check_parser, database_parser):
             sub.add_argument(
                 "--kind", choices=KINDS, help="Only this kind of document (default: all)."
             )
 
     def handle(self, *args, action, **options):
+        if action == "rebuild-database":
+            self.handle_rebuild_database(**options)
+            return
         try:
             get_client()
             getattr(self, f"handle_{action}")(**options)
@@ -77,6 +85,27 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"{alias_name(each)} now points at {name}: {count:,} documents in "
                     f"{elapsed:.1f}s ({rate:,.0f}/s)."
+                )
+            )
+
+    def handle_rebuild_database(self, kind=None, verbosity=1, **options):
+        for each in [kind] if kind else KINDS:
+            started = time.perf_counter()
+            with tqdm(
+                total=indexable_pages(each).count(),
+                desc=f"Words of {each.replace('_', ' ')}s",
+                unit="page",
+                file=getattr(self.stderr, "_out", sys.stderr),
+                disable=verbosity < 1,
+                dynamic_ncols=True,
+                mininterval=0.5,
+            ) as bar:
+                count = fulltext.rebuild(each, progress=bar.update)
+            elapsed = time.perf_counter() - started
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Database search words of {count:,} {each.replace('_', ' ')} pages "
+                    f"rebuilt in {elapsed:.1f}s."
                 )
             )
 
