@@ -1,5 +1,5 @@
 """The read endpoints of API v1: products, organisations, standards, categories, care
-settings, case studies, guides, adoption statistics and the changes feed.
+settings, case studies, guides, formularies, adoption statistics and the changes feed.
 
 Every list is in order of permanent id and read page by page with opaque cursors, so a
 client walking a list never sees a record twice or misses one that existed throughout.
@@ -23,6 +23,8 @@ from .schemas import (
     CaseStudyOut,
     CaseStudyPageOut,
     ChangesOut,
+    FormularyOut,
+    FormularyPageOut,
     GuideOut,
     GuidePageOut,
     OrganisationOut,
@@ -285,6 +287,46 @@ def guide(request: HttpRequest, guide_id: int):
     )
 
 
+# --- Formularies -----------------------------------------------------------------------------
+
+
+@router.get(
+    "/formularies",
+    response=responses(FormularyPageOut),
+    url_name="formularies",
+    summary="List local formularies",
+    tags=["formularies"],
+)
+def formularies(request: HttpRequest, params: Query[PageParams]):
+    """NHS and care organisations' own lists of the products they approve, with a note on
+    each: those published by an organisation with a confirmed member."""
+    return page_of(
+        request,
+        records.formulary_queryset(),
+        params,
+        ChangeKind.FORMULARY,
+        records.formulary_record,
+    )
+
+
+@router.get(
+    "/formularies/{formulary_id}",
+    response=responses(FormularyOut),
+    url_name="formulary",
+    summary="A local formulary",
+    tags=["formularies"],
+)
+def formulary(request: HttpRequest, formulary_id: int):
+    return one(
+        request,
+        records.formulary_queryset(),
+        formulary_id,
+        ChangeKind.FORMULARY,
+        "published formulary",
+        records.formulary_record,
+    )
+
+
 # --- Statistics -----------------------------------------------------------------------------
 
 
@@ -311,6 +353,7 @@ DETAIL_URL_NAMES = {
     ChangeKind.STANDARD: ("api:standard", "standard_id"),
     ChangeKind.CATEGORY: ("api:category", "term_id"),
     ChangeKind.CARE_SETTING: ("api:care_setting", "term_id"),
+    ChangeKind.FORMULARY: ("api:formulary", "formulary_id"),
 }
 
 

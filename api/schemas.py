@@ -311,6 +311,45 @@ class GuidePageOut(Schema):
     total: int
 
 
+class FormularyOrganisationRef(OrganisationRef):
+    kind: str = Field(examples=["nhs_trust"])
+
+
+class FormularyEntryOut(Schema):
+    product: Ref
+    note: str = Field(
+        description="The organisation's note on how it uses the product; may be empty.",
+        examples=["Approved for cardiology follow-up only."],
+    )
+    added_on: datetime.date = Field(examples=["2026-06-01"])
+
+
+class FormularyOut(Schema):
+    id: int = Field(description="Permanent id: never changes, never reused.", examples=[7])
+    organisation: FormularyOrganisationRef = Field(
+        description="The NHS or care organisation whose list it is."
+    )
+    url: str = Field(
+        description="The formulary's page on the registry (its JSON and an embeddable page "
+        "are beside it).",
+        examples=["https://registry.example.nhs.uk/organisations/12/formulary/"],
+    )
+    introduction: str = Field(
+        description="Who the list is for and how to use it.",
+        examples=["Products approved for use across the trust."],
+    )
+    products: list[FormularyEntryOut] = Field(
+        description="The products it approves that the registry lists, by name."
+    )
+    updated_at: datetime.datetime | None = Field(None, description="When it last changed.")
+
+
+class FormularyPageOut(Schema):
+    items: list[FormularyOut]
+    next: str | None = None
+    total: int
+
+
 class RegionCountOut(Schema):
     region: str = Field(description="Empty for national organisations.")
     adoptions: int
@@ -343,7 +382,14 @@ class AdoptionStatisticsOut(Schema):
 class ChangeOut(Schema):
     cursor: str = Field(description="Pass as `after` to read the changes after this one.")
     kind: Literal[
-        "product", "organisation", "case_study", "guide", "standard", "category", "care_setting"
+        "product",
+        "organisation",
+        "case_study",
+        "guide",
+        "standard",
+        "category",
+        "care_setting",
+        "formulary",
     ]
     id: int = Field(description="The record's permanent id.")
     action: Literal["created", "updated", "unpublished", "deleted"] = Field(
