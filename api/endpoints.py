@@ -12,9 +12,10 @@ from ninja import Query, Router, Schema
 
 from assessments.models import Standard
 from registry.models import CareSetting, Category, Organisation
+from search.params import normalise_query
 
 from . import changes as feed
-from . import records
+from . import product_search, records
 from .errors import ERROR_RESPONSES, error_response
 from .models import Change, ChangeKind
 from .schemas import (
@@ -98,10 +99,25 @@ def one(request, queryset, pk, kind, noun, make_record):
     tags=["products"],
 )
 def products(request: HttpRequest, filters: Query[ProductFilters]):
-    """Products listed in the registry, with the search page's filters. Each item has the
-    DTAC state with its reason and the standards met today; the detail adds all the proof."""
+    """Products listed in the registry, with the search page's filters, and with `q` the
+    products matching those words as /search finds them, best match first. Each item has
+    the DTAC state with its reason and the standards met today; the detail adds all the
+    proof."""
+    if normalise_query(filters.q):
+        return matching_products(request, filters)
     queryset = records.filter_products(records.product_queryset(), filters)
     return page_of(request, queryset, filters, ChangeKind.PRODUCT, records.product_summary)
+
+
+def matching_products(request, filters):
+    offset = 0
+    if filters.cursor:
+        try:
+            offset = feed.decode_cursor(product_search.SEARCH_CURSOR, filters.cursor)
+        except feed.BadCursor as exc:
+            return error_response(400, str(exc), [{"field": "cursor", "message": str(exc)}])
+    request.api_last_modified = feed.latest_change(ChangeKind.PRODUCT)
+    return product_search.matching_page(request, filters, offset)
 
 
 @router.get(
