@@ -3,6 +3,7 @@ settings, case studies, guides, formularies, adoption statistics and the changes
 
 Every list is in order of permanent id and read page by page with opaque cursors, so a
 client walking a list never sees a record twice or misses one that existed throughout.
+The product list searched with `q` is in the search's order instead (api/product_search.py).
 """
 
 from django.http import Http404, HttpRequest

@@ -12,23 +12,22 @@ matches that have not changed since (a page may hold fewer than `limit`). The se
 answers `PAGE_SIZE` results a call; a page of the list takes as many calls as it spans.
 """
 
-from search.params import MAX_RESULT_WINDOW, PAGE_SIZE, SearchParams
+from search.params import FACETS, MAX_RESULT_WINDOW, PAGE_SIZE, SearchParams
 from search.service import run_search
 
 from . import changes as feed
 from . import records
 
 SEARCH_CURSOR = "match"
-FILTER_NAMES = (
-    "category", "care_setting", "clinical_area", "esf_tier", "standard", "dtac",
-    "integration", "region", "adoption", "deployment",
-)  # fmt: skip
+# The search's filters, which the product list has under the same names; the list holds
+# only products, so not the kind of content.
+FILTER_NAMES = tuple(facet.name for facet in FACETS if facet.name != "kind")
 
 
 def search_params(filters, search_page):
     data = {"q": filters.q, "kind": ["product"], "page": str(search_page)}
     for name in FILTER_NAMES:
-        data[name] = list(getattr(filters, name))
+        data[name] = list(getattr(filters, name, ()))
     return SearchParams.from_request_data(data)
 
 
