@@ -146,6 +146,7 @@ def record_missing():
     """A "created" entry for each public record the feed has never mentioned: records
     written in bulk without signals (`seed_demo`, a restored backup). Returns how many."""
     from assessments.models import Standard
+    from formularies.models import Formulary
     from registry.models import (
         BestPracticePage,
         CareSetting,
@@ -163,6 +164,7 @@ def record_missing():
         ChangeKind.STANDARD: Standard.objects.all(),
         ChangeKind.CATEGORY: Category.objects.all(),
         ChangeKind.CARE_SETTING: CareSetting.objects.all(),
+        ChangeKind.FORMULARY: Formulary.objects.public(),
     }
     added = 0
     for kind, queryset in sources.items():

@@ -1,8 +1,9 @@
 """The read endpoints of API v1: products, organisations, standards, categories, care
-settings, case studies, guides, adoption statistics and the changes feed.
+settings, case studies, guides, formularies, adoption statistics and the changes feed.
 
 Every list is in order of permanent id and read page by page with opaque cursors, so a
 client walking a list never sees a record twice or misses one that existed throughout.
+The product list searched with `q` is in the search's order instead (api/product_search.py).
 """
 
 from django.http import Http404, HttpRequest
@@ -12,9 +13,10 @@ from ninja import Query, Router, Schema
 
 from assessments.models import Standard
 from registry.models import CareSetting, Category, Organisation
+from search.params import normalise_query
 
 from . import changes as feed
-from . import records
+from . import product_search, records
 from .errors import ERROR_RESPONSES, error_response
 from .models import Change, ChangeKind
 from .schemas import (
@@ -23,6 +25,8 @@ from .schemas import (
     CaseStudyOut,
     CaseStudyPageOut,
     ChangesOut,
+    FormularyOut,
+    FormularyPageOut,
     GuideOut,
     GuidePageOut,
     OrganisationOut,
@@ -96,10 +100,25 @@ def one(request, queryset, pk, kind, noun, make_record):
     tags=["products"],
 )
 def products(request: HttpRequest, filters: Query[ProductFilters]):
-    """Products listed in the registry, with the search page's filters. Each item has the
-    DTAC state with its reason and the standards met today; the detail adds all the proof."""
+    """Products listed in the registry, with the search page's filters, and with `q` the
+    products matching those words as /search finds them, best match first. Each item has
+    the DTAC state with its reason and the standards met today; the detail adds all the
+    proof."""
+    if normalise_query(filters.q):
+        return matching_products(request, filters)
     queryset = records.filter_products(records.product_queryset(), filters)
     return page_of(request, queryset, filters, ChangeKind.PRODUCT, records.product_summary)
+
+
+def matching_products(request, filters):
+    offset = 0
+    if filters.cursor:
+        try:
+            offset = feed.decode_cursor(product_search.SEARCH_CURSOR, filters.cursor)
+        except feed.BadCursor as exc:
+            return error_response(400, str(exc), [{"field": "cursor", "message": str(exc)}])
+    request.api_last_modified = feed.latest_change(ChangeKind.PRODUCT)
+    return product_search.matching_page(request, filters, offset)
 
 
 @router.get(
@@ -285,6 +304,46 @@ def guide(request: HttpRequest, guide_id: int):
     )
 
 
+# --- Formularies -----------------------------------------------------------------------------
+
+
+@router.get(
+    "/formularies",
+    response=responses(FormularyPageOut),
+    url_name="formularies",
+    summary="List local formularies",
+    tags=["formularies"],
+)
+def formularies(request: HttpRequest, params: Query[PageParams]):
+    """NHS and care organisations' own lists of the products they approve, with a note on
+    each: those published by an organisation with a confirmed member."""
+    return page_of(
+        request,
+        records.formulary_queryset(),
+        params,
+        ChangeKind.FORMULARY,
+        records.formulary_record,
+    )
+
+
+@router.get(
+    "/formularies/{formulary_id}",
+    response=responses(FormularyOut),
+    url_name="formulary",
+    summary="A local formulary",
+    tags=["formularies"],
+)
+def formulary(request: HttpRequest, formulary_id: int):
+    return one(
+        request,
+        records.formulary_queryset(),
+        formulary_id,
+        ChangeKind.FORMULARY,
+        "published formulary",
+        records.formulary_record,
+    )
+
+
 # --- Statistics -----------------------------------------------------------------------------
 
 
@@ -311,6 +370,7 @@ DETAIL_URL_NAMES = {
     ChangeKind.STANDARD: ("api:standard", "standard_id"),
     ChangeKind.CATEGORY: ("api:category", "term_id"),
     ChangeKind.CARE_SETTING: ("api:care_setting", "term_id"),
+    ChangeKind.FORMULARY: ("api:formulary", "formulary_id"),
 }
 
 

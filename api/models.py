@@ -20,6 +20,7 @@ class ChangeKind(models.TextChoices):
     STANDARD = "standard", "Standard"
     CATEGORY = "category", "Category"
     CARE_SETTING = "care_setting", "Care setting"
+    FORMULARY = "formulary", "Formulary"
 
 
 class ChangeAction(models.TextChoices):

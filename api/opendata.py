@@ -6,39 +6,48 @@ and a Frictionless Data Package (`datapackage.json`) that describes every table'
 and carries each file's SHA-256 and size. The zip's own SHA-256 is written beside it.
 
 Only what the public site shows is published: live, public pages; confirmed adoptions;
-no contact names, roles or addresses; no assessment uploads, peer messages or claims.
+public formularies (never who added an entry); no contact names, roles or addresses; no
+assessment uploads, peer messages or claims.
 
 Streamed: products and case studies are read in batches by id and written as they are
 read, so memory stays flat however large the catalogue (bench/open_data.py measures it).
+Everything is read in one repeatable-read transaction, so the tables agree with each
+other; the organisations referred to are known first, so catalogue.json goes straight
+into the zip with them at the top, as the import format orders its sections.
 """
 
 import csv
 import datetime
 import hashlib
+import io
 import json
 import os
 import re
-import shutil
 import tempfile
 import zipfile
 from collections import namedtuple
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.documents.models import Document
 from wagtail.models import Site
 
 from assessments.models import ProductCompliance, Standard
+from formularies.models import Formulary, FormularyEntry
 from proof import rules
 from registry.interchange import exporter
 from registry.interchange.schema import FORMAT_NAME, FORMAT_VERSION
 from registry.models import (
     Adoption,
+    CaseStudyPage,
+    CaseStudyProduct,
     Category,
     EvidenceItem,
     Organisation,
@@ -47,6 +56,9 @@ from registry.models import (
 )
 
 BATCH_SIZE = 500
+# Half the time of zlib's default level (6) for files some 10% larger: at the default,
+# compression is an eighth of a publication's time.
+COMPRESS_LEVEL = 4
 FILE_PREFIX = "registry-open-data-"
 FILE_PATTERN = re.compile(r"^registry-open-data-(\d{4}-\d{2}-\d{2})\.zip$")
 LICENCE = {
@@ -243,6 +255,43 @@ TABLES = (
         ),
         foreign_keys=(("organisation_id", "organisations", "organisation_id"),),
     ),
+    Table(
+        "formularies",
+        "Local formularies",
+        "One row per formulary: an NHS or care organisation's own list of the products it "
+        "approves, as published on its page.",
+        (
+            Column(
+                "formulary_id",
+                "integer",
+                "Permanent id in the API (/api/v1/formularies/{id}).",
+                True,
+            ),
+            ORGANISATION_ID,
+            Column("organisation_name", "string", "The organisation whose list it is."),
+            Column("url", "string", "The formulary's page on the registry."),
+            Column("introduction", "string", "Who the list is for and how to use it."),
+            Column("updated_on", "date", "When its members last changed it."),
+        ),
+        primary_key=("formulary_id",),
+        foreign_keys=(("organisation_id", "organisations", "organisation_id"),),
+    ),
+    Table(
+        "formulary_entries",
+        "Local formulary entries",
+        "One row per product a formulary approves, with the organisation's note.",
+        (
+            Column("formulary_id", "integer", "The formulary's id in formularies.csv.", True),
+            PRODUCT_ID,
+            Column("product_name", "string", "The product's name."),
+            Column("note", "string", "How the organisation uses or orders it."),
+            Column("added_on", "date", "When it was added to the list."),
+        ),
+        foreign_keys=(
+            ("formulary_id", "formularies", "formulary_id"),
+            ("product_id", "products", "product_id"),
+        ),
+    ),
 )
 TABLES_BY_NAME = {table.name: table for table in TABLES}
 CATALOGUE_FILE = "catalogue.json"
@@ -283,15 +332,52 @@ def dated_name(day):
     return f"{FILE_PREFIX}{day.isoformat()}.zip"
 
 
+class HashingFile(io.RawIOBase):
+    """A binary file that keeps the SHA-256 and the size of what is written through it, so
+    no file is read again to describe it."""
+
+    def __init__(self, target):
+        self.target = target
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.digest.update(data)
+        self.size += len(data)
+        self.target.write(data)
+        return len(data)
+
+    def close(self):
+        if not self.closed:
+            self.target.close()
+        super().close()
+
+    @property
+    def facts(self):
+        return self.digest.hexdigest(), self.size
+
+
+def text_file(target):
+    """A UTF-8 text stream onto `target` that hashes as it writes: (stream, hashing file)."""
+    hashing = HashingFile(target)
+    buffered = io.BufferedWriter(hashing, buffer_size=1 << 20)
+    return io.TextIOWrapper(buffered, encoding="utf-8", newline=""), hashing
+
+
 class Writer:
-    """The files of one publication, in a working directory."""
+    """The tables of one publication, each written to its own file in a working directory
+    (the zip takes one entry at a time), with checksums taken as they are written."""
 
     def __init__(self, directory):
         self.directory = Path(directory)
         self.handles = {}
+        self.hashing = {}
         self.writers = {}
         for table in TABLES:
-            handle = open(self.directory / table.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+            handle, self.hashing[table.name] = text_file(open(self.directory / table.path, "wb"))  # noqa: SIM115
             self.handles[table.name] = handle
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(column.name for column in table.columns)
@@ -299,20 +385,35 @@ class Writer:
         self.counts = dict.fromkeys(self.writers, 0)
 
     def row(self, table, values):
-        self.writers[table].writerow("" if value is None else value for value in values)
+        self.writers[table].writerow(values)  # the csv module writes None as an empty cell
         self.counts[table] += 1
 
     def close(self):
         for handle in self.handles.values():
             handle.close()
 
+    def facts(self, table):
+        return self.hashing[table.name].facts
 
-class JsonArray:
-    """A JSON array written one element at a time, to a part file."""
 
-    def __init__(self, path):
-        self.path = path
-        self.handle = open(path, "w", encoding="utf-8")  # noqa: SIM115
+class Catalogue:
+    """catalogue.json in the import format, written section by section and record by
+    record straight into its zip entry: organisations, products, case studies."""
+
+    def __init__(self, target):
+        self.handle, self.hashing = text_file(target)
+        self.handle.write(
+            f'{{\n"format": {json.dumps(FORMAT_NAME)},\n"version": {json.dumps(FORMAT_VERSION)},\n'
+        )
+        self.section = None
+        self.sections = 0
+        self.count = 0
+        self.counts = {}
+
+    def start(self, section):
+        self.handle.write((",\n" if self.sections else "") + f'"{section}": [')
+        self.section = section
+        self.sections += 1
         self.count = 0
 
     def add(self, record):
@@ -320,8 +421,12 @@ class JsonArray:
         self.handle.write(json.dumps(record, ensure_ascii=False))
         self.count += 1
 
+    def end(self):
+        self.handle.write("\n]" if self.count else "]")
+        self.counts[self.section] = self.count
+
     def close(self):
-        self.handle.write("\n" if self.count else "")
+        self.handle.write("\n}\n")
         self.handle.close()
 
 
@@ -361,11 +466,37 @@ ORGANISATION_COLUMNS = (
 )  # fmt: skip
 
 
-def organisations_by_pk(pks):
-    return {
-        values["pk"]: row_object(values)
-        for values in Organisation.objects.filter(pk__in=pks).values(*ORGANISATION_COLUMNS)
-    }
+def published_products():
+    return ProductPage.objects.live().public()
+
+
+def published_case_studies():
+    """Live, public case studies about at least one published product (the import refuses
+    a case study without products)."""
+    return (
+        CaseStudyPage.objects.live()
+        .public()
+        .filter(Exists(CaseStudyProduct.objects.filter(
+            case_study_id=OuterRef("pk"), product__in=published_products()
+        )))
+    )  # fmt: skip
+
+
+def published_organisations():
+    """Every organisation a published record refers to: the suppliers and confirmed
+    adopters of published products, the organisations of published case studies and of
+    public formularies. Known before any product is written, so catalogue.json can give
+    them first and every table's references resolve."""
+    products = published_products()
+    referred = (
+        Q(pk__in=products.values("supplier_id"))
+        | Q(pk__in=Adoption.objects.filter(confirmed=True, product__in=products).values(
+            "organisation_id"
+        ))
+        | Q(pk__in=published_case_studies().values("organisation_id"))
+        | Q(pk__in=Formulary.objects.public().values("organisation_id"))
+    )  # fmt: skip
+    return Organisation.objects.filter(referred)
 
 
 def grouped(queryset, key):
@@ -375,16 +506,16 @@ def grouped(queryset, key):
     return groups
 
 
-def product_batches():
+def product_batches(organisations):
     """Batches of light product objects with their relations, as `product_record` reads
-    them (confirmed adoptions only)."""
+    them (confirmed adoptions only). `organisations`: {pk: light organisation}."""
     categories = dict(Category.objects.values_list("pk", "slug"))
     standards = {
         pk: SimpleNamespace(pk=pk, code=code, name=name)
         for pk, code, name in Standard.objects.values_list("pk", "code", "name")
     }
     documents = {}
-    products = ProductPage.objects.live().public().values(*PRODUCT_COLUMNS)
+    products = published_products().values(*PRODUCT_COLUMNS)
     for batch in batches(products):
         pks = [values["pk"] for values in batch]
         care_settings = grouped(
@@ -421,9 +552,6 @@ def product_batches():
             .values("product_id", "organisation_id", "since", "scale", "confirmed"),
             "product_id",
         )
-        organisation_pks = {values["supplier_id"] for values in batch}
-        organisation_pks |= {row["organisation_id"] for rows in adoptions.values() for row in rows}
-        organisations = organisations_by_pk(organisation_pks)
         wanted_documents = {
             row[-1] for rows in compliance.values() for row in rows if row[-1]
         } - documents.keys()
@@ -468,24 +596,54 @@ def product_batches():
         yield loaded
 
 
-def write_products(writer, products_part, organisation_pks, product_ids, today, urls):
-    for batch in product_batches():
-        organisation_ids = {}
-        for product in batch:
-            organisation_ids[product.supplier_id] = exporter.organisation_id(product.supplier)
-            for adoption in product.adoptions:
-                organisation_ids[adoption.organisation_id] = exporter.organisation_id(
-                    adoption.organisation
-                )
-        organisation_pks.update(organisation_ids)
+def write_organisations(writer, catalogue):
+    """Both forms of every organisation referred to; returns {pk: light organisation with
+    its `record_id`}, which every later record refers to."""
+    organisations = {}
+    catalogue.start("organisations")
+    for values in published_organisations().order_by("pk").values(*ORGANISATION_COLUMNS).iterator(
+        chunk_size=BATCH_SIZE
+    ):  # fmt: skip
+        organisation = row_object(values)
+        organisation.record_id = exporter.organisation_id(organisation)
+        organisations[organisation.pk] = organisation
+        catalogue.add(exporter.organisation_record(organisation, organisation.record_id))
+        writer.row(
+            "organisations",
+            (
+                organisation.record_id,
+                organisation.pk,
+                organisation.name,
+                organisation.kind,
+                organisation.ods_code,
+                organisation.companies_house_number,
+                organisation.region,
+                organisation.website,
+            ),
+        )
+    catalogue.end()
+    return organisations
+
+
+def write_products(writer, catalogue, organisations, today, urls):
+    """Returns {pk: record id} of the products written."""
+    product_ids = {}
+
+    def organisation_ref(pk):
+        return organisations[pk].record_id
+
+    catalogue.start("products")
+    for batch in product_batches(organisations):
         for product in batch:
             record_id = exporter.product_id(product)
             product_ids[product.pk] = record_id
-            products_part.add(exporter.product_record(product, record_id, organisation_ids.get))
-            write_product_rows(writer, product, record_id, organisation_ids, today, urls)
+            catalogue.add(exporter.product_record(product, record_id, organisation_ref))
+            write_product_rows(writer, product, record_id, organisations, today, urls)
+    catalogue.end()
+    return product_ids
 
 
-def write_product_rows(writer, product, record_id, organisation_ids, today, urls):
+def write_product_rows(writer, product, record_id, organisations, today, urls):
     compliance = product.compliance
     dtac = rules.dtac(compliance, today)
     adoptions = product.adoptions
@@ -496,7 +654,7 @@ def write_product_rows(writer, product, record_id, organisation_ids, today, urls
             product.pk,
             product.title,
             urls(product.url_path),
-            organisation_ids[product.supplier_id],
+            product.supplier.record_id,
             product.supplier.name,
             product.summary,
             product.category.slug,
@@ -553,7 +711,7 @@ def write_product_rows(writer, product, record_id, organisation_ids, today, urls
             "adoptions",
             (
                 record_id,
-                organisation_ids[organisation.pk],
+                organisation.record_id,
                 organisation.name,
                 organisation.ods_code,
                 organisation.region,
@@ -563,22 +721,20 @@ def write_product_rows(writer, product, record_id, organisation_ids, today, urls
         )
 
 
-def write_case_studies(writer, part, organisation_pks, product_ids, urls):
+def write_case_studies(writer, catalogue, organisations, product_ids, urls):
     # The exporter's queryset prefetches the outcomes in their editors' order.
-    queryset = exporter.case_study_queryset().live().public().select_related("organisation")
+    queryset = exporter.case_study_queryset().filter(pk__in=published_case_studies().values("pk"))
+    catalogue.start("case_studies")
     for batch in batches(queryset):
         for case_study in batch:
-            organisation_ref = exporter.organisation_id(case_study.organisation)
+            organisation_ref = organisations[case_study.organisation_id].record_id
             record_id = exporter.case_study_id(case_study)
             record = exporter.case_study_record(
                 case_study, record_id, lambda pk, ref=organisation_ref: ref, product_ids.get
             )
-            if not record["products"]:
-                continue  # none of its products is published: the import would refuse it
             for name in ("contact_name", "contact_role", "contact_email"):
                 record[name] = ""
-            organisation_pks[case_study.organisation_id] = organisation_ref
-            part.add(record)
+            catalogue.add(record)
             for outcome in case_study.outcomes.all():
                 writer.row(
                     "case_study_outcomes",
@@ -595,42 +751,42 @@ def write_case_studies(writer, part, organisation_pks, product_ids, urls):
                         outcome.period,
                     ),
                 )
+    catalogue.end()
 
 
-def write_organisations(writer, part, organisation_pks):
-    pks = sorted(organisation_pks)
-    for start in range(0, len(pks), BATCH_SIZE):
-        batch = organisations_by_pk(pks[start : start + BATCH_SIZE])
-        for organisation in sorted(batch.values(), key=lambda o: o.pk):
-            record_id = organisation_pks[organisation.pk]
-            part.add(exporter.organisation_record(organisation, record_id))
-            writer.row(
-                "organisations",
-                (
-                    record_id,
-                    organisation.pk,
-                    organisation.name,
-                    organisation.kind,
-                    organisation.ods_code,
-                    organisation.companies_house_number,
-                    organisation.region,
-                    organisation.website,
-                ),
-            )
-
-
-def write_catalogue(path, parts):
-    """Join the parts into one document in the import format."""
-    with open(path, "w", encoding="utf-8") as out:
-        out.write(
-            f'{{\n"format": {json.dumps(FORMAT_NAME)},\n"version": {json.dumps(FORMAT_VERSION)},\n'
+def write_formularies(writer, organisations, product_ids):
+    """Public formularies (few: one an organisation) and their entries for published
+    products. Never who added an entry, nor any list that is not public."""
+    queryset = Formulary.objects.public().order_by("pk")
+    for formulary in queryset.iterator(chunk_size=BATCH_SIZE):
+        organisation = organisations[formulary.organisation_id]
+        writer.row(
+            "formularies",
+            (
+                formulary.pk,
+                organisation.record_id,
+                organisation.name,
+                site_url(reverse("formulary", args=[organisation.pk])),
+                formulary.introduction,
+                timezone.localdate(formulary.updated_at),
+            ),
         )
-        for position, (section, part) in enumerate(parts):
-            out.write(f'"{section}": [')
-            with open(part.path, encoding="utf-8") as handle:
-                shutil.copyfileobj(handle, out)
-            out.write("]" + ("," if position < len(parts) - 1 else "") + "\n")
-        out.write("}\n")
+    entries = (
+        FormularyEntry.objects.filter(formulary__in=queryset, product__in=published_products())
+        .order_by("formulary_id", "product__title", "product_id")
+        .values_list("formulary_id", "product_id", "product__title", "note", "added_at")
+    )
+    for formulary_pk, product_pk, title, note, added_at in entries.iterator(chunk_size=BATCH_SIZE):
+        writer.row(
+            "formulary_entries",
+            (
+                formulary_pk,
+                product_ids[product_pk],
+                title,
+                note,
+                timezone.localdate(added_at),
+            ),
+        )
 
 
 def file_facts(path):
@@ -643,15 +799,15 @@ def file_facts(path):
     return digest.hexdigest(), size
 
 
-def datapackage(directory, day, counts):
+def datapackage(day, writer, catalogue):
     resources = []
     for table in TABLES:
-        digest, size = file_facts(directory / table.path)
+        digest, size = writer.facts(table)
         resources.append(
             {
                 "name": table.name,
                 "title": table.title,
-                "description": f"{table.description} {counts[table.name]:,} rows.",
+                "description": f"{table.description} {writer.counts[table.name]:,} rows.",
                 "path": table.path,
                 "profile": "tabular-data-resource",
                 "format": "csv",
@@ -662,7 +818,7 @@ def datapackage(directory, day, counts):
                 "schema": table.schema(),
             }
         )
-    digest, size = file_facts(directory / CATALOGUE_FILE)
+    digest, size = catalogue.hashing.facts
     resources.append(
         {
             "name": "catalogue",
@@ -682,13 +838,39 @@ def datapackage(directory, day, counts):
         "name": f"nhs-registry-open-data-{day.isoformat()}",
         "title": "Registry of proven digital health products: open data",
         "description": "Every product listed in the registry with its evidence, standards "
-        "compliance and confirmed adoptions, the organisations involved and the measured "
-        "outcomes of case studies, as published on the day in `created`.",
+        "compliance and confirmed adoptions, the organisations involved, the measured "
+        "outcomes of case studies and organisations' published formularies, as published "
+        "on the day in `created`.",
         "version": day.isoformat(),
         "created": timezone.now().replace(microsecond=0).isoformat(),
         "licenses": [LICENCE],
         "resources": resources,
     }
+
+
+def zip_entry(name):
+    """An entry written from memory or a stream, dated now and readable by all, as the
+    entries copied from files are."""
+    entry = zipfile.ZipInfo(name, date_time=timezone.localtime().timetuple()[:6])
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    # ZipFile.open takes no level: its own ZipInfo carries it under this name (3.11 to
+    # 3.13, where `compress_level` became its public alias).
+    entry._compresslevel = COMPRESS_LEVEL
+    entry.external_attr = 0o644 << 16
+    return entry
+
+
+@contextmanager
+def snapshot():
+    """Every query of a publication reads one consistent state of the registry
+    (PostgreSQL's repeatable read), so each table's references resolve even while people
+    edit; inside a transaction already begun (a test's), that transaction's state."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
 
 
 @dataclass(frozen=True)
@@ -701,47 +883,47 @@ class Publication:
 
 def publish(destination=None, day=None, keep=None):
     """Write today's zip to `destination` (OPEN_DATA_ROOT), replacing one of the same day,
-    and delete all but the newest `keep` (OPEN_DATA_KEEP)."""
+    and delete all but the newest `keep` (OPEN_DATA_KEEP).
+
+    catalogue.json streams straight into its zip entry; the tables, written at the same
+    time, wait in a working directory until it is closed (a zip takes one entry at a time).
+    Checksums are taken as each file is written."""
     destination = Path(destination or settings.OPEN_DATA_ROOT)
     day = day or timezone.localdate()
     keep = settings.OPEN_DATA_KEEP if keep is None else keep
     destination.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="open-data-") as working:
-        working = Path(working)
-        writer = Writer(working)
-        organisations = JsonArray(working / "organisations.part")
-        products = JsonArray(working / "products.part")
-        case_studies = JsonArray(working / "case_studies.part")
-        organisation_pks, product_ids = {}, {}
-        try:
-            urls = PageUrls()
-            write_products(writer, products, organisation_pks, product_ids, day, urls)
-            write_case_studies(writer, case_studies, organisation_pks, product_ids, urls)
-            write_organisations(writer, organisations, organisation_pks)
-        finally:
-            writer.close()
-            for part in (organisations, products, case_studies):
-                part.close()
-        write_catalogue(
-            working / CATALOGUE_FILE,
-            [
-                ("organisations", organisations),
-                ("products", products),
-                ("case_studies", case_studies),
-            ],
-        )
-        counts = {**writer.counts, "catalogue_products": products.count}
-        package = datapackage(working, day, writer.counts)
-        (working / "datapackage.json").write_text(
-            json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        target = destination / dated_name(day)
-        partial = destination / f".{target.name}.partial"
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.write(working / "datapackage.json", "datapackage.json")
-            archive.write(working / CATALOGUE_FILE, CATALOGUE_FILE)
+    target = destination / dated_name(day)
+    partial = destination / f".{target.name}.partial"
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="open-data-") as working,
+            zipfile.ZipFile(
+                partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
+            ) as archive,
+            snapshot(),
+        ):
+            writer = Writer(working)
+            catalogue = Catalogue(archive.open(zip_entry(CATALOGUE_FILE), "w", force_zip64=True))
+            try:
+                urls = PageUrls()
+                organisations = write_organisations(writer, catalogue)
+                product_ids = write_products(writer, catalogue, organisations, day, urls)
+                write_case_studies(writer, catalogue, organisations, product_ids, urls)
+                write_formularies(writer, organisations, product_ids)
+            finally:
+                writer.close()
+                catalogue.close()
             for table in TABLES:
-                archive.write(working / table.path, table.path)
+                archive.write(Path(working) / table.path, table.path)
+            package = datapackage(day, writer, catalogue)
+            archive.writestr(
+                zip_entry("datapackage.json"),
+                json.dumps(package, indent=2, ensure_ascii=False) + "\n",
+            )
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    counts = {**writer.counts, "catalogue_products": catalogue.counts["products"]}
     digest, size = file_facts(partial)
     os.replace(partial, target)  # readers never see half a file
     (destination / f"{target.name}.sha256").write_text(f"{digest}  {target.name}\n")

@@ -7,9 +7,11 @@ from the compliance rows themselves; nothing here works a badge out a second tim
 """
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import ProductCompliance, StandardCategory
+from formularies.models import Formulary, FormularyEntry
 from proof import rules
 from registry.interchange.exporter import case_study_id, organisation_id, product_id
 from registry.interchange.richtext import html_to_paragraphs, stream_to_paragraphs
@@ -25,14 +27,15 @@ from registry.models import (
 from .models import Change, ChangeKind
 
 
-def with_updated_at(queryset, kind):
-    """Annotate each record with when its last change was recorded (the feed's time)."""
+def with_updated_at(queryset, kind, name="updated_at"):
+    """Annotate each record with when its last change was recorded (the feed's time), as
+    `name` (another name where the model has a field of its own called updated_at)."""
     latest = (
         Change.objects.filter(kind=kind, object_id=OuterRef("pk"))
         .order_by("-recorded_at")
         .values("recorded_at")[:1]
     )
-    return queryset.annotate(updated_at=Subquery(latest))
+    return queryset.annotate(**{name: Subquery(latest)})
 
 
 def absolute(request, page):
@@ -424,6 +427,46 @@ def guide_record(request, guide):
         ],
         "first_published_at": guide.first_published_at,
         "updated_at": guide.updated_at,
+    }
+
+
+# --- Formularies -----------------------------------------------------------------------------
+
+
+def formulary_queryset():
+    """Public formularies (formularies.models.FormularyQuerySet.public) with the entries
+    for products the API lists, in the order of the formulary's own page."""
+    return (
+        with_updated_at(Formulary.objects.public(), ChangeKind.FORMULARY, "updated_at_in_feed")
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "entries",
+                queryset=FormularyEntry.objects.filter(product__in=visible_products())
+                .select_related("product")
+                .order_by("product__title", "product_id"),
+                to_attr="listed_entries",
+            )
+        )
+    )
+
+
+def formulary_record(request, formulary):
+    organisation = formulary.organisation
+    return {
+        "id": formulary.pk,
+        "organisation": {**organisation_ref(organisation), "kind": organisation.kind},
+        "url": request.build_absolute_uri(reverse("formulary", args=[organisation.pk])),
+        "introduction": formulary.introduction,
+        "products": [
+            {
+                "product": {"id": entry.product.pk, "name": entry.product.title},
+                "note": entry.note,
+                "added_on": timezone.localdate(entry.added_at),
+            }
+            for entry in formulary.listed_entries
+        ],
+        "updated_at": formulary.updated_at_in_feed,
     }
 
 

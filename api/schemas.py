@@ -58,6 +58,14 @@ FACET_HELP = "Repeat to choose several values (any of them); different filters m
 
 
 class ProductFilters(PageParams):
+    q: str = Field(
+        "",
+        description="Words to search for, as /search understands them (typos, plurals, "
+        "acronyms such as EPR, A&E or MSK, supplier names). With `q` the list is in the "
+        "search's order, best match first, the filters mean what they mean on /search, and "
+        "`search` says which engine answered and any notice.",
+        examples=["remote monitoring"],
+    )
     category: list[str] = Field([], description="Category slug. " + FACET_HELP)
     care_setting: list[str] = Field([], description="Care setting slug. " + FACET_HELP)
     clinical_area: list[str] = Field([], description="Clinical area tag. " + FACET_HELP)
@@ -196,10 +204,34 @@ class ProductDetailOut(ProductOut):
     case_studies: list[CaseStudyRef]
 
 
+class ProductSearchOut(Schema):
+    query: str = Field(description="The words searched for, tidied.")
+    engine: Literal["elasticsearch", "database"]
+    degraded: bool = Field(
+        description="True when the database answered because Elasticsearch could not: the "
+        "same filters, simpler matching."
+    )
+    notices: list[str] = Field(
+        description="What the search changed or ignored, such as a filter value it does not know.",
+        examples=[["No results had all of your words, so these results have some of them."]],
+    )
+    did_you_mean: str | None = Field(None, examples=["diabetes"])
+    corrected: bool = Field(
+        description="True when the words as typed found nothing and the matches are for "
+        "did_you_mean instead."
+    )
+
+
 class ProductPageOut(Schema):
     items: list[ProductOut]
     next: str | None = Field(None, description="Cursor of the next page; null on the last.")
-    total: int
+    total: int = Field(
+        description="Records in the whole list; with `q`, the matches a cursor can reach "
+        "(at most 10,000)."
+    )
+    search: ProductSearchOut | None = Field(
+        None, description="Only with `q`: how the words were searched."
+    )
 
 
 class OrganisationOut(Schema):
@@ -311,6 +343,45 @@ class GuidePageOut(Schema):
     total: int
 
 
+class FormularyOrganisationRef(OrganisationRef):
+    kind: str = Field(examples=["nhs_trust"])
+
+
+class FormularyEntryOut(Schema):
+    product: Ref
+    note: str = Field(
+        description="The organisation's note on how it uses the product; may be empty.",
+        examples=["Approved for cardiology follow-up only."],
+    )
+    added_on: datetime.date = Field(examples=["2026-06-01"])
+
+
+class FormularyOut(Schema):
+    id: int = Field(description="Permanent id: never changes, never reused.", examples=[7])
+    organisation: FormularyOrganisationRef = Field(
+        description="The NHS or care organisation whose list it is."
+    )
+    url: str = Field(
+        description="The formulary's page on the registry (its JSON and an embeddable page "
+        "are beside it).",
+        examples=["https://registry.example.nhs.uk/organisations/12/formulary/"],
+    )
+    introduction: str = Field(
+        description="Who the list is for and how to use it.",
+        examples=["Products approved for use across the trust."],
+    )
+    products: list[FormularyEntryOut] = Field(
+        description="The products it approves that the registry lists, by name."
+    )
+    updated_at: datetime.datetime | None = Field(None, description="When it last changed.")
+
+
+class FormularyPageOut(Schema):
+    items: list[FormularyOut]
+    next: str | None = None
+    total: int
+
+
 class RegionCountOut(Schema):
     region: str = Field(description="Empty for national organisations.")
     adoptions: int
@@ -343,7 +414,14 @@ class AdoptionStatisticsOut(Schema):
 class ChangeOut(Schema):
     cursor: str = Field(description="Pass as `after` to read the changes after this one.")
     kind: Literal[
-        "product", "organisation", "case_study", "guide", "standard", "category", "care_setting"
+        "product",
+        "organisation",
+        "case_study",
+        "guide",
+        "standard",
+        "category",
+        "care_setting",
+        "formulary",
     ]
     id: int = Field(description="The record's permanent id.")
     action: Literal["created", "updated", "unpublished", "deleted"] = Field(

@@ -13,18 +13,26 @@ rows are the durable hooks in Wagtail 8). What each change records:
   imports, verified adoption claims): its product;
 - organisations, standards, categories and care settings: "created", "updated" or
   "deleted" for themselves, and "updated" for the visible pages that show their names;
-- tags renamed, view restrictions and moves: the visible pages that carry them.
+- tags renamed, view restrictions and moves: the visible pages that carry them;
+- formularies: "created" when one becomes public (published, by an NHS or care
+  organisation with a confirmed member: `Formulary.objects.public()`), "updated" while it
+  stays public (its introduction, its entries, a listed product or its organisation
+  changed), "unpublished" when it stops being public (unpublished, or its organisation's
+  last confirmed member left or was deactivated), "deleted" when a public one is deleted.
 
 A mirror fetches each record as the API shows it now, so an entry is enough: it never
 carries data.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from taggit.models import Tag
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_slug_changed, post_page_move
 
+from accounts.models import Membership
 from assessments.models import ProductCompliance, Standard
+from formularies.models import Formulary, FormularyEntry
 from registry.models import (
     Adoption,
     BestPracticePage,
@@ -133,6 +141,11 @@ def record_dependents(kind, pk):
             visible(BestPracticePage)
             .filter(product_links__product_id=pk)
             .values_list("pk", flat=True),
+            ChangeAction.UPDATED,
+        )
+        record(
+            ChangeKind.FORMULARY,
+            Formulary.objects.public().filter(entries__product_id=pk).values_list("pk", flat=True),
             ChangeAction.UPDATED,
         )
     elif kind == ChangeKind.CASE_STUDY:
@@ -279,6 +292,91 @@ def snippet_deleted(sender, instance, **kwargs):
     record(SNIPPET_KINDS[sender], [instance.pk], ChangeAction.DELETED)
 
 
+# --- Formularies -----------------------------------------------------------------------------
+
+
+def formulary_is_public(pk):
+    return pk is not None and Formulary.objects.public().filter(pk=pk).exists()
+
+
+def remember_formulary(sender, instance, raw=False, **kwargs):
+    instance._api_was_public = not raw and formulary_is_public(instance.pk)
+
+
+def formulary_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    was_public = getattr(instance, "_api_was_public", False)
+    instance._api_was_public = False
+    if formulary_is_public(instance.pk):
+        action = ChangeAction.UPDATED if was_public else ChangeAction.CREATED
+    elif was_public:
+        action = ChangeAction.UNPUBLISHED
+    else:
+        return  # a list its members are still preparing
+    record(ChangeKind.FORMULARY, [instance.pk], action)
+
+
+def formulary_deleted(sender, instance, **kwargs):
+    if getattr(instance, "_api_was_public", False):
+        record(ChangeKind.FORMULARY, [instance.pk], ChangeAction.DELETED)
+
+
+def formulary_entry_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    if formulary_is_public(instance.formulary_id):
+        record(ChangeKind.FORMULARY, [instance.formulary_id], ChangeAction.UPDATED)
+
+
+def organisations_behind(instance):
+    """The organisations whose formularies may become public or stop being public when
+    this organisation, membership or person is saved or deleted."""
+    if isinstance(instance, Organisation):
+        return {instance.pk} - {None}
+    if isinstance(instance, Membership):
+        before = Membership.objects.filter(pk=instance.pk).values_list("organisation_id", flat=True)
+        return ({instance.organisation_id} | set(before if instance.pk else ())) - {None}
+    memberships = Membership.objects.filter(user_id=instance.pk)
+    return set(memberships.values_list("organisation_id", flat=True)) - {None}
+
+
+def public_formularies_of(organisation_ids):
+    if not organisation_ids:
+        return set()
+    return set(
+        Formulary.objects.public()
+        .filter(organisation_id__in=organisation_ids)
+        .values_list("pk", flat=True)
+    )
+
+
+def remember_public_formularies(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or (
+        sender is get_user_model()
+        and update_fields is not None
+        and "is_active" not in update_fields
+    ):
+        instance._api_formulary_owners = None  # a sign-in's last_login: nothing public moves
+        return
+    owners = organisations_behind(instance)
+    instance._api_formulary_owners = (owners, public_formularies_of(owners))
+
+
+def public_formularies_changed(sender, instance, raw=False, created=False, **kwargs):
+    remembered = getattr(instance, "_api_formulary_owners", None)
+    instance._api_formulary_owners = None
+    if raw or remembered is None:
+        return
+    owners, before = remembered
+    after = public_formularies_of(owners | organisations_behind(instance))
+    record(ChangeKind.FORMULARY, sorted(after - before), ChangeAction.CREATED)
+    record(ChangeKind.FORMULARY, sorted(before - after), ChangeAction.UNPUBLISHED)
+    if isinstance(instance, Organisation) and not created:
+        # Its name, code or region, as each of its formularies shows them.
+        record(ChangeKind.FORMULARY, sorted(before & after), ChangeAction.UPDATED)
+
+
 # --- Wiring ---------------------------------------------------------------------------------
 
 ROW_HANDLERS = (
@@ -310,6 +408,29 @@ def connect():
         pre_delete.connect(snippet_deleting, sender=model, dispatch_uid=_uid("predel", model))
     for model in SNIPPET_KINDS:
         post_delete.connect(snippet_deleted, sender=model, dispatch_uid=_uid("delete", model))
+    pre_save.connect(remember_formulary, sender=Formulary, dispatch_uid=_uid("pre", Formulary))
+    post_save.connect(formulary_saved, sender=Formulary, dispatch_uid=_uid("save", Formulary))
+    pre_delete.connect(remember_formulary, sender=Formulary, dispatch_uid=_uid("predel", Formulary))
+    post_delete.connect(formulary_deleted, sender=Formulary, dispatch_uid=_uid("delete", Formulary))
+    for signal, name in ((post_save, "save"), (post_delete, "delete")):
+        signal.connect(
+            formulary_entry_changed, sender=FormularyEntry, dispatch_uid=_uid(name, FormularyEntry)
+        )
+    # Who may answer for a formulary decides whether it is public.
+    for model in (Organisation, Membership, get_user_model()):
+        pre_save.connect(
+            remember_public_formularies, sender=model, dispatch_uid=_uid("owners-pre", model)
+        )
+        post_save.connect(
+            public_formularies_changed, sender=model, dispatch_uid=_uid("owners", model)
+        )
+    for model in (Membership, get_user_model()):
+        pre_delete.connect(
+            remember_public_formularies, sender=model, dispatch_uid=_uid("owners-predel", model)
+        )
+        post_delete.connect(
+            public_formularies_changed, sender=model, dispatch_uid=_uid("owners-del", model)
+        )
 
 
 def _uid(signal, model):

@@ -13,8 +13,10 @@ DESCRIPTION = """\
 The national registry of proven digital health products, open to read: products with all
 their proof (evidence, standards compliance with expiry, confirmed adoptions, case
 studies, the DTAC state and its reason), organisations, standards, categories, care
-settings, case studies, guides and adoption statistics; search with the search page's
-words and filters; and a changes feed to keep a copy in step. docs/api.md walks through it.
+settings, case studies, guides, organisations' published local formularies and adoption
+statistics; search with the search page's words and filters (`/search`, or `q` on
+`/products` for whole product records); and a changes feed to keep a copy in step.
+docs/api.md walks through it.
 
 **Identifiers.** Every record has a permanent `id` that survives a rename. Records
 imported from another catalogue also have their `external_id`.

@@ -5,8 +5,8 @@
 Uses its own database (created if missing; reg_open_data_bench by default), so it never
 touches development or test data:
 
-1. Migrates the bench database and, if it holds fewer than N products, seeds the rest with
-   `manage.py seed_demo --products ... --seed 1`.
+1. Migrates the bench database (and creates the cache table) and, if it holds fewer than
+   N products, seeds the rest with `manage.py seed_demo --products ... --seed 1`.
 2. Publishes in a fresh process (`api.opendata.publish` into a temporary directory), which
    reports the wall time, its resident memory before, and its peak RSS
    (`resource.getrusage`), with the zip's size and the rows in each table.
@@ -126,6 +126,7 @@ def main():
         return
     ensure_database(args.database_url)
     manage(env, "migrate", "--verbosity", "0")
+    manage(env, "createcachetable")  # the shared cache (Wagtail's site roots are read from it)
     have = product_count(env)
     if have < args.products:
         print(f"Seeding {args.products - have:,} products (the database has {have:,})...")

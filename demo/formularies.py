@@ -1,13 +1,22 @@
 """Demo local formularies: some integrated care boards and trusts publish a list of the
 products their region already uses, with a note on each, so the formulary pages and the
-insight dashboard's formulary counts have something to show. Deterministic for a seed."""
+insight dashboard's formulary counts have something to show. Deterministic for a seed.
+
+A formulary is public only while its organisation has a confirmed member
+(formularies.models.FormularyQuerySet.public), so each publisher gets one: a demo
+"formulary lead" who cannot sign in (no usable password)."""
 
 import random
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count
+from django.utils import timezone
 
+from accounts.models import Membership, confirmed_memberships
 from formularies.models import Formulary, FormularyEntry
 from registry.models import Adoption, Organisation
+
+from .plan import organisation_domain
 
 NOTES = [
     "Approved for use across the system. Speak to the digital team before ordering.",
@@ -43,6 +52,7 @@ def seed_formularies(seed, products):
         if not in_region:
             continue
         chosen = rng.sample(in_region, min(len(in_region), rng.randint(4, 12)))
+        confirm_a_formulary_lead(organisation)
         formulary = Formulary.objects.create(
             organisation=organisation,
             published=True,
@@ -54,3 +64,18 @@ def seed_formularies(seed, products):
         )
         made += 1
     return made
+
+
+def confirm_a_formulary_lead(organisation):
+    """A confirmed member who answers for the organisation's formulary, unless it has one."""
+    if confirmed_memberships().filter(organisation=organisation).exists():
+        return
+    domain = organisation_domain(organisation.name, organisation.kind)
+    email = f"formulary.lead.{organisation.pk}@{domain}"
+    user = get_user_model().objects.create_user(
+        username=email, email=email, password=None, first_name="Formulary lead"
+    )
+    now = timezone.now()
+    Membership.objects.create(
+        user=user, organisation=organisation, email_verified_at=now, organisation_verified_at=now
+    )

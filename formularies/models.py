@@ -8,9 +8,29 @@ admin view and only counts how many formularies list each product.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from accounts.models import confirmed_memberships
+from registry.choices import OrganisationKind
+
 NOTE_MAX_LENGTH = 500
+
+
+class FormularyQuerySet(models.QuerySet):
+    def public(self):
+        """The lists anyone may read (the page, its JSON and embed, the API, open data):
+        published by an NHS or care organisation that has a confirmed member today. Only
+        such a member can edit a list, so one nobody can answer for any more (its last
+        member left, or the organisation became a supplier) is withdrawn until someone is
+        confirmed again."""
+        return (
+            self.filter(published=True)
+            .exclude(organisation__kind=OrganisationKind.SUPPLIER)
+            .filter(
+                Exists(confirmed_memberships().filter(organisation_id=OuterRef("organisation_id")))
+            )
+        )
 
 
 class Formulary(models.Model):
@@ -24,6 +44,8 @@ class Formulary(models.Model):
         default=False, help_text="Published lists are public, as a page, JSON and an embed."
     )
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = FormularyQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "formularies"

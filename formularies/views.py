@@ -20,8 +20,10 @@ from .models import Formulary, FormularyEntry
 
 
 def _published(pk):
-    formulary = Formulary.objects.select_related("organisation").filter(organisation_id=pk).first()
-    if formulary is None or not formulary.published:
+    formulary = (
+        Formulary.objects.public().select_related("organisation").filter(organisation_id=pk).first()
+    )
+    if formulary is None:
         raise Http404("This organisation has not published a formulary.")
     return formulary
 

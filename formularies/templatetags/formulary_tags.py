@@ -12,7 +12,7 @@ def formulary_of(context, organisation):
     """{"published": bool, "can_edit": bool} for an organisation's page."""
     user = context["request"].user
     return {
-        "published": Formulary.objects.filter(organisation=organisation, published=True).exists(),
+        "published": Formulary.objects.public().filter(organisation=organisation).exists(),
         "can_edit": not organisation.is_supplier
         and verified_organisations(user).filter(pk=organisation.pk).exists(),
     }

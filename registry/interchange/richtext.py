@@ -6,7 +6,8 @@ editor added in the admin (bold, links, lists, headings) has no place in the for
 the export keeps its words and drops the markup, and says so (`lossless` is False).
 """
 
-from html import escape
+import re
+from html import escape, unescape
 from html.parser import HTMLParser
 
 from wagtail.rich_text import RichText
@@ -76,8 +77,62 @@ class _ParagraphParser(HTMLParser):
         self._finish()
 
 
+# Rich text as Wagtail's editor stores it: bare tags (a paragraph's only attribute is its
+# block key) and text. Anything else (links, comments, self-closing tags) goes to the parser.
+_SIMPLE_TOKEN = re.compile(r'<(/?)([a-z][a-z0-9]*)(?: data-block-key="[^"<>&]*")?>|([^<]+)')
+_NO_DEPTH_TAGS = frozenset({"br", "hr", "img", "embed"})
+_RAW_TEXT_TAGS = frozenset({"script", "style"})
+
+
+def _simple_paragraphs(html):
+    """What _ParagraphParser answers for HTML of bare tags and text, some five times
+    faster (the open data files read every product's description); None for other HTML.
+    tests/registry/test_richtext.py holds the two to the same answers."""
+    paragraphs, current, depth, lossless = [], None, 0, True
+    position, end = 0, len(html)
+    while position < end:
+        token = _SIMPLE_TOKEN.match(html, position)
+        if token is None:
+            return None
+        position = token.end()
+        closing, tag, text = token.groups()
+        if text is not None:
+            data = unescape(text) if "&" in text else text
+            if current is None:
+                if not data.strip():
+                    continue
+                lossless = False
+                current = ""
+            current += data
+            continue
+        if tag in _RAW_TEXT_TAGS:
+            return None
+        if closing:
+            depth = max(depth - 1, 0)
+            if tag not in BLOCK_TAGS:
+                continue
+        elif depth == 0 and tag == "p":
+            pass
+        else:
+            lossless = False
+            if tag not in BLOCK_TAGS and tag != "br":
+                depth += tag not in _NO_DEPTH_TAGS
+                continue
+        if current is not None and current.strip():
+            paragraphs.append(current)
+        current = None if closing else ""
+        if not closing:
+            depth += tag not in _NO_DEPTH_TAGS
+    if current is not None and current.strip():
+        paragraphs.append(current)
+    return paragraphs, lossless
+
+
 def html_to_paragraphs(html):
     """(paragraphs, lossless) for rich text HTML."""
+    simple = _simple_paragraphs(html or "")
+    if simple is not None:
+        return simple
     parser = _ParagraphParser()
     parser.feed(html or "")
     parser.close()

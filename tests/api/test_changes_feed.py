@@ -10,6 +10,7 @@ from api.models import Change
 from assessments.models import Standard
 from registry.models import CareSetting
 from tests.assessments.factories import ComplianceFactory
+from tests.formularies.factories import FormularyEntryFactory, FormularyFactory
 from tests.registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
@@ -29,6 +30,7 @@ LISTS = {
     "standard": "/standards",
     "category": "/categories",
     "care_setting": "/care-settings",
+    "formulary": "/formularies",
 }
 DETAILS = {
     "product": "/products/{}",
@@ -38,6 +40,7 @@ DETAILS = {
     "standard": "/standards/{}",
     "category": "/categories/{}",
     "care_setting": "/care-settings/{}",
+    "formulary": "/formularies/{}",
 }
 
 
@@ -109,6 +112,10 @@ def test_replaying_the_feed_from_the_start_mirrors_the_api(client):
     study = CaseStudyFactory(products=[kept, deleted], organisation=adopter)
     GuideFactory(products=[kept])
     setting = CareSetting.objects.create(name="Prison healthcare", slug="prison-healthcare")
+    formulary = FormularyFactory(organisation=adopter)
+    FormularyEntryFactory(formulary=formulary, product=kept, note="Cardiology only")
+    FormularyEntryFactory(formulary=formulary, product=deleted)
+    hidden, withdrawn, gone = FormularyFactory(), FormularyFactory(), FormularyFactory()
 
     # A mirror can start reading part of the way through.
     changes, cursor = read_feed(client, cursor)
@@ -127,6 +134,18 @@ def test_replaying_the_feed_from_the_start_mirrors_the_api(client):
     standard = Standard.objects.get(code="DCB0129")
     standard.name = "Clinical risk management: manufacture of health IT"
     standard.save()
+    # Formularies: a note, the organisation renamed, a list unpublished by its members, one
+    # whose only confirmed member left, one deleted
+    entry = formulary.entries.get(product=kept)
+    entry.note = "Cardiology and respiratory"
+    entry.save()
+    adopter.name = "Example Teaching Trust"
+    adopter.save()
+    hidden.published = False
+    hidden.save()
+    withdrawn.organisation.memberships.get().delete()
+    gone_pk = gone.pk
+    gone.delete()
     # Unpublish and delete
     unpublished.unpublish()
     deleted_pk, setting_pk = deleted.pk, setting.pk
@@ -149,10 +168,19 @@ def test_replaying_the_feed_from_the_start_mirrors_the_api(client):
     assert deleted_pk not in mirror["product"]
     assert [p["id"] for p in mirror["case_study"][study.pk]["products"]] == [kept.pk]
     assert setting_pk not in mirror["care_setting"]
+    listed = mirror["formulary"][formulary.pk]
+    assert listed["organisation"]["name"] == "Example Teaching Trust"
+    assert [(e["product"]["name"], e["note"]) for e in listed["products"]] == [
+        ("Acme Home Monitoring", "Cardiology and respiratory")
+    ]
+    assert set(mirror["formulary"]) == {formulary.pk}
     actions = {(c["kind"], c["id"]): c["action"] for c in changes}
     assert actions[("product", unpublished.pk)] == "unpublished"
     assert actions[("product", deleted_pk)] == "deleted"
     assert actions[("care_setting", setting_pk)] == "deleted"
+    assert actions[("formulary", hidden.pk)] == "unpublished"
+    assert actions[("formulary", withdrawn.pk)] == "unpublished"
+    assert actions[("formulary", gone_pk)] == "deleted"
 
     # Nothing new: the same cursor comes back, with nothing to do.
     again, same_cursor = read_feed(client, cursor)

@@ -15,6 +15,7 @@ from api import opendata
 from assessments.models import Standard
 from buyers.models import AdoptionClaim, PeerMessage
 from tests.assessments.factories import ComplianceFactory
+from tests.formularies.factories import FormularyEntryFactory, FormularyFactory
 from tests.registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
@@ -51,6 +52,8 @@ def public_catalogue():
         products=[product], organisation=adopter, contact_name="", contact_role=""
     )
     OutcomeFactory(case_study=study)
+    formulary = FormularyFactory(organisation=adopter, introduction="For our clinical teams.")
+    FormularyEntryFactory(formulary=formulary, product=product, note="Wards only")
     return product, adopter, study
 
 
@@ -79,6 +82,12 @@ def test_the_package_is_valid_frictionless_data_with_checksums(published, tmp_pa
     assert rows["compliance"][0]["standard"] == "DCB0129"
     assert rows["case_study_outcomes"][0]["before"] == 10
     assert {row["organisation_id"] for row in rows["organisations"]} >= {"org-rj1"}
+    assert [(row["organisation_id"], row["introduction"]) for row in rows["formularies"]] == [
+        ("org-rj1", "For our clinical teams.")
+    ]
+    assert [(row["product_id"], row["note"]) for row in rows["formulary_entries"]] == [
+        ("acme-rm", "Wards only")
+    ]
     checksum = (tmp_path / f"{publication.path.name}.sha256").read_text().split()[0]
     assert checksum == hashlib.sha256(publication.path.read_bytes()).hexdigest()
 
@@ -112,6 +121,9 @@ PRIVATE_VALUES = (
     "Claiming Organisation Only",
     "A private message between peers",
     "Draft Product Never Published",
+    "A note on a formulary still being prepared",
+    "An introduction nobody answers for",
+    "formulary-editor@private.example",
 )
 
 
@@ -144,6 +156,17 @@ def test_nothing_private_is_ever_published(published, tmp_path, django_user_mode
         sender=user, adoption=adoption, body="A private message between peers"
     )
     ProductFactory(title="Draft Product Never Published", live=False)
+    FormularyEntryFactory(
+        formulary=FormularyFactory(published=False),
+        product=product,
+        note="A note on a formulary still being prepared",
+    )
+    FormularyFactory(introduction="An introduction nobody answers for", confirmed_member=False)
+    listed = product.formulary_entries.get(note="Wards only")
+    listed.added_by = django_user_model.objects.create_user(
+        "editor", "formulary-editor@private.example", "x"
+    )
+    listed.save()
 
     publication = published()
 
@@ -152,6 +175,7 @@ def test_nothing_private_is_ever_published(published, tmp_path, django_user_mode
         assert set(names) == {
             "datapackage.json", "catalogue.json", "products.csv", "compliance.csv",
             "evidence.csv", "adoptions.csv", "organisations.csv", "case_study_outcomes.csv",
+            "formularies.csv", "formulary_entries.csv",
         }  # fmt: skip
         for name in names:
             text = archive.read(name).decode()

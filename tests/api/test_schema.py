@@ -11,6 +11,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from bad_input.text import bad_characters
 from tests.assessments.factories import ComplianceFactory
+from tests.formularies.factories import FormularyEntryFactory
 from tests.registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
@@ -38,6 +39,7 @@ def api_schema(db):
     study = CaseStudyFactory(products=[product])
     OutcomeFactory(case_study=study)
     GuideFactory(products=[product])
+    FormularyEntryFactory(product=product)
     yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)

@@ -48,6 +48,12 @@ def trust():
         AdoptionFactory(organisation=organisation, product=product, since=datetime.date(year, 1, 1))
     study = CaseStudyFactory(organisation=trust, products=[shared], title="Virtual wards at Leeds")
     OutcomeFactory(case_study=study)
+    Membership.objects.create(  # a published formulary is public while someone answers for it
+        user=UserFactory(username="formulary@leeds.nhs.uk", email="formulary@leeds.nhs.uk"),
+        organisation=trust,
+        email_verified_at=timezone.now(),
+        organisation_verified_at=timezone.now(),
+    )
     formulary = Formulary.objects.create(
         organisation=trust, published=True, introduction="For our teams."
     )
