@@ -13,7 +13,15 @@ What it does, on loopback only, stopping by itself:
    under --index-prefix (`manage.py search_index rebuild` first). `--page-cache-seconds 0`
    turns the anonymous page cache off (the "before" figure).
 2. Creates signed-in buyers (bench-buyer-N) and their sessions directly in the database, so
-   sign-in throttling does not get in the way of measuring pages.
+   sign-in throttling does not get in the way of measuring pages; and one API key per user
+   (named bench-load-N, made as the admin makes them; the previous run's are deleted).
+   Every user runs on 127.0.0.1, so without keys the API's per-address anonymous limit
+   (API_RATE_LIMIT_ANONYMOUS a minute) refuses most API calls with 429, which measures the
+   limit, not the site. A real load comes from many addresses, and the services that call
+   the API in bulk carry keys (API_RATE_LIMIT_WITH_KEY), so each user's API calls carry its
+   own key. Spreading users over X-Forwarded-For addresses is not an option: the production
+   settings trust that header only with TRUSTED_PROXY_COUNT set, and the bench does not set it.
+   The limits themselves are unchanged.
 3. For each level in --users, runs that many users for --duration seconds. Each user is a
    thread with its own cookies that repeats journeys picked by weight: anonymous browsing
    (home, listing, product page, case studies), search with filters, compare, feeds, the API,
@@ -106,7 +114,13 @@ def manage(env, *command):
 SESSIONS_SCRIPT = """
 from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from api.models import ApiKey
 User = get_user_model()
+ApiKey.objects.filter(name__startswith="bench-load-").delete()
+for n in range({keys}):
+    key = ApiKey(name=f"bench-load-{{n}}", contact_email="bench@example.nhs.uk")
+    raw_key = key.issue(); key.save()
+    print("APIKEY", raw_key)
 for n in range({count}):
     user, _ = User.objects.get_or_create(
         username=f"bench-buyer-{{n}}", defaults={{"email": f"bench-buyer-{{n}}@example.nhs.uk"}}
@@ -121,9 +135,15 @@ for n in range({count}):
 """
 
 
-def signed_in_sessions(env, count):
-    out = manage(env, "shell", "-c", SESSIONS_SCRIPT.format(count=count))
-    return [line.split()[1] for line in out.splitlines() if line.startswith("SESSION ")]
+def sessions_and_keys(env, sessions, keys):
+    """Signed-in sessions for the buyers, and API keys for the API's callers (issued as the
+    admin issues them, in the bench database)."""
+    out = manage(env, "shell", "-c", SESSIONS_SCRIPT.format(count=sessions, keys=keys))
+    lines = [line.split() for line in out.splitlines()]
+    return (
+        [words[1] for words in lines if words[:1] == ["SESSION"]],
+        [words[1] for words in lines if words[:1] == ["APIKEY"]],
+    )
 
 
 def catalogue(database_url):
@@ -206,8 +226,8 @@ class Results:
                     self.samples[journey].append(error)
 
 
-def user_loop(base, journeys, session_key, stop_at, results, measure_from):
-    http = requests.Session()
+def user_loop(base, journeys, session_key, api_key, stop_at, results, measure_from):
+    http = requests.Session()  # one kept-alive connection per user
     if session_key:
         http.cookies.set("sessionid", session_key, domain=HOST)
     while time.monotonic() < stop_at:
@@ -218,7 +238,12 @@ def user_loop(base, journeys, session_key, stop_at, results, measure_from):
             started = time.monotonic()
             error = None
             try:
-                response = http.get(base + path, timeout=REQUEST_TIMEOUT, allow_redirects=False)
+                response = http.get(
+                    base + path,
+                    timeout=REQUEST_TIMEOUT,
+                    allow_redirects=False,
+                    headers={"X-API-Key": api_key} if path.startswith("/api/") else None,
+                )
                 if response.status_code >= 400:
                     error = f"{response.status_code} {path}"
             except requests.RequestException as exc:
@@ -235,7 +260,7 @@ def percentile(values, fraction):
     return ordered[index]
 
 
-def run_level(base, users, args, catalogue_data, sessions):
+def run_level(base, users, args, catalogue_data, sessions, api_keys):
     products, slugs, categories = catalogue_data
     results = Results()
     now = time.monotonic()
@@ -248,7 +273,7 @@ def run_level(base, users, args, catalogue_data, sessions):
         session = sessions[n % len(sessions)] if n < signed_in else None
         thread = threading.Thread(
             target=user_loop,
-            args=(base, journeys, session, stop_at, results, measure_from),
+            args=(base, journeys, session, api_keys[n], stop_at, results, measure_from),
             daemon=True,
         )
         threads.append(thread)
@@ -304,9 +329,12 @@ def main():
         print("collecting static with the production settings...")
         manage(env, "collectstatic", "--noinput")
         manage(env, "createcachetable")
-        sessions = signed_in_sessions(env, max(levels) // 4 or 1)
+        sessions, api_keys = sessions_and_keys(env, max(levels) // 4 or 1, max(levels))
         catalogue_data = catalogue(args.database_url)
-        print(f"{len(catalogue_data[0])} products to visit, {len(sessions)} signed-in buyers")
+        print(
+            f"{len(catalogue_data[0])} products to visit, {len(sessions)} signed-in buyers, "
+            f"{len(api_keys)} API keys"
+        )
         port = free_port()
         base = f"http://{HOST}:{port}"
         log = open(Path(scratch) / "gunicorn.log", "w")  # noqa: SIM115
@@ -340,7 +368,7 @@ def main():
                 f"{'Elasticsearch' if args.elasticsearch_url else 'database'}"
             )
             for users in levels:
-                results = run_level(base, users, args, catalogue_data, sessions)
+                results = run_level(base, users, args, catalogue_data, sessions, api_keys)
                 report(users, results, args.duration)
         finally:
             server.terminate()

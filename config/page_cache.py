@@ -25,6 +25,15 @@ Design:
   the next day on. Every key carries today's date in Europe/London and every entry's lifetime
   ends at the next London midnight at the latest, so no cached page shows a lapsed standard
   as met.
+- **Cost of a hit.** The middleware sits just after the CSRF middleware, before
+  authentication, two-factor, messages and the rest, which an anonymous page from the cache
+  does not need. A hit is one query of the cache table: the version and the page stored under
+  the version this worker last saw are read together; only when the version has moved (a
+  publish) is the page read again under the new one.
+- **Fragments.** Signed-in people never get a cached page, but parts of a page that are the
+  same for everyone and costly to work out (the home page's counts per category and care
+  setting) are kept with `{% catalogue_cache %}` (config/templatetags/catalogue_cache.py),
+  under the same version, date and lifetime.
 """
 
 import datetime
@@ -68,6 +77,36 @@ def current_version():
     return cache.get(VERSION_KEY) or 1
 
 
+def london_today():
+    return timezone.localtime(timezone.now(), LONDON).date()
+
+
+# The version this worker saw last: the page is read under it in the same query as the version.
+_last_seen_version = 1
+
+
+def read_page(request, today):
+    """(key, stored page or None) under the current version, in one query of the cache table
+    unless the version moved since this worker last looked."""
+    global _last_seen_version
+    guess = _last_seen_version
+    guessed_key = page_key(request, guess, today)
+    found = cache.get_many([VERSION_KEY, guessed_key])
+    version = found.get(VERSION_KEY) or 1
+    if version == guess:
+        return guessed_key, found.get(guessed_key)
+    _last_seen_version = version
+    key = page_key(request, version, today)
+    return key, cache.get(key)
+
+
+def fragment_key(name, vary_on=()):
+    """The key of a fragment of a page kept for everyone (config/templatetags): the same
+    version and date as whole pages."""
+    digest = hashlib.sha256(repr([str(value) for value in vary_on]).encode()).hexdigest()
+    return f"page-cache:{current_version()}:{london_today().isoformat()}:fragment:{name}:{digest}"
+
+
 def bump_version():
     """Drop every cached page: new keys from now on (old entries age out)."""
     try:
@@ -105,9 +144,9 @@ def is_cacheable_response(response):
 
 
 class AnonymousPageCacheMiddleware:
-    """Serves and stores anonymous pages (see the module docstring). Sits after the CSRF,
-    session and authentication middleware, so a page served from the cache still gets its
-    CSRF cookie, and before anything that renders."""
+    """Serves and stores anonymous pages (see the module docstring). Sits after the session
+    and CSRF middleware, so a page served from the cache still gets its CSRF cookie, and
+    before authentication and anything that renders."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -115,10 +154,8 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not is_cacheable_request(request):
             return self.get_response(request)
-        today = timezone.localtime(timezone.now(), LONDON).date()
         try:
-            key = page_key(request, current_version(), today)
-            stored = cache.get(key)
+            key, stored = read_page(request, london_today())
         except DatabaseError as exc:
             # The cache table cannot be read: serve the page as if there were no cache (the
             # view answers 503 if the database itself is down).

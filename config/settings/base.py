@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files with far-future caching from gunicorn itself (hashed names in production).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SiteCSPMiddleware",
     "config.middleware.ResponseHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -109,14 +110,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After sessions and CSRF, before the rest: a page from the cache skips the work it does not
+    # need (config/page_cache.py).
+    "config.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.two_factor.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "bad_input.middleware.RefuseBadCharactersMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # After CSRF, sessions and authentication: see config/page_cache.py.
-    "config.page_cache.AnonymousPageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it turns a locked-out sign-in into its page
 ]
