@@ -216,10 +216,12 @@ class Results:
         self.latency = defaultdict(list)
         self.errors = defaultdict(int)
         self.samples = defaultdict(list)
+        self.page_cache = defaultdict(int)  # X-Page-Cache: hit, miss, or "" (not cacheable)
 
-    def record(self, journey, seconds, error=None):
+    def record(self, journey, seconds, error=None, page_cache=""):
         with self.lock:
             self.latency[journey].append(seconds)
+            self.page_cache[page_cache] += 1
             if error:
                 self.errors[journey] += 1
                 if len(self.samples[journey]) < 3:
@@ -237,6 +239,7 @@ def user_loop(base, journeys, session_key, api_key, stop_at, results, measure_fr
                 return
             started = time.monotonic()
             error = None
+            page_cache = ""
             try:
                 response = http.get(
                     base + path,
@@ -244,12 +247,13 @@ def user_loop(base, journeys, session_key, api_key, stop_at, results, measure_fr
                     allow_redirects=False,
                     headers={"X-API-Key": api_key} if path.startswith("/api/") else None,
                 )
+                page_cache = response.headers.get("X-Page-Cache", "")
                 if response.status_code >= 400:
                     error = f"{response.status_code} {path}"
             except requests.RequestException as exc:
                 error = f"{type(exc).__name__} {path}"
             if started >= measure_from:
-                results.record(name, time.monotonic() - started, error)
+                results.record(name, time.monotonic() - started, error, page_cache)
 
 
 def percentile(values, fraction):
@@ -306,7 +310,11 @@ def report(users, results, duration):
         f"{percentile(everything, 0.99) * 1000:>9.0f}{total_errors:>8}"
     )
     if everything:
-        print(f"mean {statistics.mean(everything) * 1000:.0f} ms")
+        counts = results.page_cache
+        print(
+            f"mean {statistics.mean(everything) * 1000:.0f} ms; page cache: {counts['hit']} hits, "
+            f"{counts['miss']} misses, {counts['']} not cacheable"
+        )
     for journey, samples in results.samples.items():
         print(f"  {journey} errors, e.g.: {'; '.join(samples)}")
     met = total_errors == 0 and p95 <= TARGET["p95_ms"] and rps >= TARGET["rps"]

@@ -7,9 +7,10 @@ Design:
   (`manage.py createcachetable`, needed before the site starts: Wagtail keeps its site root
   paths in the same cache), which every worker and every server shares with no extra service
   to run. A Redis or Memcached backend can replace it by settings alone.
-- **What.** GET and HEAD requests from visitors who carry no session (no session or message
-  cookie: a signed-in person, or one with a comparison or shortlist in progress, always gets
-  a fresh page) and no Authorization header, to paths not listed in
+- **What.** GET and HEAD requests from visitors with no message cookie, no Authorization
+  header and no personal session (a signed-in person, or one with a comparison or shortlist
+  in progress, always gets a fresh page; a session holding only the searches already logged
+  is not personal), to paths not listed in
   `PAGE_CACHE_EXCLUDED_PATHS` (search records what people look for, so it is never cached),
   answered 200 with no `Cache-Control: private` or `no-store`, setting no cookie but the
   CSRF one, and using no CSP nonce.
@@ -54,8 +55,9 @@ VERSION_KEY = "page-cache:version"
 LONDON = ZoneInfo("Europe/London")
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
 CSRF_PLACEHOLDER = b"__page_cache_csrf_token__"
-# Cookies that mean the page may differ for this visitor.
-PERSONAL_COOKIES = ("SESSION_COOKIE_NAME", "messages")
+# A cookie that means the page may differ for this visitor (the session cookie may: see
+# has_personal_session).
+MESSAGES_COOKIE = "messages"
 CACHED_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Robots-Tag", "Link")
 HIT_HEADER = "X-Page-Cache"
 
@@ -128,10 +130,29 @@ def page_key(request, version, today):
 def is_cacheable_request(request):
     if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
         return False
-    personal = {getattr(settings, name, name) for name in PERSONAL_COOKIES}
-    if personal & set(request.COOKIES) or "HTTP_AUTHORIZATION" in request.META:
+    if MESSAGES_COOKIE in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
         return False
-    return not request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
+    if request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS)):
+        return False
+    return not has_personal_session(request)
+
+
+def has_personal_session(request):
+    """Whether the visitor's session may change what a page shows. A session that holds only
+    keys in `PAGE_CACHE_IMPERSONAL_SESSION_KEYS` does not: a visitor who searched (the
+    searches already logged are kept in the session) still gets pages from the cache. Signing
+    in, a comparison, a shortlist or a message each put other keys there. Reading the session
+    costs one query, only for visitors who carry a session cookie."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    session = getattr(request, "session", None)
+    if session is None:
+        return True
+    try:
+        keys = set(session.keys())
+    except DatabaseError:
+        return True
+    return not keys <= set(settings.PAGE_CACHE_IMPERSONAL_SESSION_KEYS)
 
 
 def is_cacheable_response(response):

@@ -186,6 +186,9 @@ PAGE_CACHE_EXCLUDED_PATHS = [
     "/health/",
     "/documents/",
 ]
+# Session keys that change no page: a visitor whose session holds only these is served from
+# the page cache (the searches already logged for the demand report, search/views.py).
+PAGE_CACHE_IMPERSONAL_SESSION_KEYS = ["logged_searches"]
 # Saving one of these (and publishing, unpublishing, moving or deleting a page) drops every
 # cached page.
 PAGE_CACHE_INVALIDATING_MODELS = [

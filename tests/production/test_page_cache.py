@@ -139,6 +139,27 @@ def test_signed_in_people_and_visitors_with_a_session_get_fresh_private_pages(
     assert b"Fresh title" in response.content
 
 
+def test_a_visitor_who_searched_is_still_served_pages_from_the_cache(client):
+    from search.views import LOGGED_SEARCHES_SESSION_KEY
+
+    product = ProductFactory(title="Ward Watch")
+    client.get(product.url)  # someone else's visit fills the cache
+    ProductPage.objects.filter(pk=product.pk).update(title="Changed behind the cache's back")
+
+    searcher = Client()
+    searcher.get("/search/?q=ward")
+    assert searcher.session.keys() == {LOGGED_SEARCHES_SESSION_KEY}
+    response = searcher.get(product.url)
+    assert cached(response) == "hit"
+    assert b"Ward Watch" in response.content
+
+    # Once the session holds anything else (here a comparison), the pages are fresh again.
+    searcher.post("/compare/add/", {"product": product.pk})
+    fresh = searcher.get(product.url)
+    assert cached(fresh) is None
+    assert b"Changed behind the cache" in fresh.content
+
+
 def test_search_is_never_cached_so_every_search_is_recorded(client):
     client.get("/search/?q=ward")
     assert cached(client.get("/search/?q=ward")) is None
