@@ -37,6 +37,7 @@ requests/s overall. Nothing is asserted; it prints figures and the target.
 import argparse
 import os
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -267,6 +268,7 @@ def percentile(values, fraction):
 def run_level(base, users, args, catalogue_data, sessions, api_keys):
     products, slugs, categories = catalogue_data
     results = Results()
+    results.client_cpu_at_start = client_cpu_seconds()
     now = time.monotonic()
     measure_from = now + args.warmup
     stop_at = measure_from + args.duration
@@ -284,7 +286,14 @@ def run_level(base, users, args, catalogue_data, sessions, api_keys):
         thread.start()
     for thread in threads:
         thread.join(timeout=args.warmup + args.duration + REQUEST_TIMEOUT + 5)
+    results.client_cpu = client_cpu_seconds() - results.client_cpu_at_start
     return results
+
+
+def client_cpu_seconds():
+    """CPU this process (the bench's own users) has used: it shares the cores with the site."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def report(users, results, duration):
@@ -313,7 +322,8 @@ def report(users, results, duration):
         counts = results.page_cache
         print(
             f"mean {statistics.mean(everything) * 1000:.0f} ms; page cache: {counts['hit']} hits, "
-            f"{counts['miss']} misses, {counts['']} not cacheable"
+            f"{counts['miss']} misses, {counts['']} not cacheable; the bench's own users used "
+            f"{results.client_cpu:.1f} s of CPU (warm-up included)"
         )
     for journey, samples in results.samples.items():
         print(f"  {journey} errors, e.g.: {'; '.join(samples)}")
