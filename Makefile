@@ -16,7 +16,7 @@ help:
 	@echo "make services       start the local PostgreSQL and Elasticsearch by hand"
 	@echo "make services-stop  stop them"
 	@echo "make lint           ruff check, ruff format --check, makemigrations --check, import contracts"
-	@echo "make backup         dump the database and the private uploads into BACKUP_DIR (./backups)"
+	@echo "make backup         dump the database, the private uploads and the public media into BACKUP_DIR (./backups)"
 	@echo "make restore BACKUP=backups/registry-STAMP.dump  restore into an empty database, rebuild search"
 
 $(VENV)/.installed: pyproject.toml

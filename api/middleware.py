@@ -1,10 +1,10 @@
 """What every answer under /api/ shares, in one place: rate limits, one error body, ETag and
 Last-Modified with 304 answers, and gzip. Pages outside /api/ pass straight through.
 
-Rate limits are a fixed window per minute, counted in `caches["default"]` (a shared cache
-such as Redis in production, so every worker counts together): per IP address for
-anonymous calls, per key for calls with an `X-API-Key` header. Keys are issued in the
-Wagtail admin (api/wagtail_hooks.py).
+Rate limits are a fixed window per minute, counted in `caches["default"]` (shared, so every
+worker counts together): per client address for anonymous calls (behind a proxy, the address
+`accounts.throttling.client_ip` trusts), per key for calls with an `X-API-Key` header. Keys
+are issued in the Wagtail admin (api/wagtail_hooks.py).
 """
 
 import hashlib
@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
+from accounts.throttling import client_ip
+
 from .errors import error_response
 from .models import ApiKey
 
@@ -35,7 +37,10 @@ def is_api(request):
 
 
 def client_address(request):
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The caller's address as the sign-in limits see it: behind `TRUSTED_PROXY_COUNT`
+    proxies, the address the outermost trusted one saw, so callers do not all share the
+    proxy's allowance."""
+    return client_ip(request) or "unknown"
 
 
 class RateLimit:

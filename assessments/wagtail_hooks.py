@@ -1,15 +1,46 @@
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import HttpResponseRedirect
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet
 
 from . import admin_urls
 from .models import Framework, Standard
 
 
+class DeleteUnlessInUseView(DeleteView):
+    """Wagtail's delete, refused with a message when rows still rest on the object (a
+    standard that products' compliance cites, a framework submissions were made against)
+    instead of failing with a server error."""
+
+    retire_hint = ""
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ProtectedError as exc:
+            count = len(exc.protected_objects)
+            messages.error(
+                self.request,
+                f"{self.object} cannot be deleted: {count} record{'s' if count != 1 else ''} "
+                f"still refer{'s' if count == 1 else ''} to it, so it has been kept."
+                f"{self.retire_hint}",
+            )
+            return HttpResponseRedirect(self.get_success_url())
+
+
+class StandardDeleteView(DeleteUnlessInUseView):
+    retire_hint = " To retire it, untick 'Is active' instead."
+
+
 class StandardViewSet(SnippetViewSet):
     model = Standard
+    delete_view_class = StandardDeleteView
     icon = "tick-inverse"
     menu_label = "Standards"
     menu_order = 210
@@ -21,6 +52,7 @@ class StandardViewSet(SnippetViewSet):
 
 class FrameworkViewSet(SnippetViewSet):
     model = Framework
+    delete_view_class = DeleteUnlessInUseView
     icon = "list-ul"
     menu_label = "Assessment frameworks"
     menu_order = 220

@@ -2,7 +2,7 @@
 """Load test: mixed anonymous and signed-in journeys against the site as production runs it.
 
     .venv/bin/python bench/load.py --database-url postgres://.../reg_bench \\
-        --index-prefix bench [--users 10,50] [--duration 30] [--workers 2] [--threads 4] \\
+        --index-prefix bench [--users 10,50] [--duration 30] [--workers 2] [--threads 16] \\
         [--page-cache-seconds 600]
 
 What it does, on loopback only, stopping by itself:
@@ -13,7 +13,15 @@ What it does, on loopback only, stopping by itself:
    under --index-prefix (`manage.py search_index rebuild` first). `--page-cache-seconds 0`
    turns the anonymous page cache off (the "before" figure).
 2. Creates signed-in buyers (bench-buyer-N) and their sessions directly in the database, so
-   sign-in throttling does not get in the way of measuring pages.
+   sign-in throttling does not get in the way of measuring pages; and one API key per user
+   (named bench-load-N, made as the admin makes them; the previous run's are deleted).
+   Every user runs on 127.0.0.1, so without keys the API's per-address anonymous limit
+   (API_RATE_LIMIT_ANONYMOUS a minute) refuses most API calls with 429, which measures the
+   limit, not the site. A real load comes from many addresses, and the services that call
+   the API in bulk carry keys (API_RATE_LIMIT_WITH_KEY), so each user's API calls carry its
+   own key. Spreading users over X-Forwarded-For addresses is not an option: the production
+   settings trust that header only with TRUSTED_PROXY_COUNT set, and the bench does not set it.
+   The limits themselves are unchanged.
 3. For each level in --users, runs that many users for --duration seconds. Each user is a
    thread with its own cookies that repeats journeys picked by weight: anonymous browsing
    (home, listing, product page, case studies), search with filters, compare, feeds, the API,
@@ -29,6 +37,7 @@ requests/s overall. Nothing is asserted; it prints figures and the target.
 import argparse
 import os
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -62,7 +71,9 @@ def parse_args():
     parser.add_argument("--duration", type=float, default=30, help="seconds per level")
     parser.add_argument("--warmup", type=float, default=5, help="seconds before each level")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    # 16 threads a worker on 2 cores: a page from the cache (one query) is not kept waiting
+    # behind a few slow renders; 32 starved the slow ones into timeouts (docs/operations.md).
+    parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--page-cache-seconds", type=int, default=600)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -106,7 +117,13 @@ def manage(env, *command):
 SESSIONS_SCRIPT = """
 from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from api.models import ApiKey
 User = get_user_model()
+ApiKey.objects.filter(name__startswith="bench-load-").delete()
+for n in range({keys}):
+    key = ApiKey(name=f"bench-load-{{n}}", contact_email="bench@example.nhs.uk")
+    raw_key = key.issue(); key.save()
+    print("APIKEY", raw_key)
 for n in range({count}):
     user, _ = User.objects.get_or_create(
         username=f"bench-buyer-{{n}}", defaults={{"email": f"bench-buyer-{{n}}@example.nhs.uk"}}
@@ -121,9 +138,15 @@ for n in range({count}):
 """
 
 
-def signed_in_sessions(env, count):
-    out = manage(env, "shell", "-c", SESSIONS_SCRIPT.format(count=count))
-    return [line.split()[1] for line in out.splitlines() if line.startswith("SESSION ")]
+def sessions_and_keys(env, sessions, keys):
+    """Signed-in sessions for the buyers, and API keys for the API's callers (issued as the
+    admin issues them, in the bench database)."""
+    out = manage(env, "shell", "-c", SESSIONS_SCRIPT.format(count=sessions, keys=keys))
+    lines = [line.split() for line in out.splitlines()]
+    return (
+        [words[1] for words in lines if words[:1] == ["SESSION"]],
+        [words[1] for words in lines if words[:1] == ["APIKEY"]],
+    )
 
 
 def catalogue(database_url):
@@ -196,18 +219,20 @@ class Results:
         self.latency = defaultdict(list)
         self.errors = defaultdict(int)
         self.samples = defaultdict(list)
+        self.page_cache = defaultdict(int)  # X-Page-Cache: hit, miss, or "" (not cacheable)
 
-    def record(self, journey, seconds, error=None):
+    def record(self, journey, seconds, error=None, page_cache=""):
         with self.lock:
             self.latency[journey].append(seconds)
+            self.page_cache[page_cache] += 1
             if error:
                 self.errors[journey] += 1
                 if len(self.samples[journey]) < 3:
                     self.samples[journey].append(error)
 
 
-def user_loop(base, journeys, session_key, stop_at, results, measure_from):
-    http = requests.Session()
+def user_loop(base, journeys, session_key, api_key, stop_at, results, measure_from):
+    http = requests.Session()  # one kept-alive connection per user
     if session_key:
         http.cookies.set("sessionid", session_key, domain=HOST)
     while time.monotonic() < stop_at:
@@ -217,14 +242,21 @@ def user_loop(base, journeys, session_key, stop_at, results, measure_from):
                 return
             started = time.monotonic()
             error = None
+            page_cache = ""
             try:
-                response = http.get(base + path, timeout=REQUEST_TIMEOUT, allow_redirects=False)
+                response = http.get(
+                    base + path,
+                    timeout=REQUEST_TIMEOUT,
+                    allow_redirects=False,
+                    headers={"X-API-Key": api_key} if path.startswith("/api/") else None,
+                )
+                page_cache = response.headers.get("X-Page-Cache", "")
                 if response.status_code >= 400:
                     error = f"{response.status_code} {path}"
             except requests.RequestException as exc:
                 error = f"{type(exc).__name__} {path}"
             if started >= measure_from:
-                results.record(name, time.monotonic() - started, error)
+                results.record(name, time.monotonic() - started, error, page_cache)
 
 
 def percentile(values, fraction):
@@ -235,9 +267,10 @@ def percentile(values, fraction):
     return ordered[index]
 
 
-def run_level(base, users, args, catalogue_data, sessions):
+def run_level(base, users, args, catalogue_data, sessions, api_keys):
     products, slugs, categories = catalogue_data
     results = Results()
+    results.client_cpu_at_start = client_cpu_seconds()
     now = time.monotonic()
     measure_from = now + args.warmup
     stop_at = measure_from + args.duration
@@ -248,14 +281,21 @@ def run_level(base, users, args, catalogue_data, sessions):
         session = sessions[n % len(sessions)] if n < signed_in else None
         thread = threading.Thread(
             target=user_loop,
-            args=(base, journeys, session, stop_at, results, measure_from),
+            args=(base, journeys, session, api_keys[n], stop_at, results, measure_from),
             daemon=True,
         )
         threads.append(thread)
         thread.start()
     for thread in threads:
         thread.join(timeout=args.warmup + args.duration + REQUEST_TIMEOUT + 5)
+    results.client_cpu = client_cpu_seconds() - results.client_cpu_at_start
     return results
+
+
+def client_cpu_seconds():
+    """CPU this process (the bench's own users) has used: it shares the cores with the site."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def report(users, results, duration):
@@ -281,7 +321,12 @@ def report(users, results, duration):
         f"{percentile(everything, 0.99) * 1000:>9.0f}{total_errors:>8}"
     )
     if everything:
-        print(f"mean {statistics.mean(everything) * 1000:.0f} ms")
+        counts = results.page_cache
+        print(
+            f"mean {statistics.mean(everything) * 1000:.0f} ms; page cache: {counts['hit']} hits, "
+            f"{counts['miss']} misses, {counts['']} not cacheable; the bench's own users used "
+            f"{results.client_cpu:.1f} s of CPU (warm-up included)"
+        )
     for journey, samples in results.samples.items():
         print(f"  {journey} errors, e.g.: {'; '.join(samples)}")
     met = total_errors == 0 and p95 <= TARGET["p95_ms"] and rps >= TARGET["rps"]
@@ -304,9 +349,12 @@ def main():
         print("collecting static with the production settings...")
         manage(env, "collectstatic", "--noinput")
         manage(env, "createcachetable")
-        sessions = signed_in_sessions(env, max(levels) // 4 or 1)
+        sessions, api_keys = sessions_and_keys(env, max(levels) // 4 or 1, max(levels))
         catalogue_data = catalogue(args.database_url)
-        print(f"{len(catalogue_data[0])} products to visit, {len(sessions)} signed-in buyers")
+        print(
+            f"{len(catalogue_data[0])} products to visit, {len(sessions)} signed-in buyers, "
+            f"{len(api_keys)} API keys"
+        )
         port = free_port()
         base = f"http://{HOST}:{port}"
         log = open(Path(scratch) / "gunicorn.log", "w")  # noqa: SIM115
@@ -340,7 +388,7 @@ def main():
                 f"{'Elasticsearch' if args.elasticsearch_url else 'database'}"
             )
             for users in levels:
-                results = run_level(base, users, args, catalogue_data, sessions)
+                results = run_level(base, users, args, catalogue_data, sessions, api_keys)
                 report(users, results, args.duration)
         finally:
             server.terminate()

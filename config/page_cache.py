@@ -7,9 +7,10 @@ Design:
   (`manage.py createcachetable`, needed before the site starts: Wagtail keeps its site root
   paths in the same cache), which every worker and every server shares with no extra service
   to run. A Redis or Memcached backend can replace it by settings alone.
-- **What.** GET and HEAD requests from visitors who carry no session (no session or message
-  cookie: a signed-in person, or one with a comparison or shortlist in progress, always gets
-  a fresh page) and no Authorization header, to paths not listed in
+- **What.** GET and HEAD requests from visitors with no message cookie, no Authorization
+  header and no personal session (a signed-in person, or one with a comparison or shortlist
+  in progress, always gets a fresh page; a session holding only the searches already logged
+  is not personal), to paths not listed in
   `PAGE_CACHE_EXCLUDED_PATHS` (search records what people look for, so it is never cached),
   answered 200 with no `Cache-Control: private` or `no-store`, setting no cookie but the
   CSRF one, and using no CSP nonce.
@@ -25,6 +26,15 @@ Design:
   the next day on. Every key carries today's date in Europe/London and every entry's lifetime
   ends at the next London midnight at the latest, so no cached page shows a lapsed standard
   as met.
+- **Cost of a hit.** The middleware sits just after the CSRF middleware, before
+  authentication, two-factor, messages and the rest, which an anonymous page from the cache
+  does not need. A hit is one query of the cache table: the version and the page stored under
+  the version this worker last saw are read together; only when the version has moved (a
+  publish) is the page read again under the new one.
+- **Fragments.** Signed-in people never get a cached page, but parts of a page that are the
+  same for everyone and costly to work out (the home page's counts per category and care
+  setting) are kept with `{% catalogue_cache %}` (config/templatetags/catalogue_cache.py),
+  under the same version, date and lifetime.
 """
 
 import datetime
@@ -45,8 +55,9 @@ VERSION_KEY = "page-cache:version"
 LONDON = ZoneInfo("Europe/London")
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
 CSRF_PLACEHOLDER = b"__page_cache_csrf_token__"
-# Cookies that mean the page may differ for this visitor.
-PERSONAL_COOKIES = ("SESSION_COOKIE_NAME", "messages")
+# A cookie that means the page may differ for this visitor (the session cookie may: see
+# has_personal_session).
+MESSAGES_COOKIE = "messages"
 CACHED_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Robots-Tag", "Link")
 HIT_HEADER = "X-Page-Cache"
 
@@ -66,6 +77,36 @@ def lifetime(now=None):
 
 def current_version():
     return cache.get(VERSION_KEY) or 1
+
+
+def london_today():
+    return timezone.localtime(timezone.now(), LONDON).date()
+
+
+# The version this worker saw last: the page is read under it in the same query as the version.
+_last_seen_version = 1
+
+
+def read_page(request, today):
+    """(key, stored page or None) under the current version, in one query of the cache table
+    unless the version moved since this worker last looked."""
+    global _last_seen_version
+    guess = _last_seen_version
+    guessed_key = page_key(request, guess, today)
+    found = cache.get_many([VERSION_KEY, guessed_key])
+    version = found.get(VERSION_KEY) or 1
+    if version == guess:
+        return guessed_key, found.get(guessed_key)
+    _last_seen_version = version
+    key = page_key(request, version, today)
+    return key, cache.get(key)
+
+
+def fragment_key(name, vary_on=()):
+    """The key of a fragment of a page kept for everyone (config/templatetags): the same
+    version and date as whole pages."""
+    digest = hashlib.sha256(repr([str(value) for value in vary_on]).encode()).hexdigest()
+    return f"page-cache:{current_version()}:{london_today().isoformat()}:fragment:{name}:{digest}"
 
 
 def bump_version():
@@ -89,10 +130,29 @@ def page_key(request, version, today):
 def is_cacheable_request(request):
     if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
         return False
-    personal = {getattr(settings, name, name) for name in PERSONAL_COOKIES}
-    if personal & set(request.COOKIES) or "HTTP_AUTHORIZATION" in request.META:
+    if MESSAGES_COOKIE in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
         return False
-    return not request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
+    if request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS)):
+        return False
+    return not has_personal_session(request)
+
+
+def has_personal_session(request):
+    """Whether the visitor's session may change what a page shows. A session that holds only
+    keys in `PAGE_CACHE_IMPERSONAL_SESSION_KEYS` does not: a visitor who searched (the
+    searches already logged are kept in the session) still gets pages from the cache. Signing
+    in, a comparison, a shortlist or a message each put other keys there. Reading the session
+    costs one query, only for visitors who carry a session cookie."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    session = getattr(request, "session", None)
+    if session is None:
+        return True
+    try:
+        keys = set(session.keys())
+    except DatabaseError:
+        return True
+    return not keys <= set(settings.PAGE_CACHE_IMPERSONAL_SESSION_KEYS)
 
 
 def is_cacheable_response(response):
@@ -105,9 +165,9 @@ def is_cacheable_response(response):
 
 
 class AnonymousPageCacheMiddleware:
-    """Serves and stores anonymous pages (see the module docstring). Sits after the CSRF,
-    session and authentication middleware, so a page served from the cache still gets its
-    CSRF cookie, and before anything that renders."""
+    """Serves and stores anonymous pages (see the module docstring). Sits after the session
+    and CSRF middleware, so a page served from the cache still gets its CSRF cookie, and
+    before authentication and anything that renders."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -115,10 +175,8 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not is_cacheable_request(request):
             return self.get_response(request)
-        today = timezone.localtime(timezone.now(), LONDON).date()
         try:
-            key = page_key(request, current_version(), today)
-            stored = cache.get(key)
+            key, stored = read_page(request, london_today())
         except DatabaseError as exc:
             # The cache table cannot be read: serve the page as if there were no cache (the
             # view answers 503 if the database itself is down).

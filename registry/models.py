@@ -944,5 +944,6 @@ class HomePage(Page):
         context["featured_guides"] = (
             BestPracticePage.objects.live().public().filter(featured=True).order_by("title")[:3]
         )
-        context["product_count"] = live_products().count()
+        # Counted only when the template's fragment is not already in the cache.
+        context["product_count"] = live_products().count
         return context

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Back up what cannot be rebuilt: the database and the private uploads (evidence).
+# Back up what cannot be rebuilt: the database, the private uploads (evidence) and the public
+# media (the images and documents editors upload in the CMS).
 #
 #   scripts/backup.sh            (make backup)
 #
 # Writes into BACKUP_DIR (default ./backups), named by the UTC time it started:
-#   registry-YYYYmmddTHHMMSSZ.dump               pg_dump, custom format (pg_restore reads it)
+#   registry-YYYYmmddTHHMMSSZ.dump                  pg_dump, custom format (pg_restore reads it)
 #   registry-YYYYmmddTHHMMSSZ-private-media.tar.gz  everything under PRIVATE_MEDIA_ROOT
+#   registry-YYYYmmddTHHMMSSZ-media.tar.gz          everything under MEDIA_ROOT
 # The search index is not backed up: `scripts/restore.sh` rebuilds it from the database.
 #
-# Environment: DATABASE_URL (PostgreSQL; required), PRIVATE_MEDIA_ROOT (default: the Django
-# setting), BACKUP_DIR, PG_BIN (default /usr/lib/postgresql/15/bin when it exists).
+# Environment: DATABASE_URL (PostgreSQL; required), PRIVATE_MEDIA_ROOT and MEDIA_ROOT (default:
+# the Django settings), BACKUP_DIR, PG_BIN (default /usr/lib/postgresql/15/bin when it exists).
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,28 +22,37 @@ PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 [[ -x ${PG_BIN}/pg_dump ]] || PG_BIN="$(dirname "$(command -v pg_dump || echo /nonexistent/pg_dump)")"
 [[ -x ${PG_BIN}/pg_dump ]] || die "pg_dump not found (apt-get install postgresql-client-15, or set PG_BIN)"
 PYTHON="${PYTHON:-.venv/bin/python}"
-if [[ -z ${PRIVATE_MEDIA_ROOT:-} ]]; then
-    PRIVATE_MEDIA_ROOT="$("${PYTHON}" manage.py shell -c 'from django.conf import settings; print(settings.PRIVATE_MEDIA_ROOT)' | tail -n 1)"
-fi
+setting() { "${PYTHON}" manage.py shell -c "from django.conf import settings; print(settings.$1)" | tail -n 1; }
+PRIVATE_MEDIA_ROOT="${PRIVATE_MEDIA_ROOT:-$(setting PRIVATE_MEDIA_ROOT)}"
+MEDIA_ROOT="${MEDIA_ROOT:-$(setting MEDIA_ROOT)}"
 BACKUP_DIR="${BACKUP_DIR:-backups}"
 mkdir -p "${BACKUP_DIR}"
 chmod 700 "${BACKUP_DIR}"
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 dump="${BACKUP_DIR}/registry-${stamp}.dump"
-media="${BACKUP_DIR}/registry-${stamp}-private-media.tar.gz"
+private_media="${BACKUP_DIR}/registry-${stamp}-private-media.tar.gz"
+public_media="${BACKUP_DIR}/registry-${stamp}-media.tar.gz"
+
+# archive FOLDER FILE: everything under FOLDER (an empty archive when it does not exist yet).
+archive() {
+    if [[ -d $1 ]]; then
+        tar -C "$1" -czf "$2.partial" .
+    else
+        tar -czf "$2.partial" --files-from /dev/null
+    fi
+    mv "$2.partial" "$2"
+}
 
 echo "==> database -> ${dump}"
 "${PG_BIN}/pg_dump" --format=custom --no-owner --no-acl --file="${dump}.partial" "${DATABASE_URL}"
 mv "${dump}.partial" "${dump}"
 
-echo "==> private uploads (${PRIVATE_MEDIA_ROOT}) -> ${media}"
-if [[ -d ${PRIVATE_MEDIA_ROOT} ]]; then
-    tar -C "${PRIVATE_MEDIA_ROOT}" -czf "${media}.partial" .
-else
-    tar -czf "${media}.partial" --files-from /dev/null
-fi
-mv "${media}.partial" "${media}"
+echo "==> private uploads (${PRIVATE_MEDIA_ROOT}) -> ${private_media}"
+archive "${PRIVATE_MEDIA_ROOT}" "${private_media}"
 
-echo "==> done: $(du -h "${dump}" | cut -f1) database, $(du -h "${media}" | cut -f1) uploads"
+echo "==> public media: images and documents (${MEDIA_ROOT}) -> ${public_media}"
+archive "${MEDIA_ROOT}" "${public_media}"
+
+echo "==> done: $(du -h "${dump}" | cut -f1) database, $(du -h "${private_media}" | cut -f1) private uploads, $(du -h "${public_media}" | cut -f1) public media"
 echo "restore with: scripts/restore.sh ${dump}"

@@ -4,9 +4,10 @@
 #   scripts/restore.sh backups/registry-YYYYmmddTHHMMSSZ.dump     (make restore BACKUP=...)
 #
 # The database in DATABASE_URL must exist and be empty (no tables): a restore never writes
-# over live data. The uploads go into PRIVATE_MEDIA_ROOT (default: the Django setting), which
-# must be empty or missing. With ELASTICSEARCH_URL set, `manage.py search_index rebuild`
-# then builds the search index from the restored catalogue.
+# over live data. The private uploads go into PRIVATE_MEDIA_ROOT and the public media (images
+# and documents) into MEDIA_ROOT (defaults: the Django settings); each must be empty or
+# missing. With ELASTICSEARCH_URL set, `manage.py search_index rebuild` then builds the search
+# index from the restored catalogue.
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,30 +15,38 @@ die() { printf 'restore: error: %s\n' "$*" >&2; exit 1; }
 
 dump="${1:-}"
 [[ -n ${dump} && -f ${dump} && ${dump} == *.dump ]] || die "give the .dump file of a backup (scripts/restore.sh backups/registry-STAMP.dump)"
-media="${dump%.dump}-private-media.tar.gz"
-[[ -f ${media} ]] || die "the uploads archive ${media} is missing beside the dump"
+private_media="${dump%.dump}-private-media.tar.gz"
+public_media="${dump%.dump}-media.tar.gz"
+[[ -f ${private_media} ]] || die "the private uploads archive ${private_media} is missing beside the dump"
+[[ -f ${public_media} ]] || die "the public media archive ${public_media} is missing beside the dump (a backup made before public media were included: restore with the release that made it)"
 [[ ${DATABASE_URL:-} == postgres* ]] || die "DATABASE_URL must point at the (empty) PostgreSQL database to restore into"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 [[ -x ${PG_BIN}/pg_restore ]] || PG_BIN="$(dirname "$(command -v pg_restore || echo /nonexistent/pg_restore)")"
 [[ -x ${PG_BIN}/pg_restore ]] || die "pg_restore not found (apt-get install postgresql-client-15, or set PG_BIN)"
 PYTHON="${PYTHON:-.venv/bin/python}"
-if [[ -z ${PRIVATE_MEDIA_ROOT:-} ]]; then
-    PRIVATE_MEDIA_ROOT="$("${PYTHON}" manage.py shell -c 'from django.conf import settings; print(settings.PRIVATE_MEDIA_ROOT)' | tail -n 1)"
-fi
+setting() { "${PYTHON}" manage.py shell -c "from django.conf import settings; print(settings.$1)" | tail -n 1; }
+PRIVATE_MEDIA_ROOT="${PRIVATE_MEDIA_ROOT:-$(setting PRIVATE_MEDIA_ROOT)}"
+MEDIA_ROOT="${MEDIA_ROOT:-$(setting MEDIA_ROOT)}"
 
+for folder in "${PRIVATE_MEDIA_ROOT}" "${MEDIA_ROOT}"; do
+    if [[ -d ${folder} && -n $(ls -A "${folder}") ]]; then
+        die "${folder} is not empty: restore files only into an empty folder"
+    fi
+done
 tables="$("${PG_BIN}/psql" -X -A -t -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'" "${DATABASE_URL}")" ||
     die "cannot connect to the database in DATABASE_URL"
 [[ ${tables} == 0 ]] || die "the database already holds ${tables} tables: restore only into an empty database"
-if [[ -d ${PRIVATE_MEDIA_ROOT} && -n $(ls -A "${PRIVATE_MEDIA_ROOT}") ]]; then
-    die "${PRIVATE_MEDIA_ROOT} is not empty: restore the uploads only into an empty folder"
-fi
 
 echo "==> database <- ${dump}"
 "${PG_BIN}/pg_restore" --no-owner --no-acl --exit-on-error --dbname="${DATABASE_URL}" "${dump}"
 
-echo "==> private uploads <- ${media} (into ${PRIVATE_MEDIA_ROOT})"
+echo "==> private uploads <- ${private_media} (into ${PRIVATE_MEDIA_ROOT})"
 mkdir -p "${PRIVATE_MEDIA_ROOT}"
-tar -C "${PRIVATE_MEDIA_ROOT}" -xzf "${media}"
+tar -C "${PRIVATE_MEDIA_ROOT}" -xzf "${private_media}"
+
+echo "==> public media: images and documents <- ${public_media} (into ${MEDIA_ROOT})"
+mkdir -p "${MEDIA_ROOT}"
+tar -C "${MEDIA_ROOT}" -xzf "${public_media}"
 
 if [[ -n ${ELASTICSEARCH_URL:-} ]]; then
     echo "==> search index: rebuild"

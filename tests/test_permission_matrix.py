@@ -4,8 +4,9 @@ configuration (issue 12).
 `registry_urls()` walks the resolver and keeps every URL this project serves: views in the
 project's own packages, the Wagtail admin screens its hooks register, the snippet screens
 of its own models, the page server and the admin sign-in it wraps. Each must have a rule in
-RULES (URL name -> how to build its path -> the status each role gets for a GET), so a view
-added without a rule, or a rule left for a view that is gone, fails the suite. Wagtail's
+RULES (URL name -> how to build its path -> the status each role gets for a GET) and one in
+POST_RULES (what each role gets for a POST), so a view added without both rules, or a rule
+left for a view that is gone, fails the suite. Wagtail's
 and Django's own admin screens are outside the matrix: Wagtail's permission checks guard
 them, and the admin's two-factor gate is tested in tests/accounts/test_two_factor.py.
 
@@ -15,7 +16,9 @@ supplier; an assessor; an editor; a superuser.
 """
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tokens import make_invitation_token
@@ -496,3 +499,212 @@ def test_each_role_gets_what_the_matrix_says(client, world, role):
 for _model in ("api_apikey", "registry_search_layterm"):
     for _action in SNIPPET_ACTIONS:
         RULES[f"wagtailsnippets_{_model}:{_action}"] = ADMIN_SUPERUSER
+
+
+# --- POST: the unsafe method -----------------------------------------------------------------
+# Each view gets an empty POST (the CSRF check is left to its own tests), by each role, in a
+# savepoint rolled back afterwards so that one role's POST (a deletion, a sign-out) cannot
+# change what the next request finds. What the outcomes mean:
+#   405            the view takes GET only
+#   SIGN_IN        sent to a sign-in page (the site's or the admin's): nothing done
+#   ADMIN_HOME     admin access without this permission: sent to the admin home, nothing done
+#   403, 404, 400  refused (404: not theirs to know of)
+#   200            the form again with its errors (an empty POST), or a page that reads only
+#   302            the view acted, or refused with a message, and sent the person on
+SIGN_IN = "sign-in"
+ADMIN_HOME = "admin-home"
+S, H = SIGN_IN, ADMIN_HOME
+
+
+def post_outcome(response):
+    if response.status_code != 302:
+        return response.status_code
+    where = response["Location"]
+    if where.startswith(("/admin/login/", "/account/sign-in/")):
+        return SIGN_IN
+    if where == "/admin/":
+        return ADMIN_HOME
+    return 302
+
+
+ADMIN_POST_NOBODY = by_role(S, S, S, S, S, S, H, H, H)
+POST_RULES = {
+    # Open forms: shown again with what is missing.
+    **dict.fromkeys(
+        [
+            "accounts:register",
+            "register-buyer",
+            "accounts:login",
+            "accounts:password_reset",
+            "accounts:password_reset_confirm",  # a forged link: the "link not valid" page
+            "accounts:accept_invitation",
+            "alerts-unsubscribe",  # the signed token is the authority
+            "wagtailadmin_login",
+        ],
+        everyone(200),
+    ),
+    "accounts:verify": everyone(400),
+    "accounts:logout": everyone(302),
+    # Pages that read only and do not refuse a POST: the same page as a GET.
+    **dict.fromkeys(
+        [
+            "wagtail_serve",
+            "search",
+            "organisation",
+            "feed-products",
+            "feed-case-studies",
+            "feed-category",
+            "api:openapi-json",
+            "api:openapi-view",
+        ],
+        everyone(200),
+    ),
+    # GET only.
+    **dict.fromkeys(
+        [
+            "accounts:password_reset_done",
+            "accounts:password_reset_complete",
+            "compare",
+            "shortlist",
+            "shortlist-csv",
+            "frozen-shortlist",
+            "open-data",
+            "open-data-file",
+            "health",
+            *(
+                name
+                for name in RULES
+                if name.startswith("api:")
+                and name not in ("api:api-root", "api:openapi-json", "api:openapi-view")
+            ),
+        ],
+        everyone(405),
+    ),
+    "api:api-root": everyone(404),
+    # Open to everyone: the session's comparison and shortlist (anonymous too).
+    **dict.fromkeys(
+        [
+            "compare-add",
+            "compare-remove",
+            "compare-clear",
+            "shortlist-add",
+            "shortlist-remove",
+            "shortlist-clear",
+            "shortlist-freeze",
+        ],
+        everyone(302),
+    ),
+    # Signed in.
+    "accounts:two_factor": signed_in(200, anonymous=S),
+    "accounts:two_factor_recovery_codes": signed_in(302, anonymous=S),  # after a code only
+    "saved-searches": signed_in(200, anonymous=S),
+    "saved-search-create": signed_in(302, anonymous=S),
+    "saved-search-delete": by_role(S, 404, 302, 404, 404, 404, 404, 404, 404),  # the owner
+    "contact-adopter": signed_in(200, anonymous=S),
+    "claim-adoption": by_role(S, 403, 200, 403, 403, 403, 403, 403, 403),
+    "accounts:invite": by_role(S, 403, 200, 403, 200, 200, 403, 403, 403),
+    "accounts:decide_membership": by_role(S, 404, 404, 404, 302, 404, 404, 404, 404),
+    # Submissions: a confirmed member of the supplier; files also for assessors.
+    "assessments:dashboard": by_role(S, 403, 403, 403, 200, 200, 403, 403, 403),
+    "assessments:start": by_role(S, 403, 403, 403, 200, 200, 403, 403, 403),
+    "assessments:task_list": by_role(S, 404, 404, 404, 200, 404, 404, 404, 404),
+    "assessments:question": by_role(S, 404, 404, 404, 302, 404, 404, 404, 404),  # sent
+    "assessments:check_answers": by_role(S, 404, 404, 404, 302, 404, 404, 404, 404),
+    "assessments:confirmation": by_role(S, 404, 404, 404, 200, 404, 404, 404, 404),
+    "assessments:download": by_role(S, 404, 404, 404, 200, 404, 200, 404, 200),
+    # The scaling team's screens in the admin.
+    "assessments_admin:queue": by_role(S, S, S, S, S, S, 200, H, 200),
+    "assessments_admin:review": by_role(S, S, S, S, S, S, 302, H, 302),
+    "accounts_admin:pending": by_role(S, S, S, S, S, S, H, 200, 200),
+    "accounts_admin:decide": by_role(S, S, S, S, S, S, H, 302, 302),
+    "insight:dashboard": by_role(S, S, S, S, S, S, 200, 200, 200),
+    "insight:panel": by_role(S, S, S, S, S, S, 200, 200, 200),
+    "insight:csv": by_role(S, S, S, S, S, S, 200, 200, 200),
+    "insight:refresh": by_role(S, S, S, S, S, S, 302, 302, 302),
+    **dict.fromkeys(
+        [
+            "proof_report:index",
+            "proof_report:results",
+            "proof_rules",
+            "search_reports:index",
+            "search_reports:results",
+        ],
+        by_role(S, S, S, S, S, S, 405, 405, 405),
+    ),
+}
+# Snippets: who may post to each screen (add, copy and edit show the form again with its
+# errors; delete deletes, or refuses with a message what rows still rest on).
+_SNIPPET_POST_POLICIES = {
+    "catalogue": {
+        "list": by_role(S, S, S, S, S, S, 405, 405, 405),
+        "change": by_role(S, S, S, S, S, S, H, 200, 200),
+        "delete": by_role(S, S, S, S, S, S, H, 302, 302),
+        "read": by_role(S, S, S, S, S, S, H, 405, 405),
+    },
+    "editors": {
+        "list": by_role(S, S, S, S, S, S, H, 405, 405),
+        "change": by_role(S, S, S, S, S, S, H, 200, 200),
+        "create": by_role(S, S, S, S, S, S, H, H, 200),
+        "delete": by_role(S, S, S, S, S, S, H, H, 302),
+        "read": by_role(S, S, S, S, S, S, H, 405, 405),
+    },
+    "superuser": {
+        "list": by_role(S, S, S, S, S, S, H, H, 405),
+        "change": by_role(S, S, S, S, S, S, H, H, 200),
+        "delete": by_role(S, S, S, S, S, S, H, H, 302),
+        "read": by_role(S, S, S, S, S, S, H, H, 405),
+    },
+}
+_SNIPPET_ACTION_KIND = {
+    "list": "list",
+    "list_results": "list",
+    "add": "create",
+    "copy": "create",
+    "edit": "change",
+    "delete": "delete",
+    "usage": "read",
+    "history": "read",
+    "history_results": "read",
+}
+for _model, _policy in {
+    **SNIPPET_RULES,
+    "api_apikey": "superuser",
+    "registry_search_layterm": "superuser",
+}.items():
+    _rules = _SNIPPET_POST_POLICIES[_policy]
+    for _action, _kind in _SNIPPET_ACTION_KIND.items():
+        POST_RULES[f"wagtailsnippets_{_model}:{_action}"] = _rules.get(_kind, _rules["change"])
+# Claims come from adopters on the public site, never from the admin.
+POST_RULES["wagtailsnippets_buyers_adoptionclaim:add"] = ADMIN_POST_NOBODY
+# In use in this world (the product's category, the trust that adopted it): Wagtail's own
+# check refuses, for everyone.
+for _model in ("registry_category", "registry_organisation"):
+    POST_RULES[f"wagtailsnippets_{_model}:delete"] = ADMIN_POST_NOBODY
+
+
+def test_every_url_the_registry_serves_has_a_rule_for_post():
+    served = set(registry_urls())
+    assert sorted(served - set(POST_RULES)) == [], "views without a rule in POST_RULES"
+    assert sorted(set(POST_RULES) - served) == [], "POST rules for views that no longer exist"
+    for name, expect in POST_RULES.items():
+        assert set(expect) == set(ROLES), name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_the_matrix_says_for_a_post(client, world, role):
+    user = world["users"][role]
+    session_key = None
+    if user is not None:
+        client.force_login(user)
+        session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    wrong = []
+    for name in sorted(registry_urls()):
+        if session_key:  # a sign-out in the previous POST was rolled back, not its cookie
+            client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+        path = PATHS[name]
+        with transaction.atomic():
+            outcome = post_outcome(client.post(path(world) if callable(path) else path))
+            transaction.set_rollback(True)
+        if outcome != POST_RULES[name][role]:
+            wrong.append(f"{name}: {outcome}, expected {POST_RULES[name][role]}")
+    assert wrong == []

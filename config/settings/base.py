@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files with far-future caching from gunicorn itself (hashed names in production).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SiteCSPMiddleware",
     "config.middleware.ResponseHeadersMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -109,14 +110,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After sessions and CSRF, before the rest: a page from the cache skips the work it does not
+    # need (config/page_cache.py).
+    "config.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.two_factor.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "bad_input.middleware.RefuseBadCharactersMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # After CSRF, sessions and authentication: see config/page_cache.py.
-    "config.page_cache.AnonymousPageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it turns a locked-out sign-in into its page
 ]
@@ -185,6 +186,9 @@ PAGE_CACHE_EXCLUDED_PATHS = [
     "/health/",
     "/documents/",
 ]
+# Session keys that change no page: a visitor whose session holds only these is served from
+# the page cache (the searches already logged for the demand report, search/views.py).
+PAGE_CACHE_IMPERSONAL_SESSION_KEYS = ["logged_searches"]
 # Saving one of these (and publishing, unpublishing, moving or deleting a page) drops every
 # cached page.
 PAGE_CACHE_INVALIDATING_MODELS = [

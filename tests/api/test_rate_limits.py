@@ -64,3 +64,27 @@ def test_the_admin_shows_a_new_key_once_and_keeps_only_its_hash(admin_client):
     key.refresh_from_db()
     assert key.revoked_at is not None
     assert ApiKey.find(raw_key) is None
+
+
+def test_behind_a_trusted_proxy_each_caller_has_their_own_allowance(client, limits, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    for _ in range(3):
+        response = client.get(
+            "/api/v1/standards", headers={"x-forwarded-for": "198.51.100.1"}, **proxy
+        )
+        assert response.status_code == 200
+    assert (
+        client.get(
+            "/api/v1/standards", headers={"x-forwarded-for": "198.51.100.1"}, **proxy
+        ).status_code
+        == 429
+    )
+    # Another caller through the same proxy is not refused for the first one's calls...
+    other = client.get("/api/v1/standards", headers={"x-forwarded-for": "198.51.100.2"}, **proxy)
+    assert other.status_code == 200
+    # ...and a caller cannot choose its address by adding to the header the proxy appends to.
+    spoofed = client.get(
+        "/api/v1/standards", headers={"x-forwarded-for": "203.0.113.9, 198.51.100.1"}, **proxy
+    )
+    assert spoofed.status_code == 429

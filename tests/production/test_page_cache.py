@@ -139,6 +139,27 @@ def test_signed_in_people_and_visitors_with_a_session_get_fresh_private_pages(
     assert b"Fresh title" in response.content
 
 
+def test_a_visitor_who_searched_is_still_served_pages_from_the_cache(client):
+    from search.views import LOGGED_SEARCHES_SESSION_KEY
+
+    product = ProductFactory(title="Ward Watch")
+    client.get(product.url)  # someone else's visit fills the cache
+    ProductPage.objects.filter(pk=product.pk).update(title="Changed behind the cache's back")
+
+    searcher = Client()
+    searcher.get("/search/?q=ward")
+    assert searcher.session.keys() == {LOGGED_SEARCHES_SESSION_KEY}
+    response = searcher.get(product.url)
+    assert cached(response) == "hit"
+    assert b"Ward Watch" in response.content
+
+    # Once the session holds anything else (here a comparison), the pages are fresh again.
+    searcher.post("/compare/add/", {"product": product.pk})
+    fresh = searcher.get(product.url)
+    assert cached(fresh) is None
+    assert b"Changed behind the cache" in fresh.content
+
+
 def test_search_is_never_cached_so_every_search_is_recorded(client):
     client.get("/search/?q=ward")
     assert cached(client.get("/search/?q=ward")) is None
@@ -147,12 +168,97 @@ def test_search_is_never_cached_so_every_search_is_recorded(client):
 def test_when_the_page_cache_cannot_be_read_pages_are_served_uncached(client, monkeypatch):
     from django.db import OperationalError
 
-    def unreadable():
+    def unreadable(*args, **kwargs):
         raise OperationalError("could not read the cache table")
 
     product = ProductFactory(title="Ward Watch")
-    monkeypatch.setattr("config.page_cache.current_version", unreadable)
+    client.get("/")  # the home page's fragments are stored while the cache works
+    monkeypatch.setattr("config.page_cache.read_page", unreadable)
+    monkeypatch.setattr("config.templatetags.catalogue_cache.fragment_key", unreadable)
     response = client.get(product.url)
     assert response.status_code == 200
     assert b"Ward Watch" in response.content
     assert cached(response) is None
+    home = client.get("/")
+    assert home.status_code == 200
+    assert b"Browse by category" in home.content
+
+
+def test_a_page_from_the_cache_costs_one_query_and_skips_the_middleware_it_does_not_need(
+    client, django_assert_num_queries, monkeypatch
+):
+    product = ProductFactory()
+    client.get(product.url)
+    client.cookies.clear()
+    monkeypatch.setattr(
+        "django.contrib.auth.middleware.AuthenticationMiddleware.process_request",
+        lambda *args: pytest.fail("authentication ran for a page from the cache"),
+    )
+    with django_assert_num_queries(1):
+        response = client.get(product.url)
+    assert cached(response) == "hit"
+    # The headers the middleware around it adds are all there.
+    assert response["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_after_a_publish_by_another_worker_the_new_version_is_read(
+    client, django_capture_on_commit_callbacks
+):
+    from config import page_cache
+
+    product = ProductFactory(title="Ward Watch")
+    client.get(product.url)
+    page_cache.bump_version()  # as a publish on another worker does: this one has not seen it
+    ProductPage.objects.filter(pk=product.pk).update(title="Ward Watch Plus")
+    response = client.get(product.url)
+    assert cached(response) == "miss"
+    assert b"Ward Watch Plus" in response.content
+    assert cached(client.get(product.url)) == "hit"
+
+
+def signed_in_client(django_user_model):
+    person = django_user_model.objects.create_user("buyer", "buyer@example.nhs.uk", "pw")
+    signed_in = Client()
+    signed_in.force_login(person)
+    return signed_in
+
+
+def browse_counts(response):
+    soup = BeautifulSoup(response.content, "html.parser")
+    listed = soup.find(id="browse-category").find_next("ul")
+    return [" ".join(item.get_text().split()) for item in listed.find_all("li")]
+
+
+def test_signed_in_home_pages_reuse_the_catalogue_counts_until_a_publish_changes_them(
+    django_user_model, django_capture_on_commit_callbacks
+):
+    first = ProductFactory()
+    signed_in = signed_in_client(django_user_model)
+    before = signed_in.get("/")
+    assert cached(before) is None  # the page itself is never cached for a signed-in person
+    assert any("(1 product)" in text for text in browse_counts(before))
+
+    # A product that went live without a publish (behind the cache's back) is not counted yet:
+    # the counts came from the cache.
+    hidden = ProductFactory(live=False, category=first.category)
+    ProductPage.objects.filter(pk=hidden.pk).update(live=True)
+    assert browse_counts(signed_in.get("/")) == browse_counts(before)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ProductFactory(category=first.category)
+    after = browse_counts(signed_in.get("/"))
+    assert any("(3 products)" in text for text in after)
+
+
+def test_with_the_page_cache_off_fragments_touch_no_cache(client, settings, monkeypatch):
+    settings.PAGE_CACHE_SECONDS = 0
+    ProductFactory()
+    monkeypatch.setattr(
+        "config.templatetags.catalogue_cache.fragment_key",
+        lambda *args: pytest.fail("the cache was read with it off"),
+    )
+    response = client.get("/")
+    assert response.status_code == 200
+    assert any("(1 product)" in text for text in browse_counts(response))
