@@ -34,9 +34,9 @@ from wagtail.documents.models import Document
 from wagtail.models import Site
 
 from assessments.models import ProductCompliance, Standard
+from interchange import exporter
+from interchange.schema import FORMAT_NAME, FORMAT_VERSION
 from proof import rules
-from registry.interchange import exporter
-from registry.interchange.schema import FORMAT_NAME, FORMAT_VERSION
 from registry.models import (
     Adoption,
     Category,

@@ -1,5 +1,6 @@
-"""The scaling team's view of the proof rules in the admin: the rules themselves (Settings
-menu, read-only, generated from proof.rules) and the consistency report (Reports menu)."""
+"""The proof rules in the admin: the publishing check of the product editor, and the scaling
+team's view of the rules themselves (Settings menu, read-only, generated from proof.rules)
+and the consistency report (Reports menu)."""
 
 from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
@@ -10,10 +11,19 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
+from registry.models import PUBLISHING_CHECKS_HOOK
+
 from . import rules
+from .loading import listing_from_form, today
 from .report import report_rows
 
 REPORT_PERMISSION = "proof.view_breachrecord"
+
+
+@hooks.register(PUBLISHING_CHECKS_HOOK)
+def proof_rules_before_publishing(form):
+    """What the publishing rules of proof.rules find missing in the product being edited."""
+    return [breach.message for breach in rules.breaches(listing_from_form(form), today())]
 
 
 class ConsistencyReportView(ReportView):
