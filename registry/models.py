@@ -623,39 +623,46 @@ class ProductIndexPage(RoutablePageMixin, Page):
         )
 
 
-class CaseStudyIndexPage(Page):
+class ListingIndexPage(Page):
+    """An index page that lists its section's live pages a page at a time: the template
+    (which extends registry/index_page.html) gets them as `listing`."""
+
     intro = models.TextField(blank=True)
     parent_page_types = ["registry.HomePage"]
-    subpage_types = ["registry.CaseStudyPage"]
     max_count = 1
-    template = "registry/case_study_index_page.html"
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    class Meta:
+        abstract = True
+
+    def listed(self):
+        raise NotImplementedError
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        studies = (
+        context["listing"] = paginate(request, self.listed())
+        return context
+
+
+class CaseStudyIndexPage(ListingIndexPage):
+    subpage_types = ["registry.CaseStudyPage"]
+    template = "registry/case_study_index_page.html"
+
+    def listed(self):
+        return (
             CaseStudyPage.objects.live()
             .public()
             .select_related("organisation")
             .order_by("-published_on", "title")
         )
-        context["case_studies"] = paginate(request, studies)
-        return context
 
 
-class BestPracticeIndexPage(Page):
-    intro = models.TextField(blank=True)
-    parent_page_types = ["registry.HomePage"]
+class BestPracticeIndexPage(ListingIndexPage):
     subpage_types = ["registry.BestPracticePage"]
-    max_count = 1
     template = "registry/best_practice_index_page.html"
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        guides = BestPracticePage.objects.live().public().order_by("-first_published_at")
-        context["guides"] = paginate(request, guides)
-        return context
+    def listed(self):
+        return BestPracticePage.objects.live().public().order_by("-first_published_at")
 
 
 class HomePage(Page):
