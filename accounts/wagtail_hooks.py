@@ -1,8 +1,8 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
 from . import admin_urls
+from .admin_menu import PermissionMenuItem
 from .admin_views import DECIDE_PERMISSION
 from .membership_decisions import CONFIRM_ACTION, DECLINE_ACTION
 
@@ -12,15 +12,14 @@ def register_membership_urls():
     return [path("memberships/", include(admin_urls, namespace="accounts_admin"))]
 
 
-class PendingMembershipsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(DECIDE_PERMISSION)
-
-
 @hooks.register("register_admin_menu_item")
 def register_pending_memberships_menu_item():
-    return PendingMembershipsMenuItem(
-        "Members to confirm", reverse("accounts_admin:pending"), icon_name="user", order=215
+    return PermissionMenuItem(
+        "Members to confirm",
+        reverse("accounts_admin:pending"),
+        icon_name="user",
+        order=215,
+        permission=DECIDE_PERMISSION,
     )
 
 

@@ -1,8 +1,9 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from accounts.admin_menu import PermissionMenuItem
 
 from . import admin_urls
 from .models import Framework, Standard
@@ -37,13 +38,12 @@ def register_assessment_urls():
     return [path("assessments/", include(admin_urls, namespace="assessments_admin"))]
 
 
-class ReviewMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("assessments.review_submission")
-
-
 @hooks.register("register_admin_menu_item")
 def register_assessment_menu_item():
-    return ReviewMenuItem(
-        "Assessment queue", reverse("assessments_admin:queue"), icon_name="tasks", order=200
+    return PermissionMenuItem(
+        "Assessment queue",
+        reverse("assessments_admin:queue"),
+        icon_name="tasks",
+        order=200,
+        permission="assessments.review_submission",
     )

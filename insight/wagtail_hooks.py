@@ -3,8 +3,9 @@ panels at the top of /admin/; everyone else's admin home is unchanged."""
 
 from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+
+from accounts.admin_menu import PermissionMenuItem
 
 from . import snapshots
 from .panels import PANELS
@@ -40,13 +41,13 @@ def register_insight_urls():
     return [path("insight/", include("insight.urls"))]
 
 
-class InsightMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(PERMISSION)
-
-
 @hooks.register("register_admin_menu_item")
 def register_insight_menu_item():
-    return InsightMenuItem(
-        "Insight", reverse("insight:dashboard"), name="insight", icon_name="table", order=150
+    return PermissionMenuItem(
+        "Insight",
+        reverse("insight:dashboard"),
+        name="insight",
+        icon_name="table",
+        order=150,
+        permission=PERMISSION,
     )

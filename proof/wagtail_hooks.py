@@ -11,6 +11,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
+from accounts.admin_menu import PermissionMenuItem
 from registry.models import PUBLISHING_CHECKS_HOOK
 
 from . import rules
@@ -105,19 +106,15 @@ def register_proof_urls():
     ]
 
 
-class ReportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(REPORT_PERMISSION)
-
-
 @hooks.register("register_reports_menu_item")
 def register_consistency_report_menu_item():
-    return ReportMenuItem(
+    return PermissionMenuItem(
         "Proof consistency",
         reverse("proof_report:index"),
         name="proof-consistency",
         icon_name="warning",
         order=660,
+        permission=REPORT_PERMISSION,
     )
 
 
