@@ -1,8 +1,8 @@
-from django.urls import include, path, reverse
+from django.urls import include, path
 from wagtail import hooks
 
 from . import admin_urls
-from .admin_menu import PermissionMenuItem
+from .admin_menu import guarded_menu_item
 from .admin_views import DECIDE_PERMISSION
 from .membership_decisions import CONFIRM_ACTION, DECLINE_ACTION
 
@@ -12,15 +12,16 @@ def register_membership_urls():
     return [path("memberships/", include(admin_urls, namespace="accounts_admin"))]
 
 
-@hooks.register("register_admin_menu_item")
-def register_pending_memberships_menu_item():
-    return PermissionMenuItem(
+hooks.register(
+    "register_admin_menu_item",
+    guarded_menu_item(
         "Members to confirm",
-        reverse("accounts_admin:pending"),
+        "accounts_admin:pending",
+        DECIDE_PERMISSION,
         icon_name="user",
         order=215,
-        permission=DECIDE_PERMISSION,
-    )
+    ),
+)
 
 
 @hooks.register("register_log_actions")

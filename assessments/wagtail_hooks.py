@@ -1,9 +1,9 @@
-from django.urls import include, path, reverse
+from django.urls import include, path
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from accounts.admin_menu import PermissionMenuItem
+from accounts.admin_menu import guarded_menu_item
 
 from . import admin_urls
 from .models import Framework, Standard
@@ -38,12 +38,13 @@ def register_assessment_urls():
     return [path("assessments/", include(admin_urls, namespace="assessments_admin"))]
 
 
-@hooks.register("register_admin_menu_item")
-def register_assessment_menu_item():
-    return PermissionMenuItem(
+hooks.register(
+    "register_admin_menu_item",
+    guarded_menu_item(
         "Assessment queue",
-        reverse("assessments_admin:queue"),
+        "assessments_admin:queue",
+        "assessments.review_submission",
         icon_name="tasks",
         order=200,
-        permission="assessments.review_submission",
-    )
+    ),
+)

@@ -11,7 +11,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
-from accounts.admin_menu import PermissionMenuItem
+from accounts.admin_menu import guarded_menu_item
 from registry.models import PUBLISHING_CHECKS_HOOK
 
 from . import rules
@@ -106,16 +106,17 @@ def register_proof_urls():
     ]
 
 
-@hooks.register("register_reports_menu_item")
-def register_consistency_report_menu_item():
-    return PermissionMenuItem(
+hooks.register(
+    "register_reports_menu_item",
+    guarded_menu_item(
         "Proof consistency",
-        reverse("proof_report:index"),
+        "proof_report:index",
+        REPORT_PERMISSION,
         name="proof-consistency",
         icon_name="warning",
         order=660,
-        permission=REPORT_PERMISSION,
-    )
+    ),
+)
 
 
 @hooks.register("register_settings_menu_item")

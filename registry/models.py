@@ -600,27 +600,19 @@ class ProductIndexPage(RoutablePageMixin, Page):
     def all_products(self, request):
         return self.listing(request, live_products(), "All products", self.intro)
 
+    def browse(self, request, model, slug, lookup, context_name):
+        """The live products in one category or care setting, under its name and description."""
+        term = get_object_or_404(model, slug=slug)
+        products = live_products().filter(**{lookup: term})
+        return self.listing(request, products, term.name, term.description, **{context_name: term})
+
     @path("category/<slug:slug>/", name="category")
     def category(self, request, slug):
-        category = get_object_or_404(Category, slug=slug)
-        return self.listing(
-            request,
-            live_products().filter(category=category),
-            category.name,
-            category.description,
-            category=category,
-        )
+        return self.browse(request, Category, slug, "category", "category")
 
     @path("care-setting/<slug:slug>/", name="care_setting")
     def care_setting(self, request, slug):
-        setting = get_object_or_404(CareSetting, slug=slug)
-        return self.listing(
-            request,
-            live_products().filter(care_settings=setting),
-            setting.name,
-            setting.description,
-            care_setting=setting,
-        )
+        return self.browse(request, CareSetting, slug, "care_settings", "care_setting")
 
 
 class ListingIndexPage(Page):
