@@ -1,8 +1,8 @@
-from django.urls import include, path, reverse
+from django.urls import include, path
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
 from . import admin_urls
+from .admin_menu import guarded_menu_item
 from .admin_views import DECIDE_PERMISSION
 from .membership_decisions import CONFIRM_ACTION, DECLINE_ACTION
 
@@ -12,16 +12,16 @@ def register_membership_urls():
     return [path("memberships/", include(admin_urls, namespace="accounts_admin"))]
 
 
-class PendingMembershipsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(DECIDE_PERMISSION)
-
-
-@hooks.register("register_admin_menu_item")
-def register_pending_memberships_menu_item():
-    return PendingMembershipsMenuItem(
-        "Members to confirm", reverse("accounts_admin:pending"), icon_name="user", order=215
-    )
+hooks.register(
+    "register_admin_menu_item",
+    guarded_menu_item(
+        "Members to confirm",
+        "accounts_admin:pending",
+        DECIDE_PERMISSION,
+        icon_name="user",
+        order=215,
+    ),
+)
 
 
 @hooks.register("register_log_actions")

@@ -41,9 +41,9 @@ from wagtail.models import Site
 
 from assessments.models import ProductCompliance, Standard
 from formularies.models import Formulary, FormularyEntry
+from interchange import exporter
+from interchange.schema import FORMAT_NAME, FORMAT_VERSION
 from proof import rules
-from registry.interchange import exporter
-from registry.interchange.schema import FORMAT_NAME, FORMAT_VERSION
 from registry.models import (
     Adoption,
     CaseStudyPage,

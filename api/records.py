@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from assessments.models import ProductCompliance, StandardCategory
 from formularies.models import Formulary, FormularyEntry
+from interchange.exporter import case_study_id, organisation_id, product_id
+from interchange.richtext import html_to_paragraphs, stream_to_paragraphs
 from proof import rules
-from registry.interchange.exporter import case_study_id, organisation_id, product_id
-from registry.interchange.richtext import html_to_paragraphs, stream_to_paragraphs
 from registry.models import (
     Adoption,
     BestPracticePage,

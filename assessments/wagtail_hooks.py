@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
-from django.urls import include, path, reverse
+from django.urls import include, path
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet
+
+from accounts.admin_menu import guarded_menu_item
 
 from . import admin_urls
 from .models import Framework, Standard
@@ -69,13 +70,13 @@ def register_assessment_urls():
     return [path("assessments/", include(admin_urls, namespace="assessments_admin"))]
 
 
-class ReviewMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("assessments.review_submission")
-
-
-@hooks.register("register_admin_menu_item")
-def register_assessment_menu_item():
-    return ReviewMenuItem(
-        "Assessment queue", reverse("assessments_admin:queue"), icon_name="tasks", order=200
-    )
+hooks.register(
+    "register_admin_menu_item",
+    guarded_menu_item(
+        "Assessment queue",
+        "assessments_admin:queue",
+        "assessments.review_submission",
+        icon_name="tasks",
+        order=200,
+    ),
+)

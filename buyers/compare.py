@@ -11,11 +11,12 @@ comparison can never say something the product page does not.
 
 from dataclasses import dataclass, field
 
+from proof.product import ProductProof
 from proof.rules import DTAC_SECTION_REQUIREMENTS, DtacState
-from proof.templatetags.proof_tags import dtac_colour
+from proof.templatetags.proof_tags import COMPLIANCE_TAG_COLOURS, dtac_colour
 from registry.choices import EvidenceType
-from registry.models import ProductPage, ProductProof
-from registry.templatetags.registry_tags import COMPLIANCE_TAG_COLOURS, measure
+from registry.models import ProductPage
+from registry.templatetags.registry_tags import measure
 
 MAX_PRODUCTS = 4
 SESSION_KEY = "compare"

@@ -18,7 +18,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registry.models import ProductPage, ProductProof
+from proof.product import ProductProof
+from registry.models import ProductPage
 from search.results import describe_search, params_from_query_string
 
 from .compare import headline_outcomes

@@ -25,7 +25,8 @@ urlpatterns = [
     path("", include("search.urls")),  # /search/
     path("", include("buyers.urls")),  # compare, shortlist, claims, peer contact, alerts
     path("", include("formularies.urls")),  # organisations' own lists of approved products
-    path("", include("registry.urls")),  # organisation pages, feeds
+    path("", include("registry.urls")),  # organisation pages
+    path("", include("feeds.urls")),  # Atom feeds
     path("health/", search_health.health, name="health"),
 ]
 

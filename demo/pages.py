@@ -215,23 +215,10 @@ class Serialiser:
         return data
 
 
-# Field types whose serialised value is the attribute, or its str() if not a number or date.
-PLAIN_VALUES = {
-    models.BigIntegerField,
-    models.BooleanField,
-    models.CharField,
-    models.DateField,
-    models.DecimalField,
-    models.EmailField,
-    models.IntegerField,
-    models.PositiveIntegerField,
-    models.PositiveSmallIntegerField,
-    models.SlugField,
-    models.SmallIntegerField,
-    models.TextField,
-    models.URLField,
-    models.UUIDField,
-}
+# Field types whose serialised value is the attribute, or its str() if not a number or date:
+# the plain types above but for the primary keys and date-times, which go through
+# get_field_value like every other field.
+PLAIN_VALUES = PLAIN_FIELD_TYPES - {models.AutoField, models.BigAutoField, models.DateTimeField}
 
 
 class PagePublisher:

@@ -1,10 +1,11 @@
 """The insight dashboard is the admin home of the scaling team: users who may see it get its
 panels at the top of /admin/; everyone else's admin home is unchanged."""
 
-from django.urls import include, path, reverse
+from django.urls import include, path
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+
+from accounts.admin_menu import guarded_menu_item
 
 from . import snapshots
 from .panels import PANELS
@@ -40,13 +41,9 @@ def register_insight_urls():
     return [path("insight/", include("insight.urls"))]
 
 
-class InsightMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(PERMISSION)
-
-
-@hooks.register("register_admin_menu_item")
-def register_insight_menu_item():
-    return InsightMenuItem(
-        "Insight", reverse("insight:dashboard"), name="insight", icon_name="table", order=150
-    )
+hooks.register(
+    "register_admin_menu_item",
+    guarded_menu_item(
+        "Insight", "insight:dashboard", PERMISSION, name="insight", icon_name="table", order=150
+    ),
+)

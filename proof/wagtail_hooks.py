@@ -1,5 +1,6 @@
-"""The scaling team's view of the proof rules in the admin: the rules themselves (Settings
-menu, read-only, generated from proof.rules) and the consistency report (Reports menu)."""
+"""The proof rules in the admin: the publishing check of the product editor, and the scaling
+team's view of the rules themselves (Settings menu, read-only, generated from proof.rules)
+and the consistency report (Reports menu)."""
 
 from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
@@ -10,10 +11,20 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
+from accounts.admin_menu import guarded_menu_item
+from registry.models import PUBLISHING_CHECKS_HOOK
+
 from . import rules
+from .loading import listing_from_form, today
 from .report import report_rows
 
 REPORT_PERMISSION = "proof.view_breachrecord"
+
+
+@hooks.register(PUBLISHING_CHECKS_HOOK)
+def proof_rules_before_publishing(form):
+    """What the publishing rules of proof.rules find missing in the product being edited."""
+    return [breach.message for breach in rules.breaches(listing_from_form(form), today())]
 
 
 class ConsistencyReportView(ReportView):
@@ -95,20 +106,17 @@ def register_proof_urls():
     ]
 
 
-class ReportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(REPORT_PERMISSION)
-
-
-@hooks.register("register_reports_menu_item")
-def register_consistency_report_menu_item():
-    return ReportMenuItem(
+hooks.register(
+    "register_reports_menu_item",
+    guarded_menu_item(
         "Proof consistency",
-        reverse("proof_report:index"),
+        "proof_report:index",
+        REPORT_PERMISSION,
         name="proof-consistency",
         icon_name="warning",
         order=660,
-    )
+    ),
+)
 
 
 @hooks.register("register_settings_menu_item")

@@ -6,10 +6,6 @@ adoptions live here because they are facts about organisations using the product
 """
 
 import datetime
-import statistics
-from collections import OrderedDict
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -17,10 +13,10 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
     FieldPanel,
@@ -185,19 +181,24 @@ class ProductClinicalAreaTag(TaggedItemBase):
     )
 
 
+#: The Wagtail hook under which other apps register what a product needs before it is
+#: published: a function of the bound ProductPageForm returning messages (proof/wagtail_hooks.py
+#: registers the rules of proof.rules), so the page model does not import them.
+PUBLISHING_CHECKS_HOOK = "product_publishing_problems"
+
+
 class ProductPageForm(WagtailAdminPageForm):
     """Checks that need the inline rows together: one compliance row per standard, and the
-    publishing rules of proof.rules whenever the editor asks for more than a draft (publish,
-    submit for moderation, a workflow action): one error per missing item, nothing saved."""
+    publishing checks (PUBLISHING_CHECKS_HOOK) whenever the editor asks for more than a draft
+    (publish, submit for moderation, a workflow action): one error per missing item, nothing
+    saved."""
 
     def clean(self):
         cleaned = super().clean()
         if not self.is_deferred_validation:
-            from proof.loading import listing_from_form, today
-            from proof.rules import breaches
-
-            for breach in breaches(listing_from_form(self), today()):
-                self.add_error(None, f"Before publishing: {breach.message}")
+            for check in hooks.get_hooks(PUBLISHING_CHECKS_HOOK):
+                for message in check(self):
+                    self.add_error(None, f"Before publishing: {message}")
         compliance = self.formsets.get("compliance")
         if compliance is not None:
             seen = set()
@@ -331,254 +332,6 @@ class ProductPage(Page):
     def is_medical_device(self):
         return self.device_class != DeviceClass.NONE
 
-    def get_context(self, request, *args, **kwargs):
-        # The buyer buttons and similar products come from template tags (buyers/templatetags,
-        # search/templatetags), so the page model imports neither views nor the search engine.
-        context = super().get_context(request, *args, **kwargs)
-        context["proof"] = ProductProof.load(self)
-        return context
-
-
-class ProductProof:
-    """Everything the product page shows, loaded in a fixed number of queries.
-
-    The page must not issue a query per evidence item, standard or adopter, however many
-    there are; the query-count test in tests/test_product_page.py holds this to account.
-    """
-
-    def __init__(self, product, evidence, compliance, standards, adoptions, case_studies):
-        self.product = product
-        self.evidence = evidence
-        self.adoptions = adoptions
-        self.case_studies = case_studies
-        self.standard_groups = self._group_standards(compliance, standards)
-
-    @classmethod
-    def load(cls, product):
-        from modelcluster.queryset import FakeQuerySet
-
-        from assessments.models import ProductCompliance, Standard
-
-        evidence = list(product.evidence.all())
-        held = product.compliance.all()
-        if isinstance(held, FakeQuerySet):
-            # A draft in the editor's preview or a revision: the rows it holds, not the
-            # live page's, so the preview shows the badges the live page will.
-            compliance = list(held)
-        else:
-            compliance = list(
-                ProductCompliance.objects.filter(product=product).select_related(
-                    "standard", "evidence_document"
-                )
-            )
-        standards = list(Standard.objects.filter(is_active=True).select_related("part_of"))
-        adoptions = list(
-            product.adoptions.select_related("organisation").order_by("organisation__name")
-        )
-        case_studies = list(
-            CaseStudyPage.objects.live()
-            .public()
-            .filter(product_links__product=product)
-            .select_related("organisation")
-            .prefetch_related("outcomes")
-            .order_by("-published_on")
-            .distinct()
-        )
-        return cls(product, evidence, compliance, standards, adoptions, case_studies)
-
-    @staticmethod
-    def _group_standards(compliance, standards):
-        rows_by_standard = {row.standard_id: row for row in compliance}
-        groups = OrderedDict()
-        for standard in sorted(standards, key=lambda s: (s.category_order, s.sort_order, s.code)):
-            row = rows_by_standard.pop(standard.pk, None)
-            groups.setdefault(standard.get_category_display(), []).append((standard, row))
-        # Rows for standards since retired from the catalogue are still shown.
-        for row in rows_by_standard.values():
-            groups.setdefault(row.standard.get_category_display(), []).append((row.standard, row))
-        return groups
-
-    @cached_property
-    def evidence_by_type(self):
-        counts = OrderedDict()
-        for item in self.evidence:
-            counts[item.get_evidence_type_display()] = (
-                counts.get(item.get_evidence_type_display(), 0) + 1
-            )
-        return counts
-
-    @cached_property
-    def confirmed_adoptions(self):
-        return [a for a in self.adoptions if a.confirmed]
-
-    @cached_property
-    def adopter_regions(self):
-        regions = {a.organisation.get_region_display() for a in self.confirmed_adoptions}
-        return sorted(r for r in regions if r)
-
-    # --- Where it's used: worked out from the rows already loaded, so no extra queries ---
-
-    @cached_property
-    def adopters_by_region(self):
-        """[(region label, confirmed adopters)], most first; national bodies as National."""
-        return _count_by(
-            self.confirmed_adoptions,
-            lambda a: a.organisation.get_region_display() if a.organisation.region else "National",
-        )
-
-    @cached_property
-    def adopters_by_kind(self):
-        return _count_by(self.confirmed_adoptions, lambda a: a.organisation.get_kind_display())
-
-    @cached_property
-    def adoption_over_time(self):
-        """[(year, went live that year, confirmed adopters by the end of it)] from the first
-        year any confirmed adopter went live to this year; adopters with no date are left
-        out (`adopters_without_date` says how many)."""
-        years = sorted(a.since.year for a in self.confirmed_adoptions if a.since)
-        if not years:
-            return []
-        rows, total = [], 0
-        for year in range(years[0], max(years[-1], timezone.localdate().year) + 1):
-            started = years.count(year)
-            total += started
-            rows.append((year, started, total))
-        return rows
-
-    @cached_property
-    def adopters_without_date(self):
-        return sum(1 for a in self.confirmed_adoptions if not a.since)
-
-    @cached_property
-    def outcomes_across_sites(self):
-        """The case studies' outcome rows summarised per metric (same words and unit): how
-        many sites measured it, the median change and the range of changes."""
-        return summarise_outcomes(
-            (study.organisation_id, outcome)
-            for study in self.case_studies
-            for outcome in study.outcomes.all()
-        )
-
-    @cached_property
-    def rows(self):
-        """Every compliance row of the product, retired standards included."""
-        return tuple(row for rows in self.standard_groups.values() for _, row in rows if row)
-
-    @cached_property
-    def standing(self):
-        """The badges, from proof.rules: DTAC state, standards met and expired, today."""
-        from proof import rules
-
-        return rules.standing(
-            self.rows, timezone.localdate(), self.product.esf_tier, len(self.confirmed_adoptions)
-        )
-
-    @property
-    def standards_met_count(self):
-        return self.standing.standards_met_count
-
-    @property
-    def expired_count(self):
-        return self.standing.standards_expired_count
-
-    @property
-    def dtac(self):
-        """The DTAC state (proof.rules.Dtac), derived from its sections and their
-        dependencies; never the DTAC row read alone."""
-        return self.standing.dtac
-
-    @cached_property
-    def dtac_row(self):
-        """The DTAC row as assessed, for its dates."""
-        return next((row for row in self.rows if row.standard.code == "DTAC"), None)
-
-    @cached_property
-    def dtac_sections(self):
-        """{section code: proof.rules.Dtac} for each DTAC section, today."""
-        from proof import rules
-
-        day = timezone.localdate()
-        return {
-            code: rules.dtac_section(code, self.rows, day)
-            for code in rules.DTAC_SECTION_REQUIREMENTS
-        }
-
-    def status_label(self, standard, row):
-        """A row's status in words: the derived state for the DTAC and its sections, the
-        status as the public sees it today for every other standard."""
-        if standard.code == "DTAC":
-            return self.dtac.label
-        if standard.code in self.dtac_sections:
-            return self.dtac_sections[standard.code].label
-        return row.effective_status_label
-
-    @cached_property
-    def integrations(self):
-        """Names of the interoperability standards met and unexpired, as the index counts
-        them."""
-        from assessments.models import StandardCategory
-
-        return [
-            standard.name
-            for rows in self.standard_groups.values()
-            for standard, row in rows
-            if standard.category == StandardCategory.INTEROPERABILITY
-            and row
-            and row.effective_status == "met"
-        ]
-
-    @cached_property
-    def last_assessed_on(self):
-        dates = [
-            row.assessed_on
-            for rows in self.standard_groups.values()
-            for _, row in rows
-            if row and row.assessed_on
-        ]
-        return max(dates) if dates else None
-
-
-def _count_by(items, key):
-    counts = {}
-    for item in items:
-        label = key(item)
-        counts[label] = counts.get(label, 0) + 1
-    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
-
-
-@dataclass(frozen=True)
-class OutcomeSummary:
-    metric: str
-    unit: str
-    sites: int
-    median_change: Decimal
-    smallest_change: Decimal
-    largest_change: Decimal
-
-
-def summarise_outcomes(site_outcomes):
-    """Group (site id, outcome) pairs by metric and unit, ignoring case and spacing of the
-    metric; a site that measured the same thing twice counts once, with its median change."""
-    groups = {}
-    for site_id, outcome in site_outcomes:
-        key = (" ".join(outcome.metric.split()).lower(), outcome.unit.strip())
-        group = groups.setdefault(key, {"metric": " ".join(outcome.metric.split()), "sites": {}})
-        group["sites"].setdefault(site_id, []).append(outcome.after - outcome.before)
-    summaries = []
-    for (_, unit), group in groups.items():
-        changes = [statistics.median(values) for values in group["sites"].values()]
-        summaries.append(
-            OutcomeSummary(
-                metric=group["metric"],
-                unit=unit,
-                sites=len(changes),
-                median_change=statistics.median(changes),
-                smallest_change=min(changes),
-                largest_change=max(changes),
-            )
-        )
-    return sorted(summaries, key=lambda s: (-s.sites, s.metric.lower()))
-
 
 class EvidenceItem(Orderable):
     product = ParentalKey(ProductPage, related_name="evidence", on_delete=models.CASCADE)
@@ -655,19 +408,18 @@ class Adoption(Orderable):
 
 class LinkedProductsMixin:
     """For pages that name products through `product_links` (case studies and guides): their
-    template lists the linked products that are live, as `products`."""
+    template lists the linked products that are live, as `products` (the template adds their
+    proof with proof_tags' `with_proof`)."""
 
     def get_context(self, request, *args, **kwargs):
-        from proof.loading import attach_standings
-
         context = super().get_context(request, *args, **kwargs)
-        context["products"] = attach_standings(
+        context["products"] = [
             link.product
             for link in self.product_links.select_related(
                 "product", "product__supplier", "product__category"
             )
             if link.product.live
-        )
+        ]
         return context
 
 
@@ -831,11 +583,8 @@ class ProductIndexPage(RoutablePageMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     def listing(self, request, products, heading, description="", **extra):
-        from proof.loading import attach_standings
-
         products = products.select_related("supplier", "category").order_by("title")
         products = paginate(request, products)
-        products.object_list = attach_standings(products.object_list)
         return self.render(
             request,
             context_overrides={
@@ -851,62 +600,61 @@ class ProductIndexPage(RoutablePageMixin, Page):
     def all_products(self, request):
         return self.listing(request, live_products(), "All products", self.intro)
 
+    def browse(self, request, model, slug, lookup, context_name):
+        """The live products in one category or care setting, under its name and description."""
+        term = get_object_or_404(model, slug=slug)
+        products = live_products().filter(**{lookup: term})
+        return self.listing(request, products, term.name, term.description, **{context_name: term})
+
     @path("category/<slug:slug>/", name="category")
     def category(self, request, slug):
-        category = get_object_or_404(Category, slug=slug)
-        return self.listing(
-            request,
-            live_products().filter(category=category),
-            category.name,
-            category.description,
-            category=category,
-        )
+        return self.browse(request, Category, slug, "category", "category")
 
     @path("care-setting/<slug:slug>/", name="care_setting")
     def care_setting(self, request, slug):
-        setting = get_object_or_404(CareSetting, slug=slug)
-        return self.listing(
-            request,
-            live_products().filter(care_settings=setting),
-            setting.name,
-            setting.description,
-            care_setting=setting,
-        )
+        return self.browse(request, CareSetting, slug, "care_settings", "care_setting")
 
 
-class CaseStudyIndexPage(Page):
+class ListingIndexPage(Page):
+    """An index page that lists its section's live pages a page at a time: the template
+    (which extends registry/index_page.html) gets them as `listing`."""
+
     intro = models.TextField(blank=True)
     parent_page_types = ["registry.HomePage"]
-    subpage_types = ["registry.CaseStudyPage"]
     max_count = 1
-    template = "registry/case_study_index_page.html"
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    class Meta:
+        abstract = True
+
+    def listed(self):
+        raise NotImplementedError
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        studies = (
+        context["listing"] = paginate(request, self.listed())
+        return context
+
+
+class CaseStudyIndexPage(ListingIndexPage):
+    subpage_types = ["registry.CaseStudyPage"]
+    template = "registry/case_study_index_page.html"
+
+    def listed(self):
+        return (
             CaseStudyPage.objects.live()
             .public()
             .select_related("organisation")
             .order_by("-published_on", "title")
         )
-        context["case_studies"] = paginate(request, studies)
-        return context
 
 
-class BestPracticeIndexPage(Page):
-    intro = models.TextField(blank=True)
-    parent_page_types = ["registry.HomePage"]
+class BestPracticeIndexPage(ListingIndexPage):
     subpage_types = ["registry.BestPracticePage"]
-    max_count = 1
     template = "registry/best_practice_index_page.html"
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        guides = BestPracticePage.objects.live().public().order_by("-first_published_at")
-        context["guides"] = paginate(request, guides)
-        return context
+    def listed(self):
+        return BestPracticePage.objects.live().public().order_by("-first_published_at")
 
 
 class HomePage(Page):

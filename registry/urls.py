@@ -1,13 +1,10 @@
-"""Organisation pages and feeds. The catalogue's own pages are Wagtail pages, served by
-Wagtail."""
+"""Organisation pages. The catalogue's own pages are Wagtail pages, served by Wagtail; its
+feeds are in feeds/."""
 
 from django.urls import path
 
-from . import feeds, organisation_views
+from . import organisation_views
 
 urlpatterns = [
     path("organisations/<int:pk>/", organisation_views.organisation_page, name="organisation"),
-    path("feeds/products/", feeds.NewProductsFeed(), name="feed-products"),
-    path("feeds/case-studies/", feeds.NewCaseStudiesFeed(), name="feed-case-studies"),
-    path("feeds/categories/<slug:slug>/", feeds.CategoryFeed(), name="feed-category"),
 ]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accounts",
     "assessments",
     "proof",
+    "interchange",
     "search",
     "buyers",
     "demo",

@@ -1,11 +1,27 @@
-"""How a DTAC state looks: the words come from proof.rules, the colour backs them up."""
+"""How proof looks on the public pages: a standard's status and a DTAC state as tags (the
+words come from proof.rules, the colour backs them up), and the proof a page shows, loaded
+here so the page models import nothing from this layer."""
 
 from django import template
+from django.core.paginator import Page
 
+from assessments.models import EXPIRED, ComplianceStatus
+from proof.loading import attach_standings
+from proof.product import ProductProof
 from proof.rules import DTAC_SECTION_REQUIREMENTS, DtacState
-from registry.templatetags.registry_tags import compliance_tag
 
 register = template.Library()
+
+# Colour backs up the words in a status tag; it is never the only signal.
+COMPLIANCE_TAG_COLOURS = {
+    ComplianceStatus.MET: "green",
+    ComplianceStatus.PARTIALLY_MET: "yellow",
+    ComplianceStatus.IN_PROGRESS: "grey",
+    ComplianceStatus.NOT_MET: "red",
+    ComplianceStatus.NOT_APPLICABLE: "white",
+    EXPIRED: "red",
+}
+NO_INFORMATION = ("No information", "grey")
 
 DTAC_COLOURS = {
     DtacState.PASSED: "green",
@@ -13,6 +29,34 @@ DTAC_COLOURS = {
     DtacState.NOT_PASSED: "red",
     DtacState.NOT_ASSESSED: "grey",
 }
+
+
+@register.simple_tag
+def product_proof(page):
+    """The product page's proof (proof.product.ProductProof): `{% product_proof page as
+    proof %}` at the top of the page's content block."""
+    return ProductProof.load(page)
+
+
+@register.simple_tag
+def with_proof(products):
+    """The products, each with its ``proof_standing`` for the card include, loaded in one go
+    for the whole list (or page of a paginated list): `{% with_proof products as products %}`."""
+    if isinstance(products, Page):
+        products.object_list = attach_standings(products.object_list)
+        return products
+    return attach_standings(products)
+
+
+@register.inclusion_tag("registry/includes/status_tag.html")
+def compliance_tag(row):
+    """A product's status against one standard, as the public sees it today."""
+    if row is None:
+        label, colour = NO_INFORMATION
+    else:
+        label = row.effective_status_label
+        colour = COMPLIANCE_TAG_COLOURS.get(row.effective_status, "grey")
+    return {"label": label, "colour": colour}
 
 
 def dtac_colour(dtac):

@@ -1,5 +1,6 @@
-"""Presentation rules the public templates share: how a status looks, how a figure reads,
-where the user is in the site. Kept here so every page shows the same thing the same way."""
+"""Presentation rules the public templates share: how a figure reads, where the user is in
+the site. Kept here so every page shows the same thing the same way (how a status looks is
+in proof/templatetags/proof_tags.py)."""
 
 from decimal import Decimal
 
@@ -7,35 +8,12 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from wagtail.models import Site
 
-from assessments.models import EXPIRED, ComplianceStatus
 from registry import pagination
 from registry.choices import ESF_TIER_DESCRIPTIONS
 
 register = template.Library()
 
-# Colour backs up the words in a status tag; it is never the only signal.
-COMPLIANCE_TAG_COLOURS = {
-    ComplianceStatus.MET: "green",
-    ComplianceStatus.PARTIALLY_MET: "yellow",
-    ComplianceStatus.IN_PROGRESS: "grey",
-    ComplianceStatus.NOT_MET: "red",
-    ComplianceStatus.NOT_APPLICABLE: "white",
-    EXPIRED: "red",
-}
-NO_INFORMATION = ("No information", "grey")
-
 CURRENCY_SYMBOLS = ("£", "$", "€")
-
-
-@register.inclusion_tag("registry/includes/status_tag.html")
-def compliance_tag(row):
-    """A product's status against one standard, as the public sees it today."""
-    if row is None:
-        label, colour = NO_INFORMATION
-    else:
-        label = row.effective_status_label
-        colour = COMPLIANCE_TAG_COLOURS.get(row.effective_status, "grey")
-    return {"label": label, "colour": colour}
 
 
 @register.filter

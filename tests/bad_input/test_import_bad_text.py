@@ -4,7 +4,7 @@ with their JSON path, and imports nothing (issue 12, finding 6)."""
 import pytest
 
 from registry.models import ProductPage
-from tests.registry.test_import_export import catalogue_snapshot, example, problems
+from tests.interchange.test_import_export import catalogue_snapshot, example, problems
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_control_characters_are_problems_at_their_path(tmp_path, character):
 
 
 def test_tabs_and_line_breaks_are_text(tmp_path):
-    from tests.registry.test_import_export import run
+    from tests.interchange.test_import_export import run
 
     stdout, _ = run(tmp_path, _with_summary("Line one\nline two\twith a tab"), "--dry-run")
     assert "Dry run: the file is valid" in stdout

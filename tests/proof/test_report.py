@@ -168,7 +168,7 @@ def test_a_strict_import_of_a_product_that_meets_the_rules_goes_through(tmp_path
 def test_dtac_rows_helper_builds_a_passing_dtac():
     product = ProductFactory()
     dtac_rows(product)
-    from registry.models import ProductProof
+    from proof.product import ProductProof
 
     assert ProductProof.load(product).dtac.passed
 
@@ -176,7 +176,7 @@ def test_dtac_rows_helper_builds_a_passing_dtac():
 def test_the_preview_of_a_draft_shows_the_badges_of_its_own_rows():
     """A draft revision's compliance rows (not yet live) are what its preview reads."""
     from assessments.models import ProductCompliance, Standard
-    from registry.models import ProductProof
+    from proof.product import ProductProof
 
     product = ProductFactory(title="Drafted")
     for code in ("DCB0129", "GP_CONNECT"):

@@ -6,7 +6,7 @@ import pytest
 
 from registry.models import Category
 
-from .factories import CaseStudyFactory, ProductFactory
+from ..registry.factories import CaseStudyFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"

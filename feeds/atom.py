@@ -12,8 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from proof.loading import attach_standings
 from proof.rules import DtacState
-
-from .models import CaseStudyPage, Category, ProductPage
+from registry.models import CaseStudyPage, Category, ProductPage
 
 FEED_SIZE = 50
 

@@ -18,8 +18,8 @@ from wagtail.models import Revision
 from wagtail.rich_text import RichText
 
 from assessments.models import ComplianceStatus, ProductCompliance, Standard
+from interchange.schema import CASE_STUDY, ORGANISATION, PRODUCT
 from registry import choices
-from registry.interchange.schema import CASE_STUDY, ORGANISATION, PRODUCT
 from registry.models import (
     Adoption,
     CareSetting,
@@ -31,7 +31,7 @@ from registry.models import (
 )
 
 from ..assessments.factories import ComplianceFactory
-from .factories import (
+from ..registry.factories import (
     AdoptionFactory,
     CaseStudyFactory,
     EvidenceFactory,

@@ -3,8 +3,8 @@ import tempfile
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registry.interchange.exporter import dumps, export_catalogue
-from registry.interchange.progress import progress_bar
+from interchange.exporter import dumps, export_catalogue
+from interchange.progress import progress_bar
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ HTML parser's answer, and leaves anything it does not know to the parser."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.interchange import richtext
+from interchange import richtext
 
 TAGS = ["p", "h2", "h3", "ul", "ol", "li", "strong", "em", "br", "hr", "blockquote", "div", "b"]
 TEXTS = ["Hello", " ", "\n", "A&amp;E", "A & E", "x &lt; y", "caf&eacute;", "5 > 3", "", "  two  "]

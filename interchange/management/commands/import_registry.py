@@ -2,9 +2,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registry.interchange.importer import import_catalogue
-from registry.interchange.progress import progress_bar
-from registry.interchange.schema import ImportFailed, parse_json
+from interchange.importer import import_catalogue
+from interchange.progress import progress_bar
+from interchange.schema import ImportFailed, parse_json
 
 
 class Command(BaseCommand):
