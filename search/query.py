@@ -9,6 +9,8 @@ User text only ever reaches match-family queries (multi_match, match_phrase, ter
 query_string, so characters such as `"`, `(`, `:` or `*` are words, not syntax.
 """
 
+import re
+
 from django.utils import timezone
 
 from proof.rules import DTAC_REQUIREMENTS
@@ -27,6 +29,18 @@ FACET_GROUP = "facets__"
 # become <mark> tags (see search.results.highlight_html).
 MARK_START = "\ue000"
 MARK_END = "\ue001"
+
+# The words of a query as did-you-mean sees them, and the aggregation that says which of
+# them some document holds (see QueryBuilder.suggestion_body).
+WORD = re.compile(r"[^\W\d_]+")
+IN_INDEX = "in_index"
+# Two readings of each unknown word, in one request: the closest words one edit away (a
+# slip: "pallative"), asked for before fewer of the words are required; and up to two
+# edits away ("hypertenshun"), only when fewer of the words find nothing either, since two
+# edits turn correctly spelt words the registry lacks into others ("catering" into
+# "covering").
+CLOSE, WIDE = "close", "wide"
+SUGGESTERS = {CLOSE: 1, WIDE: 2}
 
 # DTAC's two states in the address and the form; worked out at query time from the
 # standards met (proof.rules.DTAC_REQUIREMENTS), never stored.
@@ -559,20 +573,39 @@ class QueryBuilder:
         """A did-you-mean request: for each word typed that the index holds nowhere, the
         closest word it does hold, from the `spelling` field (every text field's words as
         written, without stems or synonyms, so each suggestion lines up with one word
-        typed). search.results.did_you_mean_from_suggest leaves alone the words of a
-        question and the words the synonyms and lay terms know."""
+        typed), one and two edits away (SUGGESTERS). search.results.did_you_mean_from_suggest
+        leaves alone the words of a question and the words the synonyms and lay terms know.
+
+        The term suggester judges "nowhere" one shard at a time, so a word one index holds
+        could still be "corrected" from another's words: the `in_index` counts say, for
+        each word typed, whether any document of any index holds it, in the same request."""
+        words = sorted({word.lower() for word in WORD.findall(self.params.query)})
         return {
             "size": 0,
+            "aggs": {
+                IN_INDEX: {
+                    "filters": {
+                        "filters": {
+                            word: {"match": {"spelling": {"query": word, "operator": "and"}}}
+                            for word in words
+                        }
+                    }
+                }
+            },
             "suggest": {
                 "text": self.params.query,
-                "spelling": {
-                    "term": {
-                        "field": "spelling",
-                        "suggest_mode": "missing",
-                        "sort": "score",
-                        "min_word_length": 4,
-                        "prefix_length": 1,
+                **{
+                    name: {
+                        "term": {
+                            "field": "spelling",
+                            "suggest_mode": "missing",
+                            "sort": "score",
+                            "min_word_length": 4,
+                            "prefix_length": 1,
+                            "max_edits": edits,
+                        }
                     }
+                    for name, edits in SUGGESTERS.items()
                 },
             },
         }

@@ -26,7 +26,7 @@ from search.query import (
     content_words,
     similar_products_body,
 )
-from search.results import did_you_mean_from_suggest, highlight_html
+from search.results import did_you_mean_from_suggest, highlight_html, words_in_index
 from search.views import filter_panel
 
 
@@ -409,6 +409,67 @@ def test_did_you_mean_replaces_misspelt_words_only():
     }  # fmt: skip
     assert did_you_mean_from_suggest("diabetis coach", suggest) == "diabetes coach"
     assert did_you_mean_from_suggest("diabetes coach", {"title": []}) == ""
+
+
+def test_did_you_mean_asks_which_words_the_index_holds_and_two_readings():
+    body = QueryBuilder(SearchParams(query="Pallative care, A&E 24")).suggestion_body()
+    counts = body["aggs"]["in_index"]["filters"]["filters"]
+    assert set(counts) == {"pallative", "care", "a", "e"}
+    assert counts["care"] == {"match": {"spelling": {"query": "care", "operator": "and"}}}
+    edits = {name: entry["term"]["max_edits"] for name, entry in body["suggest"].items()
+             if name != "text"}  # fmt: skip
+    assert edits == {"close": 1, "wide": 2}
+
+
+def test_a_word_some_index_holds_is_never_corrected():
+    """The suggester judges a word missing shard by shard: "care" missing from the guides'
+    index would still be "corrected" from their words, but another index holds it."""
+    suggest = {
+        "close": [
+            {"text": "pallative", "offset": 0, "length": 9, "options": [
+                {"text": "palliative", "score": 0.9, "freq": 3},
+            ]},
+            {"text": "care", "offset": 10, "length": 4, "options": [
+                {"text": "core", "score": 0.75, "freq": 2},
+            ]},
+        ]
+    }  # fmt: skip
+    in_index = words_in_index({"in_index": {"buckets": {
+        "pallative": {"doc_count": 0}, "care": {"doc_count": 12},
+    }}})  # fmt: skip
+    assert in_index == {"care"}
+    assert did_you_mean_from_suggest("pallative care", suggest, in_index) == "palliative care"
+    assert did_you_mean_from_suggest("pallative care", suggest) == "palliative core"
+
+
+def test_the_close_reading_corrects_every_unknown_word_or_none():
+    suggest = {
+        "close": [
+            {"text": "physiotherapie", "offset": 0, "length": 14, "options": []},
+            {"text": "plannerr", "offset": 15, "length": 8, "options": [
+                {"text": "planner", "score": 0.9, "freq": 3},
+            ]},
+        ]
+    }  # fmt: skip
+    absent = frozenset({"physiotherapie", "plannerr"})
+    query = "physiotherapie plannerr"
+    assert did_you_mean_from_suggest(query, suggest, every=absent) == ""
+    assert did_you_mean_from_suggest(query, suggest) == "physiotherapie planner"
+
+
+def test_spelling_exact_is_read_and_kept_in_links():
+    params = SearchParams.from_request_data({"q": "pallative", "spelling": "exact"})
+    assert params.exact_spelling
+    assert params.as_query_items(page=2) == [
+        ("q", "pallative"),
+        ("spelling", "exact"),
+        ("page", "2"),
+    ]
+    assert not SearchParams.from_request_data({"q": "x", "spelling": "loose"}).exact_spelling
+    assert SearchParams(query="pallative").as_query_items(spelling="exact") == [
+        ("q", "pallative"),
+        ("spelling", "exact"),
+    ]
 
 
 def test_did_you_mean_leaves_codes_and_symbols_alone():
