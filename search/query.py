@@ -174,6 +174,7 @@ QUESTION_WORDS = frozenset(
         "about",
         "as",
         "or",
+        "and",
         "if",
         "than",
         "then",
@@ -357,6 +358,18 @@ class QueryBuilder:
             {"match": {"supplier_name.sort": {"query": query, "boost": 5}}},
         ]
         if len(words.split()) > 1:
+            # Every word somewhere outranks most of them in stronger fields: a case study
+            # about the cataract waiting list above every waiting list product.
+            should.append(
+                {
+                    "multi_match": {
+                        "query": words,
+                        "type": "cross_fields",
+                        "fields": list(TEXT_FIELDS),
+                        "operator": "and",
+                    }
+                }
+            )
             # An exact phrase outranks scattered words.
             should.append(
                 {

@@ -514,3 +514,23 @@ def test_filter_checkboxes_have_their_own_ids_and_counts_that_read_as_numbers():
     assert panel[0]["options"][0]["count_text"] == "12,345"
     # The first three start open, and any with a value chosen; the rest closed.
     assert [facet["open"] for facet in panel] == [True, True, True, True, False]
+
+
+def test_words_that_join_others_need_not_match():
+    assert content_words("Urdu and Bengali") == ["Urdu", "Bengali"]
+
+
+def test_every_word_somewhere_scores_above_most_of_them():
+    def all_words_clauses(text):
+        should = QueryBuilder(SearchParams(query=text)).text_query()["bool"]["should"]
+        return [
+            clause["multi_match"]
+            for clause in should
+            if clause.get("multi_match", {}).get("operator") == "and"
+        ]
+
+    [every] = all_words_clauses("cataract waiting list")
+    assert every["type"] == "cross_fields"
+    assert every["query"] == "cataract waiting list"
+    # One word: the required clause already asks for all of it.
+    assert all_words_clauses("cataract") == []
