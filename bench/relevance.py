@@ -235,6 +235,7 @@ def child(args):
 
     judged = load_judgments()
     call_command("migrate", "--no-input", verbosity=0)
+    # The site's cache lives in a database table (config/page_cache.py); publishing writes to it.
     call_command("createcachetable", verbosity=0)
     call_command("import_registry", str(CATALOGUE), verbosity=0)
     engines = args.child.split(",")

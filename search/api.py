@@ -27,6 +27,11 @@ class SearchFilters(Schema):
         description=f"Words to search for. Longer than {MAX_QUERY_LENGTH} characters is cut "
         "short, with a notice. Typos, plurals, acronyms (EPR, A&E, MSK, GP...) are understood.",
     )
+    spelling: str = Field(
+        "",
+        description="exact: search the words as typed. Otherwise a word the registry holds "
+        "nowhere may be corrected when the words as typed find nothing (see corrected).",
+    )
     kind: list[str] = Field(
         [], description="Type of content: product, case_study or guide. " + FACET_HELP
     )

@@ -28,7 +28,9 @@ from .analysis import (
 )
 from .kinds import BY_NAME
 
-MAPPING_VERSION = 3  # 3: category and care settings as text, split names, spelling from every field
+# 3: category and care settings as text, split names, spelling from every field
+# 4: Porter stemming, so derivations meet (reminder, reminding; diabetic, diabetes)
+MAPPING_VERSION = 4
 
 
 def searchable_text(spelling=True, **kwargs):
@@ -80,7 +82,7 @@ class RegistryDocument(Document):
     change_seq = Integer()
     suggest = Completion(analyzer=autocomplete_search_analyzer, preserve_separators=False)
     # Words as written (not stemmed, no synonyms), copied from every text field, for
-    # did-you-mean suggestions that read as real words ("diabetes", not the stem "diabete").
+    # did-you-mean suggestions that read as real words ("diabetes", not the stem "diabet").
     spelling = Text(analyzer=autocomplete_search_analyzer)
 
     class Meta:

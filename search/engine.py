@@ -20,7 +20,14 @@ from .client import SearchNotConfigured, SearchUnavailable, get_client, is_confi
 from .documents import alias_name
 from .kinds import KINDS
 from .params import PAGE_SIZE
-from .query import QueryBuilder, autocomplete_body, similar_products_body
+from .query import (
+    CLOSE,
+    SUGGESTERS,
+    WIDE,
+    QueryBuilder,
+    autocomplete_body,
+    similar_products_body,
+)
 from .results import (
     SearchResponse,
     did_you_mean_from_suggest,
@@ -28,6 +35,7 @@ from .results import (
     format_facets,
     format_hit,
     page_url,
+    words_in_index,
 )
 
 logger = logging.getLogger(__name__)
@@ -79,12 +87,13 @@ def forget_failures():
 
 
 def elasticsearch_search(params, vocabulary):
-    """The user's words first, most of them required. When they find nothing: fewer of
-    the words required (the relaxed pass, with a notice); else the words corrected, if
-    some word is one the index holds nowhere ("Showing results for ..."); else typos
-    forgiven (fuzziness AUTO, the costliest search there is, so the last resort). A
-    correction is only offered for words absent from the index, and only when the user's
-    own words found nothing, so it never replaces what they found."""
+    """The user's words first, most of them required. When they find nothing: the words
+    corrected, if some word is one the index holds nowhere ("Showing results for ...",
+    with a link to search the words as typed); else fewer of the words required (the
+    relaxed pass, with a notice); else typos forgiven (fuzziness AUTO, the costliest
+    search there is, so the last resort). A correction is only offered for words absent
+    from the index, and only when the user's own words found nothing, so it never replaces
+    what they found. With `spelling=exact` nothing is corrected or forgiven."""
     builder = QueryBuilder(params)
     raw = _search(builder, params.page)
     did_you_mean = ""
@@ -134,16 +143,22 @@ RELAXED_NOTICE = "No results had all of your words, so these results have some o
 
 
 def _later_passes(params, first):
-    """The searches to try, in order, when the words as typed find nothing: some of the
-    words (a correctly spelt word the registry never uses is never "corrected" while the
-    others find something); the words corrected, with the same filters, order and page
-    (the response names the correction); the words with typos forgiven."""
+    """The searches to try, in order, when the words as typed find nothing: the words
+    corrected, with the same filters, order and page (the response names the correction),
+    when a word is one the index holds nowhere and it holds one close to it, so that
+    "pallative care" finds palliative care rather than everything about care; some of the
+    words (a correctly spelt word the registry never uses is never "corrected": the
+    others still find something); the words with typos forgiven."""
+    corrections = {} if params.exact_spelling else _did_you_mean(first)
+    close, wide = corrections.get(CLOSE), corrections.get(WIDE)
+    if close:
+        yield QueryBuilder(dataclasses.replace(params, query=close))
     if len(first.matching_words()) > 1:
         yield QueryBuilder(params, relaxed=True)
-    did_you_mean = _did_you_mean(first)
-    if did_you_mean:
-        yield QueryBuilder(dataclasses.replace(params, query=did_you_mean))
-    yield QueryBuilder(params, fuzzy=True)
+    if wide and wide != close:
+        yield QueryBuilder(dataclasses.replace(params, query=wide))
+    if not params.exact_spelling:
+        yield QueryBuilder(params, fuzzy=True)
 
 
 def _total(raw):
@@ -171,6 +186,8 @@ def _search(builder, page):
 
 
 def _did_you_mean(builder):
+    """{CLOSE: the words corrected one edit away, WIDE: up to two}, each '' when there is
+    nothing to correct: one request."""
     try:
         raw = _call(
             "search",
@@ -180,8 +197,21 @@ def _did_you_mean(builder):
         )
     except SearchUnavailable as exc:
         logger.info("No did-you-mean suggestion: %s", exc)
-        return ""
-    return did_you_mean_from_suggest(builder.params.query, raw.get("suggest"), known_words())
+        return {}
+    known = known_words() | words_in_index(raw.get("aggregations"))
+    absent = words_in_index(raw.get("aggregations"), held=False)
+    suggest = raw.get("suggest") or {}
+    return {
+        name: did_you_mean_from_suggest(
+            builder.params.query,
+            {name: suggest.get(name)},
+            known,
+            # The reading one edit away is tried before fewer words: only when it reads
+            # every unknown word.
+            every=absent if name == CLOSE else frozenset(),
+        )
+        for name in SUGGESTERS
+    }
 
 
 # --- Autocomplete, similar products, saved searches -----------------------------------------

@@ -51,6 +51,10 @@ SORTS = {
 }
 DEFAULT_SORT = "relevance"
 
+# `spelling=exact`: the words as typed, never corrected. The "Search instead for" link of a
+# corrected search asks for this.
+SPELLING_EXACT = "exact"
+
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\ue000-\uf8ff]")
 _SPACES = re.compile(r"\s+")
 
@@ -80,6 +84,7 @@ class SearchParams:
     notices: tuple = ()
     query_truncated: bool = False
     requested_page: int = 1  # before any clamping to the last page
+    spelling: str = ""  # SPELLING_EXACT: never correct the words (nor forgive typos)
 
     @classmethod
     def from_request_data(cls, data):
@@ -116,6 +121,10 @@ class SearchParams:
             )
             page = MAX_PAGE
 
+        # Any other value is the default (corrections allowed): nothing to tell the user.
+        spelling = (_getlist(data, "spelling") or [""])[0]
+        spelling = SPELLING_EXACT if spelling == SPELLING_EXACT else ""
+
         filters = {}
         for facet in FACETS:
             values = []
@@ -137,6 +146,7 @@ class SearchParams:
             notices=tuple(notices),
             query_truncated=truncated,
             requested_page=page,
+            spelling=spelling,
         )
 
     def selected(self, facet_name):
@@ -145,6 +155,11 @@ class SearchParams:
     @property
     def has_filters(self):
         return any(self.filters.values())
+
+    @property
+    def exact_spelling(self):
+        """The words are searched as typed: no did-you-mean, no typos forgiven."""
+        return self.spelling == SPELLING_EXACT
 
     @property
     def is_empty(self):
@@ -203,8 +218,11 @@ class SearchParams:
         sort = changes.get("sort", self.sort)
         page = changes.get("page", 1)
         items = []
+        spelling = changes.get("spelling", self.spelling)
         if query:
             items.append(("q", query))
+            if spelling:
+                items.append(("spelling", spelling))
         for facet in FACETS:
             items += [(facet.name, value) for value in filters.get(facet.name, ())]
         if sort != DEFAULT_SORT:

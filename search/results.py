@@ -21,7 +21,15 @@ from registry.choices import DeploymentModel, EsfTier, Region
 
 from .kinds import KIND_LABELS, KINDS
 from .params import FACETS, FACETS_BY_NAME, MAX_RESULT_WINDOW, SearchParams
-from .query import FACET_GROUP, FACET_SELECTED, FACET_VALUES, MARK_END, MARK_START, QUESTION_WORDS
+from .query import (
+    FACET_GROUP,
+    FACET_SELECTED,
+    FACET_VALUES,
+    IN_INDEX,
+    MARK_END,
+    MARK_START,
+    QUESTION_WORDS,
+)
 
 DEGRADED_HEADING = "Search is simplified right now"
 DEGRADED_DETAIL = (
@@ -338,30 +346,45 @@ def facet_counts_from_aggregations(aggregations):
     return counts
 
 
-def did_you_mean_from_suggest(query, suggest, known=frozenset()):
+def words_in_index(aggregations, held=True):
+    """The words typed that some document holds (or, with held=False, that none does),
+    from a did-you-mean request's counts (search.query.QueryBuilder.suggestion_body)."""
+    buckets = ((aggregations or {}).get(IN_INDEX) or {}).get("buckets") or {}
+    return frozenset(
+        word for word, bucket in buckets.items() if bool(bucket.get("doc_count")) == held
+    )
+
+
+def did_you_mean_from_suggest(query, suggest, known=frozenset(), every=frozenset()):
     """A corrected query from term suggestions, or '' when nothing better was found.
 
     Each word the index holds nowhere is replaced by the closest, most frequent word it
     holds; words the index knows are kept as typed, and so are the words of a question
     ("how", "which") and the words in `known` (the synonyms' and lay terms' words: "kids"
-    is understood, not misspelt).
+    is understood, not misspelt). With `every` (words known to be absent from the index),
+    '' unless each of them that could be corrected is: half a correction is no reading.
     """
     replacements = {}
+    uncorrected = set()
     for entries in (suggest or {}).values():
         for entry in entries:
             options = entry.get("options") or []
             typed = query[entry["offset"] : entry["offset"] + entry["length"]]
             # Only plain words are corrected: never "A&E", codes or numbers.
-            if not options or not typed.isalpha():
+            if not typed.isalpha():
                 continue
             if typed.lower() in known or typed.lower() in QUESTION_WORDS:
+                continue
+            if not options:
+                uncorrected.add((entry["offset"], typed.lower()))
                 continue
             best = max(options, key=lambda option: (option["score"], option["freq"]))
             span = (entry["offset"], entry["length"])
             current = replacements.get(span)
             if current is None or (best["score"], best["freq"]) > current[1:]:
                 replacements[span] = (best["text"], best["score"], best["freq"])
-    if not replacements:
+    left = {word for offset, word in uncorrected if not any(o == offset for o, _ in replacements)}
+    if not replacements or left & every:
         return ""
     corrected = query
     for (offset, length), (text, *_rest) in sorted(replacements.items(), reverse=True):

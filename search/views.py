@@ -15,7 +15,7 @@ from django.urls import reverse
 from registry.models import ProductIndexPage
 from registry.pagination import page_links
 
-from .params import FACETS, MAX_RESULT_WINDOW, PAGE_SIZE, SORTS, SearchParams
+from .params import FACETS, MAX_RESULT_WINDOW, PAGE_SIZE, SORTS, SPELLING_EXACT, SearchParams
 from .results import DEGRADED_DETAIL, DEGRADED_HEADING, facet_vocabulary
 from .service import run_search
 
@@ -75,6 +75,10 @@ def search_context(response):
         "clear_filters_href": search_href(params, filters={}) if params.has_filters else "",
         "did_you_mean_href": search_href(params, q=response.did_you_mean)
         if response.did_you_mean
+        else "",
+        # The results are for a correction: the words as typed, never corrected.
+        "exact_spelling_href": search_href(params, spelling=SPELLING_EXACT)
+        if response.corrected
         else "",
         "sorts": [
             {"value": value, "label": label, "selected": value == response.sort}

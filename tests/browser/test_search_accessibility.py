@@ -115,6 +115,21 @@ def test_filters_work_without_javascript(no_js_page, indexed, catalogue):
     assert main.get_by_role("link", name="WardWatch").count() == 0
 
 
+def test_a_corrected_search_is_accessible_and_offers_the_words_as_typed(
+    browser_page, assert_accessible, indexed, catalogue
+):
+    indexed()
+    browser_page.goto("/search/?q=deteriaration")
+    main = browser_page.locator("main")
+    assert main.get_by_text("Showing results for \u2018deterioration\u2019.").is_visible()
+    assert main.get_by_role("link", name="WardWatch").is_visible()
+    assert_accessible(browser_page)
+    main.get_by_role("link", name="deteriaration").click()
+    browser_page.wait_for_url("**/search/?q=deteriaration&spelling=exact")
+    assert main.get_by_role("heading", name="No results for \u2018deteriaration\u2019").is_visible()
+    assert_accessible(browser_page)
+
+
 def test_simplified_search_is_accessible(browser_page, assert_accessible, catalogue):
     with override_settings(ELASTICSEARCH_URL=""):
         browser_page.goto("/search/?q=ward")

@@ -26,7 +26,7 @@ from search.query import (
     content_words,
     similar_products_body,
 )
-from search.results import did_you_mean_from_suggest, highlight_html
+from search.results import did_you_mean_from_suggest, highlight_html, words_in_index
 from search.views import filter_panel
 
 
@@ -130,14 +130,12 @@ def test_most_of_the_meaningful_words_must_match_across_the_fields():
     assert must["multi_match"]["minimum_should_match"] == "2<-1 4<75%"
     assert "fuzziness" not in must["multi_match"]  # exact words first
 
-    boosts = {}
-    for entry in must["multi_match"]["fields"]:
-        name, _, boost = entry.partition("^")
-        boosts[name] = float(boost or 1)
-    assert boosts["title"] == boosts["supplier_name"]
-    assert boosts["title"] > boosts["clinical_areas.text"] > boosts["summary"] > boosts["body"]
-    assert boosts["category_name.text"] == boosts["setting_words"] == boosts["summary"]
-    assert boosts["summary"] > boosts["case_study_titles"]
+    # Every field once and at the same weight (measured: see FIELD_BOOSTS); category, care
+    # settings and clinical areas are searched as words.
+    fields = must["multi_match"]["fields"]
+    assert len(fields) == len(set(fields))
+    assert not [field for field in fields if "^" in field]
+    assert {"category_name.text", "setting_words", "clinical_areas.text"} <= set(fields)
 
     kinds = {clause["multi_match"].get("type") for clause in query["bool"]["should"][:2]}
     assert kinds == {"best_fields"}
@@ -411,6 +409,67 @@ def test_did_you_mean_replaces_misspelt_words_only():
     assert did_you_mean_from_suggest("diabetes coach", {"title": []}) == ""
 
 
+def test_did_you_mean_asks_which_words_the_index_holds_and_two_readings():
+    body = QueryBuilder(SearchParams(query="Pallative care, A&E 24")).suggestion_body()
+    counts = body["aggs"]["in_index"]["filters"]["filters"]
+    assert set(counts) == {"pallative", "care", "a", "e"}
+    assert counts["care"] == {"match": {"spelling": {"query": "care", "operator": "and"}}}
+    edits = {name: entry["term"]["max_edits"] for name, entry in body["suggest"].items()
+             if name != "text"}  # fmt: skip
+    assert edits == {"close": 1, "wide": 2}
+
+
+def test_a_word_some_index_holds_is_never_corrected():
+    """The suggester judges a word missing shard by shard: "care" missing from the guides'
+    index would still be "corrected" from their words, but another index holds it."""
+    suggest = {
+        "close": [
+            {"text": "pallative", "offset": 0, "length": 9, "options": [
+                {"text": "palliative", "score": 0.9, "freq": 3},
+            ]},
+            {"text": "care", "offset": 10, "length": 4, "options": [
+                {"text": "core", "score": 0.75, "freq": 2},
+            ]},
+        ]
+    }  # fmt: skip
+    in_index = words_in_index({"in_index": {"buckets": {
+        "pallative": {"doc_count": 0}, "care": {"doc_count": 12},
+    }}})  # fmt: skip
+    assert in_index == {"care"}
+    assert did_you_mean_from_suggest("pallative care", suggest, in_index) == "palliative care"
+    assert did_you_mean_from_suggest("pallative care", suggest) == "palliative core"
+
+
+def test_the_close_reading_corrects_every_unknown_word_or_none():
+    suggest = {
+        "close": [
+            {"text": "physiotherapie", "offset": 0, "length": 14, "options": []},
+            {"text": "plannerr", "offset": 15, "length": 8, "options": [
+                {"text": "planner", "score": 0.9, "freq": 3},
+            ]},
+        ]
+    }  # fmt: skip
+    absent = frozenset({"physiotherapie", "plannerr"})
+    query = "physiotherapie plannerr"
+    assert did_you_mean_from_suggest(query, suggest, every=absent) == ""
+    assert did_you_mean_from_suggest(query, suggest) == "physiotherapie planner"
+
+
+def test_spelling_exact_is_read_and_kept_in_links():
+    params = SearchParams.from_request_data({"q": "pallative", "spelling": "exact"})
+    assert params.exact_spelling
+    assert params.as_query_items(page=2) == [
+        ("q", "pallative"),
+        ("spelling", "exact"),
+        ("page", "2"),
+    ]
+    assert not SearchParams.from_request_data({"q": "x", "spelling": "loose"}).exact_spelling
+    assert SearchParams(query="pallative").as_query_items(spelling="exact") == [
+        ("q", "pallative"),
+        ("spelling", "exact"),
+    ]
+
+
 def test_did_you_mean_leaves_codes_and_symbols_alone():
     suggest = {
         "title": [
@@ -453,3 +512,23 @@ def test_filter_checkboxes_have_their_own_ids_and_counts_that_read_as_numbers():
     assert panel[0]["options"][0]["count_text"] == "12,345"
     # The first three start open, and any with a value chosen; the rest closed.
     assert [facet["open"] for facet in panel] == [True, True, True, True, False]
+
+
+def test_words_that_join_others_need_not_match():
+    assert content_words("Urdu and Bengali") == ["Urdu", "Bengali"]
+
+
+def test_every_word_somewhere_scores_above_most_of_them():
+    def all_words_clauses(text):
+        should = QueryBuilder(SearchParams(query=text)).text_query()["bool"]["should"]
+        return [
+            clause["multi_match"]
+            for clause in should
+            if clause.get("multi_match", {}).get("operator") == "and"
+        ]
+
+    [every] = all_words_clauses("cataract waiting list")
+    assert every["type"] == "cross_fields"
+    assert every["query"] == "cataract waiting list"
+    # One word: the required clause already asks for all of it.
+    assert all_words_clauses("cataract") == []

@@ -150,12 +150,55 @@ def test_no_results_offers_next_steps(client, indexed, catalogue):
 def test_misspelt_words_that_find_nothing_show_the_corrected_results(client, indexed):
     ProductFactory(title="Physiotherapy planner", summary="Exercise plans after surgery.")
     indexed()
-    body = api_search(client, q="physiotherapie plannerr")
+    body = api_search(client, q="physiotheraphy plannerr")
     assert body["did_you_mean"] == "physiotherapy planner"
     assert body["corrected"] is True
     assert [r["title"] for r in body["results"]] == ["Physiotherapy planner"]
-    html = client.get("/search/", {"q": "physiotherapie plannerr"}).content.decode()
+    html = client.get("/search/", {"q": "physiotheraphy plannerr"}).content.decode()
     assert "Showing results for" in html
+
+
+def test_a_corrected_search_links_to_the_words_as_typed(client, indexed):
+    ProductFactory(title="Palliative care record", summary="Wishes at the end of life.")
+    ProductFactory(title="Care home rota", summary="Shifts for care staff.")
+    indexed()
+    response = client.get("/search/", {"q": "pallative care"})
+    text = page_text(response)
+    # One word is nowhere in the index and one edit from a word it holds: the correction
+    # finds the product, rather than everything about care.
+    assert "Showing results for \u2018palliative care\u2019. Search instead for pallative care" in (
+        text
+    )
+    assert [result["title"] for result in response.context["results"]] == ["Palliative care record"]
+    exact = response.context["exact_spelling_href"]
+    assert exact == "/search/?q=pallative+care&spelling=exact"
+    assert f'href="{exact.replace("&", "&amp;")}"' in response.content.decode()
+
+    # The link searches the words as typed: "care" alone finds both, and nothing is
+    # corrected.
+    exact_page = client.get(exact)
+    exact_text = page_text(exact_page)
+    assert "Showing results for" not in exact_text
+    assert {result["title"] for result in exact_page.context["results"]} == {
+        "Care home rota",
+        "Palliative care record",
+    }
+    assert "No results had all of your words" in exact_text
+    # Filters and pages of that search keep to the words as typed.
+    assert '<input type="hidden" name="spelling" value="exact">' in exact_page.content.decode()
+    body = api_search(client, q="pallative care", spelling="exact")
+    assert body["did_you_mean"] is None and body["corrected"] is False
+    assert body["total"] == 2
+
+
+def test_words_as_typed_that_find_nothing_are_not_corrected_either(client, indexed):
+    ProductFactory(title="Insomnia programme", summary="Sleep therapy for adults.")
+    indexed()
+    body = api_search(client, q="insomina", spelling="exact")
+    assert body["total"] == 0
+    assert body["did_you_mean"] is None
+    # Nor are typos forgiven: the words as typed are what was asked for.
+    assert titles(api_search(client, q="insomina")) == ["Insomnia programme"]
 
 
 def test_the_results_fragment_for_instant_filters(client, indexed, catalogue):
