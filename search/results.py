@@ -133,13 +133,33 @@ def plain_html(text):
     return mark_safe(escape(text or ""))  # noqa: S308
 
 
-def page_url(url_path):
-    """The public URL of a page from its Wagtail url_path (what the index stores)."""
+#: How long a process keeps the sites' root paths before asking Wagtail again. Wagtail keeps
+#: them in the shared cache (a database table): asking once per result cost a query each.
+#: Saving or deleting a site clears this process's copy at once (search/signals.py); other
+#: processes see the change within this many seconds.
+SITE_ROOTS_SECONDS = 60
+_site_roots = {"paths": None, "read_at": 0.0}
+
+
+def forget_site_roots(**kwargs):
+    _site_roots["paths"] = None
+
+
+def site_root_paths():
     from wagtail.models import Site
 
+    now = time.monotonic()
+    if _site_roots["paths"] is None or now - _site_roots["read_at"] > SITE_ROOTS_SECONDS:
+        _site_roots["paths"] = Site.get_site_root_paths()
+        _site_roots["read_at"] = now
+    return _site_roots["paths"]
+
+
+def page_url(url_path):
+    """The public URL of a page from its Wagtail url_path (what the index stores)."""
     if not url_path:
         return ""
-    for root in Site.get_site_root_paths():
+    for root in site_root_paths():
         if url_path.startswith(root.root_path):
             return "/" + url_path[len(root.root_path) :]
     return url_path

@@ -38,7 +38,7 @@ document to change.
 
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from taggit.models import Tag
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_slug_changed, post_page_move
 
 from assessments.models import ProductCompliance, Standard
@@ -58,6 +58,7 @@ from registry.models import (
 )
 
 from . import queue
+from .results import forget_site_roots
 
 PAGE_KINDS = {ProductPage: "product", CaseStudyPage: "case_study", BestPracticePage: "guide"}
 
@@ -309,6 +310,11 @@ def connect():
     for model, handler in SNIPPET_HANDLERS:
         post_save.connect(handler, sender=model, dispatch_uid=_uid("save", model))
         pre_delete.connect(handler, sender=model, dispatch_uid=_uid("delete", model))
+    # Result addresses are worked out from the sites' root paths, kept a minute per process.
+    post_save.connect(forget_site_roots, sender=Site, dispatch_uid=_uid("save", Site))
+    post_delete.connect(forget_site_roots, sender=Site, dispatch_uid=_uid("delete", Site))
+    post_page_move.connect(forget_site_roots, dispatch_uid=_uid("move-roots", Page))
+    page_slug_changed.connect(forget_site_roots, dispatch_uid=_uid("slug-roots", Page))
 
 
 def _uid(signal, model):
