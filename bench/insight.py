@@ -35,6 +35,9 @@ def setup_django():
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("createcachetable")  # the site's shared cache, as `make migrate` makes it
 
 
 def top_up_organisations(rng, wanted):

@@ -9,6 +9,7 @@ product is written out in docs/insight.md; keep the two in step.
 """
 
 import datetime
+import functools
 import statistics
 from collections import Counter, defaultdict
 
@@ -47,7 +48,13 @@ def section(key, title, columns, rows, chart=None, note=""):
 
 
 def _product_admin(pk):
-    return reverse("wagtailadmin_pages:edit", args=[pk])
+    # Reversed once: Ready to spread builds hundreds of these on each request.
+    return _product_admin_pattern().replace("/0/", f"/{pk}/")
+
+
+@functools.cache
+def _product_admin_pattern():
+    return reverse("wagtailadmin_pages:edit", args=[0])
 
 
 def _organisations_list(**filters):
