@@ -36,6 +36,7 @@ from wagtail.search import index
 
 from .blocks import ContentBlock
 from .choices import (
+    SIZE_MEASURES,
     AdoptionScale,
     ConformityMarking,
     DeploymentModel,
@@ -45,6 +46,7 @@ from .choices import (
     OrganisationKind,
     PricingModel,
     Region,
+    SizeBand,
 )
 from .pagination import paginate
 from .validators import (
@@ -101,6 +103,17 @@ class Organisation(index.Indexed, models.Model):
         blank=True,
         help_text="Leave blank for national organisations and suppliers.",
     )
+    size_band = models.CharField(
+        max_length=16,
+        choices=SizeBand.choices,
+        blank=True,
+        help_text="For NHS and care organisations. "
+        + "; ".join(
+            f"{who} by {measure}: small {small}, medium {medium}, large {large}"
+            for who, measure, small, medium, large in SIZE_MEASURES.values()
+        )
+        + ". Leave blank if not known.",
+    )
     website = models.URLField(blank=True)
     external_id = external_id_field()
 
@@ -108,7 +121,7 @@ class Organisation(index.Indexed, models.Model):
         FieldPanel("name"),
         FieldPanel("kind"),
         FieldRowPanel([FieldPanel("ods_code"), FieldPanel("companies_house_number")]),
-        FieldPanel("region"),
+        FieldRowPanel([FieldPanel("region"), FieldPanel("size_band")]),
         FieldPanel("website"),
         FieldPanel("external_id"),
     ]
