@@ -78,7 +78,9 @@ def paged_sections(sections, request=None):
     return shown
 
 
-def _context(panel, snapshot, request=None):
+def _context(panel, snapshot, request=None, fragment="page"):
+    """What a panel's body shows. `fragment` names where (page, dashboard, home): its HTML
+    is kept in the cache per snapshot, place and query (insight/includes/panel_body.html)."""
     title, _ = PANELS[panel]
     return {
         "panel": panel,
@@ -86,12 +88,13 @@ def _context(panel, snapshot, request=None):
         "snapshot": snapshot,
         "sections": paged_sections(panel_sections(panel, snapshot, request), request),
         "summary": snapshot.data.get("summary"),
+        "fragment": fragment,
     }
 
 
 @permission_required(PERMISSION, raise_exception=True)
 def dashboard(request):
-    panels = [_context(panel, snapshots.latest(panel)) for panel in PANELS]
+    panels = [_context(panel, snapshots.latest(panel), fragment="dashboard") for panel in PANELS]
     return render(request, "insight/dashboard.html", {"panels": panels})
 
 

@@ -21,7 +21,7 @@ class InsightHomePanel(Component):
         self.order = order
 
     def get_context_data(self, parent_context=None):
-        context = _context(self.panel, snapshots.latest(self.panel))
+        context = _context(self.panel, snapshots.latest(self.panel), fragment="home")
         context["sections"] = context["sections"][:1]
         context["on_home"] = True
         return context

@@ -59,6 +59,7 @@ def test_the_dashboard_shows_the_first_page_and_the_csv_every_row(client, long_t
     client.force_login(admin_user("Editors"))
     dashboard = client.get("/admin/insight/").content.decode()
     assert f"Rows 1 to {TABLE_ROWS} of {ROWS}: every row is on" in dashboard
+    assert "the compliance health page</a> and in the CSV" in dashboard
     assert f"Product {TABLE_ROWS + 1:03d}" not in dashboard
     body = client.get("/admin/insight/compliance-health/dtac-lapsing.csv").content.decode()
     assert len(body.splitlines()) == ROWS + 1
