@@ -143,6 +143,19 @@ class Organisation(index.Indexed, models.Model):
 
         return reverse("organisation", args=[self.pk])
 
+    @property
+    def size_description(self):
+        """The size band in words, with what it means for this kind: "Large (over 10,000
+        staff)". Empty when no band is set."""
+        if not self.size_band:
+            return ""
+        label = self.get_size_band_display()
+        if self.kind not in SIZE_MEASURES:
+            return label
+        _, measure, *bands = SIZE_MEASURES[self.kind]
+        band = dict(zip(SizeBand.values, bands, strict=True))[self.size_band]
+        return f"{label} ({band} {measure})"
+
     def clean_fields(self, exclude=None):
         # Normalise before the field validators run, so "rj1 " is stored as "RJ1".
         self.ods_code = normalise_code(self.ods_code) or None

@@ -99,3 +99,4 @@ def test_an_organisation_page_suggests_proven_products_with_reasons(client):
         "some also use Shared, as this organisation does."
     )
     assert reason in section
+    assert "Large (over 10,000 staff)" in page
