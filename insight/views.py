@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from registry.models import CareSetting, Category
@@ -86,8 +87,11 @@ def _context(panel, snapshot, request=None, fragment="page"):
         "panel": panel,
         "panel_title": title,
         "snapshot": snapshot,
-        "sections": paged_sections(panel_sections(panel, snapshot, request), request),
-        "summary": snapshot.data.get("summary"),
+        # Worked out only if the cached HTML is missing: the figures are not even read then.
+        "sections": SimpleLazyObject(
+            lambda: paged_sections(panel_sections(panel, snapshot, request), request)
+        ),
+        "summary": SimpleLazyObject(lambda: snapshot.data.get("summary") or {}),
         "fragment": fragment,
     }
 
