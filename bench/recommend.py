@@ -28,6 +28,11 @@ def main():
         "--sample", type=int, default=2000, help="Evaluate at most this many organisations."
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--neighbours",
+        type=int,
+        help="How many of the most similar organisations count (default: peers.NEIGHBOURS).",
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     import django
@@ -46,12 +51,16 @@ def main():
     ):
         used_in_order.setdefault(org, []).append(product)
     profiles = {
-        pk: Profile(kind, region)
-        for pk, kind, region in Organisation.objects.values_list("pk", "kind", "region")
+        pk: Profile(kind, region, size_band)
+        for pk, kind, region, size_band in Organisation.objects.values_list(
+            "pk", "kind", "region", "size_band"
+        )
     }
     eligible = [org for org, products in used_in_order.items() if len(products) >= 2]
     chosen = set(random.Random(args.seed).sample(eligible, min(args.sample, len(eligible))))
-    recall, baseline, evaluated = recall_at_k(used_in_order, profiles, args.k, only=chosen)
+    recall, baseline, evaluated = recall_at_k(
+        used_in_order, profiles, args.k, only=chosen, neighbours=args.neighbours
+    )
     print(f"organisations with 2+ dated adoptions: {len(eligible)}; evaluated: {evaluated}")
     print(f"recall@{args.k} organisations like yours: {recall:.3f}")
     print(f"recall@{args.k} most adopted baseline:   {baseline:.3f}")

@@ -125,7 +125,7 @@ class DemoLoader:
             self.counts["suppliers"] = len(suppliers)
             self.tags = self._tags()
 
-        refs = [OrganisationRef(o.kind, o.region, o.name) for o in organisations]
+        refs = [OrganisationRef(o.kind, o.region, o.name, o.size_band) for o in organisations]
         products = PagePublisher(product_index, ProductPage)
         case_studies = PagePublisher(case_study_index, CaseStudyPage) if case_study_index else None
         specs = planner.products(n_products, supplier_specs, refs)
@@ -183,6 +183,7 @@ class DemoLoader:
                     ods_code=spec.ods_code,
                     companies_house_number=spec.companies_house_number,
                     website=spec.website,
+                    size_band=spec.size_band,
                     external_id=DEMO_ID_PREFIX + (spec.ods_code or spec.companies_house_number),
                 )
                 for spec in specs

@@ -65,6 +65,7 @@ class OrganisationRef:
     kind: str
     region: str
     name: str
+    size_band: str = ""
 
     @property
     def service(self):
@@ -79,10 +80,11 @@ class OrganisationSpec:
     ods_code: str | None = None
     companies_house_number: str | None = None
     website: str = ""
+    size_band: str = ""
 
     @property
     def ref(self):
-        return OrganisationRef(self.kind, self.region, self.name)
+        return OrganisationRef(self.kind, self.region, self.name, self.size_band)
 
 
 @dataclass
@@ -323,6 +325,28 @@ def pool_sizes(n_products):
     }
 
 
+#: How far ahead each NHS England region is in taking up digital products: adoptions lean to
+#: the first regions, so the dashboard shows some regions clearly ahead and white space in
+#: others.
+REGION_UPTAKE = {
+    "london": 6,
+    "north_west": 5,
+    "north_east_and_yorkshire": 4,
+    "midlands": 3,
+    "south_east": 2,
+    "east_of_england": 1,
+    "south_west": 0.6,
+}
+#: Organisations by size band: most are small or medium.
+SIZE_SHARES = {"small": 4, "medium": 4, "large": 2}
+#: Products made for one size of organisation (a large trust's enterprise system, a small
+#: practice's app), or for any: most adopters are of the size the product suits.
+PRODUCT_SIZES = {"small": 3, "medium": 3, "large": 3, "": 1}
+#: The first products of a run after the first are clearly ready to spread: passed DTAC,
+#: current standards, a case study with measured outcomes, two adopters in one region.
+SHOWCASE_POSITIONS = range(1, 4)
+
+
 def supplier_count(n_products):
     return 0 if n_products <= 0 else max(3, min(30_000, round(n_products / 3.5)))
 
@@ -394,6 +418,8 @@ class DemoPlanner:
             region=region,
             ods_code=ods,
             website=f"https://www.{organisation_domain(name, kind)}",
+            # From a stream of its own, so the sizes leave every other choice as it was.
+            size_band=pick(self.rng("size", ods), SIZE_SHARES),
         )
 
     def _icbs(self, rng, region):
@@ -560,17 +586,24 @@ class DemoPlanner:
 
 
 class AdopterIndex:
-    """Organisations grouped by the kind (and, for trusts, service) products look for."""
+    """Organisations grouped by the kind (and, for trusts, service) products look for, and
+    within that by region and size band, which a product's adopters lean to."""
 
     def __init__(self, organisations: Sequence[OrganisationRef]):
         self.by_kind = {}
         self.trusts_by_service = {}
+        self.by_place = {}
         for position, org in enumerate(organisations):
             self.by_kind.setdefault(org.kind, []).append(position)
+            group = org.kind
             if org.kind == "nhs_trust":
                 self.trusts_by_service.setdefault(org.service, []).append(position)
+                group = ("nhs_trust", org.service)
+            self.by_place.setdefault((group, org.region, org.size_band), []).append(position)
+            self.by_place.setdefault((group, org.region, ""), []).append(position)
 
-    def choose(self, rng, kind, care_settings):
+    def choose(self, rng, kind, care_settings, region="", size_band=""):
+        group = kind
         if kind == "nhs_trust" and self.trusts_by_service:
             weights = {"acute": 2, "community": 1}
             if "mental-health-services" in care_settings:
@@ -581,8 +614,17 @@ class AdopterIndex:
                 weights["community"] = 3
             weights = {k: v for k, v in weights.items() if k in self.trusts_by_service}
             if weights:
-                return rng.choice(self.trusts_by_service[pick(rng, weights)])
-        candidates = self.by_kind.get(kind) or [i for group in self.by_kind.values() for i in group]
+                service = pick(rng, weights)
+                group = ("nhs_trust", service)
+                fallback = self.trusts_by_service[service]
+            else:
+                fallback = self.by_kind.get(kind, [])
+        else:
+            fallback = self.by_kind.get(kind, [])
+        for key in [(group, region, size_band), (group, region, "")]:
+            if region and self.by_place.get(key):
+                return rng.choice(self.by_place[key])
+        candidates = fallback or [i for group in self.by_kind.values() for i in group]
         return rng.choice(candidates) if candidates else None
 
 
@@ -594,6 +636,7 @@ class ProductBuilder:
         self.today = planner.today
         self.number = number
         self.position = position  # within this run: the first few cover every case
+        self.showcase = position in SHOWCASE_POSITIONS
         self.suppliers = suppliers
         self.organisations = organisations
         self.adopters = adopters
@@ -798,7 +841,7 @@ class ProductBuilder:
             if row.status in ("met", "partially_met") and rng.random() < 0.4:
                 row.evidence_url = f"{trust_centre}/{slugify(standard.code)}"
             rows.append(row)
-        if self.position == 0 or rng.random() < 0.04:
+        if self.position == 0 or (rng.random() < 0.04 and not self.showcase):
             self._lapse(rows)
         return rows
 
@@ -835,7 +878,7 @@ class ProductBuilder:
         roll = rng.random()
         outcome = (
             "passed"
-            if roll < 0.72 + 0.2 * self.maturity
+            if roll < 0.72 + 0.2 * self.maturity or self.showcase
             else ("in_progress" if roll < 0.9 else "not_passed")
         )
         return {
@@ -1099,28 +1142,42 @@ class ProductBuilder:
     # -- adoption --
 
     def _adoptions(self):
+        """Adopters over several years: a product starts in a home region (more often one of
+        the regions ahead, REGION_UPTAKE) with organisations of the size it suits, and later
+        spreads to other regions, still leaning to those ahead."""
         rng = self.rng
-        if not self.organisations or rng.random() < 0.1:
+        if not self.organisations or (rng.random() < 0.1 and not self.showcase):
             return []
+        home = pick(rng, REGION_UPTAKE)
+        size_band = pick(rng, PRODUCT_SIZES)
         count = min(60, len(self.organisations), max(1, int(rng.lognormvariate(1.1, 0.9))))
         if self.position == 0:
             count = max(count, 2)
+        if self.showcase:
+            count = 2
         chosen, made = set(), []
         for _ in range(count * 3):
             if len(made) == count:
                 break
             kind = pick(rng, self.profile.adopters)
-            index = self.adopters.choose(rng, kind, self.care_settings)
+            at_home = self.showcase or not made or rng.random() < 0.6
+            region = home if at_home else pick(rng, REGION_UPTAKE)
+            suits = size_band if rng.random() < 0.8 else ""
+            index = self.adopters.choose(rng, kind, self.care_settings, region, suits)
             if index is None or index in chosen:
                 continue
             chosen.add(index)
             org_kind = self.organisations[index].kind
+            # The home region took it up first; other regions since.
+            since = rng.randint(400, 2500) if at_home else rng.randint(30, 1500)
             made.append(
                 AdoptionSpec(
                     organisation=index,
-                    since=days_ago(self.today, rng.randint(30, 2500)),
+                    since=days_ago(self.today, since),
                     scale=self._scale(org_kind),
-                    confirmed=rng.random() < 0.85 or (self.position == 0 and not made),
+                    confirmed=rng.random() < 0.85
+                    or (self.position == 0 and not made)
+                    or self.showcase,
                 )
             )
         return made
@@ -1138,7 +1195,7 @@ class ProductBuilder:
     def _case_study(self, adoptions, context):
         rng = self.rng
         confirmed = [a for a in adoptions if a.confirmed]
-        if not confirmed or not (self.position == 0 or rng.random() < 0.08):
+        if not confirmed or not (self.position == 0 or self.showcase or rng.random() < 0.08):
             return None
         adoption = rng.choice(confirmed)
         organisation = self.organisations[adoption.organisation]

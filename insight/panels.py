@@ -9,6 +9,7 @@ product is written out in docs/insight.md; keep the two in step.
 """
 
 import datetime
+import functools
 import statistics
 from collections import Counter, defaultdict
 
@@ -47,7 +48,13 @@ def section(key, title, columns, rows, chart=None, note=""):
 
 
 def _product_admin(pk):
-    return reverse("wagtailadmin_pages:edit", args=[pk])
+    # Reversed once: Ready to spread builds hundreds of these on each request.
+    return _product_admin_pattern().replace("/0/", f"/{pk}/")
+
+
+@functools.cache
+def _product_admin_pattern():
+    return reverse("wagtailadmin_pages:edit", args=[0])
 
 
 def _organisations_list(**filters):
@@ -815,11 +822,12 @@ def _quote(text):
 
 
 def formulary_counts():
-    """{product id: how many published formularies list it}."""
-    from formularies.models import FormularyEntry
+    """{product id: how many public formularies list it} (the lists anyone may read:
+    `Formulary.objects.public()`)."""
+    from formularies.models import Formulary, FormularyEntry
 
     return dict(
-        FormularyEntry.objects.filter(formulary__published=True)
+        FormularyEntry.objects.filter(formulary__in=Formulary.objects.public())
         .values("product")
         .annotate(n=Count("formulary", distinct=True))
         .values_list("product", "n")

@@ -34,5 +34,7 @@ def refresh_all():
 
 
 def latest(panel):
-    snapshot = PanelSnapshot.objects.filter(panel=panel).first()
+    """The stored figures, read from the database only when used (`data` is deferred): a
+    page whose HTML is in the cache needs only the panel's time."""
+    snapshot = PanelSnapshot.objects.filter(panel=panel).defer("data").first()
     return snapshot or refresh(panel)

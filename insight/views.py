@@ -6,18 +6,24 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from registry.models import CareSetting, Category
+from registry.pagination import page_links
 
 from . import snapshots
 from .panels import PANELS, READY_COLUMNS, ready_section
 
 PERMISSION = "insight.view_insight"
 READY_SORTS = {key for key, _ in READY_COLUMNS}
+#: A table longer than this is shown a page at a time (its CSV has every row): rendering
+#: thousands of rows, such as every listing whose DTAC lapses soon, made a panel slow.
+TABLE_ROWS = 50
 
 
 def panel_sections(panel, snapshot, request=None):
@@ -37,24 +43,62 @@ def panel_sections(panel, snapshot, request=None):
         key = sort.lstrip("-")
         descending = sort.startswith("-")
         products = sorted(products, key=lambda p: (p[key], -p["score"]), reverse=descending)
-    limit = 25 if request is None else 100
-    return [ready_section(products, limit=limit)]
+    return [ready_section(products, limit=None if request is not None else 25)]
 
 
-def _context(panel, snapshot, request=None):
+def paged_sections(sections, request=None):
+    """Each section with at most TABLE_ROWS rows: the page its `<key>-page` parameter asks
+    for on a panel's page (request given), the first page elsewhere. A paged section says
+    which rows it shows and links to the other pages."""
+    shown = []
+    for section in sections:
+        rows = section["rows"]
+        if len(rows) <= TABLE_ROWS:
+            shown.append(section)
+            continue
+        param = f"{section['key']}-page"
+        page = Paginator(rows, TABLE_ROWS).get_page(request.GET.get(param) if request else 1)
+
+        def href(number, param=param):
+            query = request.GET.copy()
+            query[param] = number
+            return f"?{query.urlencode()}"
+
+        shown.append(
+            {
+                **section,
+                "rows": page.object_list,
+                "paged": {
+                    "first": page.start_index(),
+                    "last": page.end_index(),
+                    "total": len(rows),
+                    "links": page_links(page, href) if request else {"show": False},
+                },
+            }
+        )
+    return shown
+
+
+def _context(panel, snapshot, request=None, fragment="page"):
+    """What a panel's body shows. `fragment` names where (page, dashboard, home): its HTML
+    is kept in the cache per snapshot, place and query (insight/includes/panel_body.html)."""
     title, _ = PANELS[panel]
     return {
         "panel": panel,
         "panel_title": title,
         "snapshot": snapshot,
-        "sections": panel_sections(panel, snapshot, request),
-        "summary": snapshot.data.get("summary"),
+        # Worked out only if the cached HTML is missing: the figures are not even read then.
+        "sections": SimpleLazyObject(
+            lambda: paged_sections(panel_sections(panel, snapshot, request), request)
+        ),
+        "summary": SimpleLazyObject(lambda: snapshot.data.get("summary") or {}),
+        "fragment": fragment,
     }
 
 
 @permission_required(PERMISSION, raise_exception=True)
 def dashboard(request):
-    panels = [_context(panel, snapshots.latest(panel)) for panel in PANELS]
+    panels = [_context(panel, snapshots.latest(panel), fragment="dashboard") for panel in PANELS]
     return render(request, "insight/dashboard.html", {"panels": panels})
 
 

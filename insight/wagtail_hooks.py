@@ -2,6 +2,7 @@
 panels at the top of /admin/; everyone else's admin home is unchanged."""
 
 from django.urls import include, path
+from django.utils.functional import SimpleLazyObject
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
@@ -22,8 +23,9 @@ class InsightHomePanel(Component):
         self.order = order
 
     def get_context_data(self, parent_context=None):
-        context = _context(self.panel, snapshots.latest(self.panel))
-        context["sections"] = context["sections"][:1]
+        context = _context(self.panel, snapshots.latest(self.panel), fragment="home")
+        every_section = context["sections"]
+        context["sections"] = SimpleLazyObject(lambda: every_section[:1])
         context["on_home"] = True
         return context
 

@@ -18,6 +18,44 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class SizeBand(models.TextChoices):
+    """How big an NHS or care organisation is, in three bands, each measured as its kind is
+    usually measured (SIZE_MEASURES). The scaling team sets it; similar organisations are
+    of one kind and one band ("organisations like yours", insight/peers.py)."""
+
+    SMALL = "small", "Small"
+    MEDIUM = "medium", "Medium"
+    LARGE = "large", "Large"
+
+
+#: What each band means for each kind of organisation: (who, measured by, small, medium, large).
+SIZE_MEASURES = {
+    "nhs_trust": ("NHS trusts", "staff", "under 5,000", "5,000 to 10,000", "over 10,000"),
+    "icb": ("ICBs", "people served", "under 1 million", "1 to 2 million", "over 2 million"),
+    "gp_practice": (
+        "GP practices",
+        "registered patients",
+        "under 6,000",
+        "6,000 to 12,000",
+        "over 12,000",
+    ),
+    "local_authority": (
+        "Local authorities",
+        "residents",
+        "under 250,000",
+        "250,000 to 750,000",
+        "over 750,000",
+    ),
+    "social_care_provider": (
+        "Social care providers",
+        "people supported",
+        "under 50",
+        "50 to 250",
+        "over 250",
+    ),
+}
+
+
 class Region(models.TextChoices):
     """The seven NHS England regions."""
 

@@ -32,6 +32,7 @@ from wagtail.search import index
 
 from .blocks import ContentBlock
 from .choices import (
+    SIZE_MEASURES,
     AdoptionScale,
     ConformityMarking,
     DeploymentModel,
@@ -41,6 +42,7 @@ from .choices import (
     OrganisationKind,
     PricingModel,
     Region,
+    SizeBand,
 )
 from .pagination import paginate
 from .validators import (
@@ -97,6 +99,17 @@ class Organisation(index.Indexed, models.Model):
         blank=True,
         help_text="Leave blank for national organisations and suppliers.",
     )
+    size_band = models.CharField(
+        max_length=16,
+        choices=SizeBand.choices,
+        blank=True,
+        help_text="For NHS and care organisations. "
+        + "; ".join(
+            f"{who} by {measure}: small {small}, medium {medium}, large {large}"
+            for who, measure, small, medium, large in SIZE_MEASURES.values()
+        )
+        + ". Leave blank if not known.",
+    )
     website = models.URLField(blank=True)
     external_id = external_id_field()
 
@@ -104,7 +117,7 @@ class Organisation(index.Indexed, models.Model):
         FieldPanel("name"),
         FieldPanel("kind"),
         FieldRowPanel([FieldPanel("ods_code"), FieldPanel("companies_house_number")]),
-        FieldPanel("region"),
+        FieldRowPanel([FieldPanel("region"), FieldPanel("size_band")]),
         FieldPanel("website"),
         FieldPanel("external_id"),
     ]
@@ -125,6 +138,19 @@ class Organisation(index.Indexed, models.Model):
         from django.urls import reverse
 
         return reverse("organisation", args=[self.pk])
+
+    @property
+    def size_description(self):
+        """The size band in words, with what it means for this kind: "Large (over 10,000
+        staff)". Empty when no band is set."""
+        if not self.size_band:
+            return ""
+        label = self.get_size_band_display()
+        if self.kind not in SIZE_MEASURES:
+            return label
+        _, measure, *bands = SIZE_MEASURES[self.kind]
+        band = dict(zip(SizeBand.values, bands, strict=True))[self.size_band]
+        return f"{label} ({band} {measure})"
 
     def clean_fields(self, exclude=None):
         # Normalise before the field validators run, so "rj1 " is stored as "RJ1".

@@ -14,6 +14,7 @@ from registry.choices import Region
 
 from ..accounts.factories import PASSWORD, UserFactory
 from ..assessments.factories import AssessorFactory
+from ..insight.test_long_tables import long_table  # noqa: F401 - a fixture
 from ..insight.test_panels import pass_dtac
 from ..registry.factories import (
     AdoptionFactory,
@@ -116,3 +117,16 @@ def test_insight_dashboard_and_panels(trust, browser_page, assert_accessible, sc
     for panel in PANELS:
         assert browser_page.goto(f"/admin/insight/{panel}/").status == 200
         look(browser_page, assert_accessible, screenshot_path, f"insight-{panel}")
+
+
+@pytest.mark.usefixtures("long_table")
+def test_a_long_table_a_page_at_a_time(browser_page, assert_accessible, screenshot_path):
+    assessor = AssessorFactory()
+    browser_page.goto("/admin/login/")
+    browser_page.fill("#id_username", assessor.username)
+    browser_page.fill("#id_password", PASSWORD)
+    browser_page.click("button[type=submit]")
+    browser_page.goto("/admin/insight/compliance-health/")
+    browser_page.click("nav.insight-pages >> text=Next")
+    assert "Rows 51 to 57 of 57" in browser_page.inner_text("main")
+    look(browser_page, assert_accessible, screenshot_path, "insight-long-table")

@@ -32,7 +32,8 @@ def edit(client, organisation, **data):
 def test_a_confirmed_member_builds_and_publishes_the_formulary(client):
     trust = OrganisationFactory(name="Leeds Teaching Hospitals")
     product = ProductFactory(title="Remote monitoring")
-    client.force_login(member_of(trust))
+    member = member_of(trust)
+    client.force_login(member)
 
     edit(client, trust, action="add", product_name="remote  MONITORING", note="Cardiology only")
     assert client.get(f"/organisations/{trust.pk}/formulary/").status_code == 404  # not yet
@@ -51,6 +52,10 @@ def test_a_confirmed_member_builds_and_publishes_the_formulary(client):
     assert "<script" not in embed.content.decode()
     assert 'target="_top"' in embed.content.decode()
     assert formulary_counts() == {product.pk: 1}
+    # A list nobody can answer for any more is withdrawn, and no longer counts as spread.
+    member.is_active = False
+    member.save()
+    assert formulary_counts() == {}
 
 
 def test_bad_input_is_explained_and_changes_nothing(client):

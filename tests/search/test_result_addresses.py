@@ -20,7 +20,9 @@ def test_a_page_of_results_reads_the_site_roots_at_most_once():
 
 def test_a_new_site_root_reaches_result_addresses_at_once():
     page_url("/home/warm-up/")
-    new_home = Page.get_first_root_node().add_child(instance=Page(title="New home", slug="new-home"))
+    new_home = Page.get_first_root_node().add_child(
+        instance=Page(title="New home", slug="new-home")
+    )
     site = Site.objects.get(is_default_site=True)
     site.root_page = new_home
     site.save()
