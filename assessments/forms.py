@@ -185,6 +185,7 @@ class AnswerForm(forms.Form):
         field.label, field.help_text, field.required = label, hint, required
         field.error_messages["required"] = self._required_message()
         self.fields["value"] = field
+        self.order_fields(["value"])  # the question itself is the page's heading
         if value is not None and not self.is_bound:
             self.initial["value"] = value
 

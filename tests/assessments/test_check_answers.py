@@ -189,10 +189,17 @@ def test_required_questions_say_what_to_do_not_this_field_is_required(client, dr
 
 def test_file_inputs_are_the_nhs_file_upload(client, drafting):
     _criterion, page = _question(client, drafting, "E2")
-    upload = page.select_one('[data-module="nhsuk-file-upload"]')
-    assert "nhsuk-file-upload" in upload["class"]
+    upload = page.select_one(".nhsuk-file-upload")
     assert upload.select_one("input[type=file]")["class"] == ["nhsuk-file-upload__input"]
-    assert page.select_one("#id_completed_on.nhsuk-date-input") is not None
+    date = page.select_one("#id_completed_on.nhsuk-date-input")
+    parts = [(box["name"], box.find_previous("label").get_text()) for box in date.select("input")]
+    assert parts == [
+        ("completed_on_0", "Day"),
+        ("completed_on_1", "Month"),
+        ("completed_on_2", "Year"),
+    ]
+    # The question is the page's heading, not the first detail asked about the document.
+    assert page.select_one("h1 label")["for"] == "id_value"
     _criterion, page = _question(client, drafting, "E2", {"value": pdf()})
     assert page.select_one(".nhsuk-error-summary") is not None
 
