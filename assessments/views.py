@@ -224,7 +224,10 @@ def question(request, pk, code):
                     **(form.evidence_details() if criterion.evidence_uploads else {}),
                 )
                 messages.success(request, f"{form.safe_name} has been uploaded.")
-                return redirect("assessments:question", submission.pk, criterion.code)
+                again = redirect("assessments:question", submission.pk, criterion.code)
+                if request.GET.get("return") == "check":  # still on the way back there
+                    again["Location"] += "?return=check"
+                return again
             if criterion.mandatory and not state.uploads:
                 form.add_error("value", "Select a file to upload.")
         else:

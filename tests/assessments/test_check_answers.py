@@ -135,6 +135,15 @@ def test_a_change_link_on_a_question_returns_to_check_answers(client, drafting):
     assert response["Location"] == f"/submissions/{drafting.pk}/check-your-answers/"
 
 
+def test_an_upload_from_a_change_link_still_returns_to_check_answers(client, drafting):
+    criterion = Criterion.objects.get(code="E2", section__framework=drafting.framework)
+    url = question_url(drafting, criterion) + "?return=check"
+    response = client.post(url, {"value": pdf(), **EVIDENCE_DETAILS})
+    assert response["Location"] == url
+    response = client.post(url, {})
+    assert response["Location"] == f"/submissions/{drafting.pk}/check-your-answers/"
+
+
 def _question(client, submission, code, data=None):
     criterion = Criterion.objects.get(code=code, section__framework=submission.framework)
     url = question_url(submission, criterion)
