@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 
 from registry.choices import OrganisationKind
@@ -95,3 +96,51 @@ class RegistrationForm(forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="Your colleague's email address")
+
+
+class SignInForm(AuthenticationForm):
+    """Sign in with the email address people registered with (it is their username)."""
+
+    username = forms.CharField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput,
+        error_messages={"required": "Enter your email address"},
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Enter your password"},
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Enter the email address and password of your account: one of "
+        "them is not right.",
+    }
+
+    def clean_username(self):
+        """Addresses are stored in lower case when people register."""
+        username = self.cleaned_data["username"].strip()
+        return username.lower() if "@" in username else username
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Django's password change, with labels and errors that say what to do."""
+
+    LABELS = {
+        "old_password": ("Current password", "Enter your current password"),
+        "new_password1": ("New password", "Enter a new password"),
+        "new_password2": ("Confirm new password", "Enter the new password again"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (label, required) in self.LABELS.items():
+            self.fields[name].label = label
+            self.fields[name].error_messages["required"] = required
+        self.error_messages = {
+            **self.error_messages,
+            "password_incorrect": "Your current password is not right: enter it again.",
+            "password_mismatch": "The two new passwords are different: enter the same one twice.",
+        }

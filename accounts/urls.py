@@ -2,12 +2,30 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import two_factor, views
+from .forms import ChangePasswordForm, SignInForm
 from .throttling import posted_email, rate_limited
 from .tokens import password_reset_token
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("", views.account, name="account"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            form_class=ChangePasswordForm,
+            success_url=reverse_lazy("accounts:password_change_done"),
+            template_name="accounts/password_change.html",
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/changed/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="accounts/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
     path("register/", views.register, name="register"),
     path("verify/<uidb64>/<token>/", views.verify_email, name="verify"),
     path("invite/", views.invite, name="invite"),
@@ -15,7 +33,7 @@ urlpatterns = [
     path("invitation/<str:token>/", views.register, name="accept_invitation"),
     path(
         "sign-in/",
-        rate_limited("sign_in")(auth_views.LoginView.as_view()),
+        rate_limited("sign_in")(auth_views.LoginView.as_view(authentication_form=SignInForm)),
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),

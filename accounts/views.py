@@ -26,6 +26,7 @@ from .forms import InvitationForm, RegistrationForm
 from .models import Membership, confirmed_memberships, confirmed_organisation_of, membership_of
 from .throttling import posted_email, rate_limited
 from .tokens import email_verification_token, make_invitation_token, read_invitation_token
+from .two_factor import has_admin_access
 
 User = get_user_model()
 
@@ -209,3 +210,22 @@ def decide_membership(request, pk):
     else:
         messages.error(request, "Choose whether to confirm or decline.")
     return redirect("accounts:invite")
+
+
+@login_required
+def account(request):
+    """Who the signed-in person is, the organisation they act for and whether the registry
+    has confirmed it, and the places that belong to them."""
+    membership = membership_of(request.user)
+    organisation = membership.organisation if membership else None
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "membership": membership,
+            "organisation": organisation,
+            "is_supplier": organisation is not None
+            and organisation.kind == OrganisationKind.SUPPLIER,
+            "has_admin_access": has_admin_access(request.user),
+        },
+    )

@@ -5,6 +5,8 @@ these views. Every decision form carries the status the assessor saw; the servic
 decision when the submission has moved on, so two assessors acting at once cannot both win.
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -14,8 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from . import services
+from .history import describe
+from .models import WITH_ASSESSORS, SubmissionStatus, Verdict
 from .models import Submission as SubmissionModel
-from .models import SubmissionStatus, Verdict
 from .refusals import refusals_return_to
 
 REVIEW_PERMISSION = "assessments.review_submission"
@@ -41,6 +44,36 @@ def assessors():
     )
 
 
+def overdue_filter():
+    """With the assessors for longer than the target (days counted as `days_waiting` does)."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.ASSESSMENT_TARGET_DAYS + 1)
+    return Q(status__in=WITH_ASSESSORS, submitted_at__lte=cutoff)
+
+
+def queue_summary(user):
+    """What the admin home tells an assessor: their own open submissions, those nobody has
+    picked up, and those over the target time."""
+    open_submissions = SubmissionModel.objects.filter(status__in=QUEUE_STATUSES)
+    mine = open_submissions.filter(assignee=user).order_by("submitted_at", "pk")
+    target = settings.ASSESSMENT_TARGET_DAYS
+    return {
+        "mine": [
+            {
+                "submission": submission,
+                "days": submission.days_waiting,
+                "overdue": (submission.days_waiting or 0) > target,
+            }
+            for submission in mine[:10]
+        ],
+        "mine_count": mine.count(),
+        "waiting_count": open_submissions.filter(
+            status__in=WITH_ASSESSORS, assignee__isnull=True
+        ).count(),
+        "overdue_count": SubmissionModel.objects.filter(overdue_filter()).count(),
+        "target": target,
+    }
+
+
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 def queue(request):
     submissions = (
@@ -53,6 +86,9 @@ def queue(request):
         submissions = submissions.filter(status__in=QUEUE_STATUSES)
     elif status in SubmissionStatus.values:
         submissions = submissions.filter(status=status)
+    overdue = request.GET.get("overdue") == "yes"
+    if overdue:
+        submissions = submissions.filter(overdue_filter())
     assignee = request.GET.get("assignee", "")
     if assignee == "me":
         submissions = submissions.filter(assignee=request.user)
@@ -77,6 +113,7 @@ def queue(request):
             "target": target,
             "status": status,
             "assignee": assignee,
+            "overdue": overdue,
             "statuses": SubmissionStatus.choices,
             "assessors": assessors(),
         },
@@ -87,6 +124,8 @@ def _verdicts_from(request, state):
     verdicts = {}
     for section in state:
         for item in section.criteria:
+            if not item.answered:  # nothing to judge: a verdict is only for an answer
+                continue
             verdict = request.POST.get(f"verdict-{item.criterion.pk}", "")
             comment = request.POST.get(f"comment-{item.criterion.pk}", "")
             if verdict in Verdict.values:
@@ -97,6 +136,19 @@ def _verdicts_from(request, state):
                 if not unchanged:
                     verdicts[item.criterion] = (verdict, comment)
     return verdicts
+
+
+def _history(submission, state):
+    criteria = {
+        item.criterion.code: item.criterion for section in state for item in section.criteria
+    }
+    rows = []
+    for event in submission.events.select_related("actor"):
+        what, detail = describe(event, criteria)
+        actor = event.actor
+        who = (actor.get_full_name() or actor.get_username()) if actor else "The registry"
+        rows.append({"when": event.created_at, "who": who, "what": what, "detail": detail})
+    return rows
 
 
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
@@ -152,7 +204,7 @@ def review(request, pk):
             "submission": submission,
             "sections": state,
             "verdicts": Verdict.choices,
-            "events": submission.events.select_related("actor"),
+            "history": _history(submission, state),
             "assessors": assessors(),
             "can_review": submission.status
             in (SubmissionStatus.SUBMITTED, SubmissionStatus.IN_REVIEW),

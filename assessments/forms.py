@@ -98,10 +98,13 @@ class StartForm(forms.Form):
         "deployment_model": "Select how the product is deployed",
     }
 
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, organisation=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         for name, message in self.REQUIRED_MESSAGES.items():
             self.fields[name].error_messages["required"] = message
+        if editing:  # whether it updates a listed product was settled when it was started
+            del self.fields["existing_product"]
+            return
         if organisation is not None:
             self.fields["existing_product"].queryset = ProductPage.objects.filter(
                 supplier=organisation
@@ -116,7 +119,7 @@ def _parse_date(value, label):
     try:
         return datetime.date.fromisoformat(value)
     except ValueError as exc:
-        raise ValidationError(f"{label} must be a real date, for example 2025-03-31.") from exc
+        raise ValidationError(f"{label} must be a real date, for example 27 3 2024.") from exc
 
 
 class AnswerForm(forms.Form):
@@ -133,8 +136,11 @@ class AnswerForm(forms.Form):
         elif kind == QuestionType.TEXT:
             field = forms.CharField(widget=forms.Textarea, max_length=5000)
         elif kind == QuestionType.DATE:
-            field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-            field.widget.input_type = "date"
+            field = forms.DateField(
+                widget=DateInput,
+                input_formats=["%Y-%m-%d"],
+                error_messages={"invalid": "The date must be a real date, for example 27 3 2024."},
+            )
         elif kind == QuestionType.NUMBER:
             field = forms.DecimalField(widget=forms.NumberInput)
         elif kind == QuestionType.CHOICE:
@@ -160,28 +166,45 @@ class AnswerForm(forms.Form):
                 widget=forms.RadioSelect,
                 required=required,
             )
+            self.fields["status"].error_messages["required"] = self._required_message()
             self.fields["assessed_on"] = forms.CharField(
                 label="Date assessed or certified",
                 required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
-                help_text="Required if met or partially met.",
+                widget=DateInput,
+                help_text="Required if met or partially met. For example, 27 3 2024.",
             )
             self.fields["expires_on"] = forms.CharField(
                 label="Expiry date (if it expires)",
                 required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=DateInput,
+                help_text="For example, 27 3 2027.",
             )
-            for name in ("assessed_on", "expires_on"):
-                self.fields[name].widget.input_type = "date"
             if value and not self.is_bound:
                 self.initial.update(value)
             return
         field.label, field.help_text, field.required = label, hint, required
-        if kind == QuestionType.FILE:
-            field.help_text = hint
+        field.error_messages["required"] = self._required_message()
         self.fields["value"] = field
+        self.order_fields(["value"])  # the question itself is the page's heading
         if value is not None and not self.is_bound:
             self.initial["value"] = value
+
+    def _required_message(self):
+        """An error that says what to do on this question, not "This field is required"."""
+        criterion = self.criterion
+        kind = criterion.question_type
+        if kind == QuestionType.STANDARD_STATUS:
+            name = criterion.standard.name if criterion.standard else "this standard"
+            return f"Select whether the product meets {name}"
+        return {
+            QuestionType.YES_NO: "Select yes or no",
+            QuestionType.TEXT: "Enter your answer",
+            QuestionType.DATE: "Enter the date",
+            QuestionType.NUMBER: "Enter a number",
+            QuestionType.CHOICE: "Select an answer",
+            QuestionType.MULTIPLE_CHOICE: "Select at least one answer",
+            QuestionType.FILE: "Select a file to upload",
+        }[kind]
 
     def _add_evidence_fields(self):
         """What the innovator says an evidence document is: it becomes the evidence item."""

@@ -291,7 +291,9 @@ class Criterion(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="For standard status questions: the standard the answer is recorded against.",
+        help_text="The standard an approved answer is recorded against: a standard status "
+        "question's status and dates; a yes/no question is met if yes; a text question is met "
+        "once answered.",
     )
     listing_field = models.CharField(
         max_length=20,

@@ -42,15 +42,27 @@ def _expiry(standard, assessed_on, given=None):
     return None
 
 
+def _status_from_answer(item):
+    """A yes/no or text question that stands for a standard (a DPIA done, a Data Protection
+    Officer named): "no" is not met; "yes", or a name given, is met once assessors approve."""
+    if item.criterion.question_type == QuestionType.YES_NO and item.value != "yes":
+        return ComplianceStatus.NOT_MET
+    return ComplianceStatus.MET
+
+
 def assessed_compliance(submission, sections, assessed_on):
     """{standard: (status, assessed date, expiry)} from the approved answers (`sections`, as
-    `services.load_state` reads them): one row per standard-status criterion, one per DTAC
-    section reviewed met, and DTAC as a whole."""
+    `services.load_state` reads them): one row per answered criterion with a standard
+    (standard-status questions with their dates; yes/no and text ones met on approval), one
+    per DTAC section reviewed met, and DTAC as a whole."""
     rows = {}
     for section in sections:
         for item in section.criteria:
             standard = item.criterion.standard
-            if item.criterion.question_type != QuestionType.STANDARD_STATUS or not standard:
+            if not standard or not item.answered:
+                continue
+            if item.criterion.question_type != QuestionType.STANDARD_STATUS:
+                rows[standard] = (_status_from_answer(item), assessed_on, None)
                 continue
             value = item.value or {}
             day = _as_date(value.get("assessed_on")) or assessed_on

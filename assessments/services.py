@@ -188,6 +188,43 @@ def save_answer(submission, criterion, value, user):
         Submission.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
 
 
+#: What "About your product" holds on the submission itself (the start page's answers).
+ABOUT_FIELDS = (
+    "product_name",
+    "summary",
+    "category",
+    "esf_tier",
+    "device_class",
+    "pricing_model",
+    "deployment_model",
+    "website",
+)
+
+
+def save_about(submission, data, user):
+    """Changes the answers to "About your product" while the innovator may edit the whole
+    submission. The tier and device class decide which questions apply, so the task list and
+    check answers follow at once; answers to questions that no longer apply are kept."""
+    with transaction.atomic():
+        locked = _locked(submission)
+        if locked.status not in INNOVATOR_EDITABLE:
+            raise ActionRefused(
+                "You cannot change these answers now: the submission is with the scaling team."
+            )
+        changed = {}
+        for name in ABOUT_FIELDS:
+            if name not in data:
+                continue
+            before, after = getattr(locked, name), data[name]
+            if before != after:
+                setattr(locked, name, after)
+                changed[name] = str(after) if after is not None else ""
+        if changed:
+            locked.save()
+            record(locked, user, "about_changed", **changed)
+        return locked
+
+
 def add_upload(submission, criterion, uploaded_file, content_type, safe_name, user, **evidence):
     """Stores an uploaded file; for an evidence question, `evidence` carries what the
     innovator says it is (type, title, date, summary, whether it may be published)."""

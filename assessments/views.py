@@ -106,23 +106,43 @@ def start(request):
                 kind=SubmissionKind.UPDATE if existing else SubmissionKind.NEW,
                 product=existing,
                 created_by=request.user,
-                **{
-                    name: data[name]
-                    for name in (
-                        "product_name",
-                        "summary",
-                        "category",
-                        "esf_tier",
-                        "device_class",
-                        "pricing_model",
-                        "deployment_model",
-                        "website",
-                    )
-                },
+                **{name: data[name] for name in services.ABOUT_FIELDS},
             )
             services.record(submission, request.user, "started")
         return redirect("assessments:task_list", submission.pk)
     return render(request, "assessments/start.html", {"form": form})
+
+
+def _back_to(request, submission, otherwise):
+    """Where a question page goes after saving: back to check answers when it came from a
+    Change link there, else on through the questions."""
+    if request.GET.get("return") == "check":
+        return redirect("assessments:check_answers", submission.pk)
+    return otherwise
+
+
+@login_required
+@refusals_return_to("assessments:task_list")
+def about(request, pk):
+    """Change the answers given on the start page ("About your product")."""
+    submission = _submission_for(request, pk)
+    if not submission.innovator_can_edit:
+        messages.info(
+            request,
+            "You cannot change these answers now. The scaling team has your submission; "
+            "we will email you if they need anything.",
+        )
+        return redirect("assessments:task_list", submission.pk)
+    form = StartForm(
+        _posted(request),
+        organisation=submission.organisation,
+        initial={name: getattr(submission, name) for name in services.ABOUT_FIELDS},
+        editing=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.save_about(submission, form.cleaned_data, request.user)
+        return _back_to(request, submission, redirect("assessments:task_list", submission.pk))
+    return render(request, "assessments/start.html", {"form": form, "submission": submission})
 
 
 @login_required
@@ -204,17 +224,20 @@ def question(request, pk, code):
                     **(form.evidence_details() if criterion.evidence_uploads else {}),
                 )
                 messages.success(request, f"{form.safe_name} has been uploaded.")
-                return redirect("assessments:question", submission.pk, criterion.code)
+                again = redirect("assessments:question", submission.pk, criterion.code)
+                if request.GET.get("return") == "check":  # still on the way back there
+                    again["Location"] += "?return=check"
+                return again
             if criterion.mandatory and not state.uploads:
                 form.add_error("value", "Select a file to upload.")
         else:
             services.save_answer(submission, criterion, form.answer_value(), request.user)
         if not form.errors:
-            if request.GET.get("return") == "check":
-                return redirect("assessments:check_answers", submission.pk)
             if next_criterion is not None:
-                return redirect("assessments:question", submission.pk, next_criterion.code)
-            return redirect("assessments:task_list", submission.pk)
+                onward = redirect("assessments:question", submission.pk, next_criterion.code)
+            else:
+                onward = redirect("assessments:task_list", submission.pk)
+            return _back_to(request, submission, onward)
     return render(
         request,
         "assessments/question.html",

@@ -4,12 +4,14 @@ from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.urls import include, path
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet
 
 from accounts.admin_menu import guarded_menu_item
 
 from . import admin_urls
+from .admin_views import REVIEW_PERMISSION, queue_summary
 from .models import Framework, Standard
 
 
@@ -80,3 +82,24 @@ hooks.register(
         order=200,
     ),
 )
+
+
+class AssessorQueuePanel(Component):
+    """The assessor's own queue at the top of the admin home: assigned to them, waiting for
+    someone to pick up, and over the target time."""
+
+    name = "assessor_queue"
+    order = -1
+    template_name = "assessments/admin/home_panel.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        return queue_summary(self.user)
+
+
+@hooks.register("construct_homepage_panels")
+def add_assessor_queue_panel(request, panels):
+    if request.user.has_perm(REVIEW_PERMISSION):
+        panels.insert(0, AssessorQueuePanel(request.user))

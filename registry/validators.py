@@ -8,6 +8,9 @@ from django.core.validators import URLValidator
 ODS_CODE_RE = re.compile(r"^[A-Z0-9]{3,10}$")
 COMPANIES_HOUSE_RE = re.compile(r"^(?:\d{8}|[A-Z]{2}\d{6})$")
 DOI_RE = re.compile(r"^(?:doi:)?10\.\d{4,9}/\S+$", re.IGNORECASE)
+# A document in this site's own library (wagtail.documents' serve view), which is where an
+# approved submission's publishable evidence goes: /documents/<id>/<file name>.
+SITE_DOCUMENT_RE = re.compile(r"^/documents/\d+/[^\s/]+$")
 
 
 def normalise_code(value):
@@ -34,8 +37,9 @@ def validate_companies_house_number(value):
 
 
 def validate_link_or_doi(value):
-    """Evidence is cited by a web address or by a DOI such as 10.1136/bmj.m1234."""
-    if DOI_RE.match(value or ""):
+    """Evidence is cited by a web address, by a DOI such as 10.1136/bmj.m1234, or by a
+    document in the registry's own library."""
+    if DOI_RE.match(value or "") or SITE_DOCUMENT_RE.match(value or ""):
         return
     try:
         URLValidator(schemes=["http", "https"])(value)

@@ -199,6 +199,9 @@ def _submission(suffix=""):
 
 
 PATHS = {
+    "accounts:account": "/account/",
+    "accounts:password_change": "/account/password/",
+    "accounts:password_change_done": "/account/password/changed/",
     "accounts:register": "/account/register/",
     "register-buyer": "/account/register/buyer/",
     "accounts:verify": lambda w: f"/account/verify/{_uid(w['users']['buyer_confirmed'])}/x-y/",
@@ -218,6 +221,7 @@ PATHS = {
     "assessments:dashboard": "/submissions/",
     "assessments:start": "/submissions/start/",
     "assessments:task_list": _submission(),
+    "assessments:about": _submission("about/"),
     "assessments:question": lambda w: (
         f"/submissions/{w['submission'].pk}/questions/{w['criterion'].code}/"
     ),
@@ -348,6 +352,9 @@ SUPPLIER_HOME = by_role(302, 403, 403, 403, 200, 200, 403, 403, 403)  # 403 says
 
 RULES = {
     # Accounts: open forms, links that carry their own authority, and the members' pages.
+    "accounts:account": signed_in(200),
+    "accounts:password_change": signed_in(200),
+    "accounts:password_change_done": signed_in(200),
     "accounts:register": PUBLIC,
     "register-buyer": PUBLIC,
     "accounts:accept_invitation": PUBLIC,
@@ -368,6 +375,7 @@ RULES = {
     "assessments:dashboard": SUPPLIER_HOME,
     "assessments:start": SUPPLIER_HOME,
     "assessments:task_list": SUBMISSION,
+    "assessments:about": by_role(302, 404, 404, 404, 302, 404, 404, 404, 404),  # sent
     "assessments:question": by_role(302, 404, 404, 404, 302, 404, 404, 404, 404),  # sent
     "assessments:check_answers": SUBMISSION,
     "assessments:confirmation": SUBMISSION,

@@ -1,39 +1,16 @@
-import datetime
-
 from django import template
 
-from assessments.models import ComplianceStatus, QuestionType
+from assessments.forms import StartForm
+from assessments.history import answer_in_words
+from assessments.services import ABOUT_FIELDS
 
 register = template.Library()
-
-
-def _date(value):
-    return datetime.date.fromisoformat(value).strftime("%-d %B %Y") if value else ""
 
 
 @register.filter
 def answer_text(state):
     """An answer as the check-answers page and the assessor read it."""
-    value = state.value
-    if value in (None, "", []):
-        return "Not answered"
-    kind = state.criterion.question_type
-    if kind == QuestionType.YES_NO:
-        return "Yes" if value == "yes" else "No"
-    if kind == QuestionType.MULTIPLE_CHOICE:
-        return ", ".join(value)
-    if kind == QuestionType.DATE:
-        return _date(value)
-    if kind == QuestionType.NUMBER:
-        return f"{value:g}"
-    if kind == QuestionType.STANDARD_STATUS:
-        parts = [ComplianceStatus(value["status"]).label]
-        if value.get("assessed_on"):
-            parts.append(f"assessed {_date(value['assessed_on'])}")
-        if value.get("expires_on"):
-            parts.append(f"expires {_date(value['expires_on'])}")
-        return ", ".join(parts)
-    return value
+    return answer_in_words(state.criterion.question_type, state.value)
 
 
 @register.filter
@@ -41,3 +18,23 @@ def evidence_type_label(upload):
     from registry.choices import EvidenceType
 
     return dict(EvidenceType.choices).get(upload.evidence_type, upload.evidence_type)
+
+
+@register.simple_tag
+def about_answers(submission):
+    """The answers to "About your product", labelled as the innovator was asked them: for
+    check answers (with Change links to each field) and the assessor's product summary."""
+    fields = StartForm(editing=True).fields
+    rows = []
+    for name in ABOUT_FIELDS:
+        field = fields[name]
+        value = getattr(submission, name)
+        if name == "category":
+            shown = value.name if value else ""
+        elif getattr(field, "choices", None):
+            shown = dict(field.choices).get(value, value)
+        else:
+            shown = value
+        label = field.label.removesuffix(" (optional)")
+        rows.append({"name": name, "label": label, "value": shown or "Not answered"})
+    return rows

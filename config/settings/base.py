@@ -373,9 +373,6 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 # Avatars come from the user's own upload or the default image: nothing fetched from outside.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 TAGGIT_CASE_INSENSITIVE = True
-# No avatars fetched from gravatar.com: the CMS makes no requests to other sites, and its
-# Content-Security-Policy allows none.
-WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Elasticsearch. Empty means "not configured": search falls back to the database.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", "")

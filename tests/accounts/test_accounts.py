@@ -6,6 +6,7 @@ import re
 from io import StringIO
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import User
 from django.core import mail, signing
 from django.utils.encoding import force_bytes
@@ -126,6 +127,26 @@ def test_the_header_links_to_sign_in_and_submitting(client):
     html = client.get("/account/sign-in/").content.decode()
     assert 'href="/submissions/"' in html and "Submit a product" in html
     assert 'href="/account/sign-in/"' in html
+
+
+def test_sign_in_asks_for_an_email_address(client):
+    page = BeautifulSoup(client.get("/account/sign-in/").content, "html.parser")
+    field = page.select_one("main input[name=username]")
+    assert (field["type"], field["autocomplete"]) == ("email", "email")
+    assert page.select_one(f"label[for={field['id']}]").get_text(strip=True) == "Email address"
+    html = client.post("/account/sign-in/", {}).content.decode()
+    assert "Enter your email address" in html and "Enter your password" in html
+    assert "This field is required" not in html
+
+
+def test_sign_in_takes_the_address_in_any_case(client):
+    InnovatorFactory(email="ada@example.com", username="ada@example.com")
+    response = client.post(
+        "/account/sign-in/", {"username": " Ada@Example.com ", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    wrong = client.post("/account/sign-in/", {"username": "ada@example.com", "password": "x"})
+    assert "Enter the email address and password of your account" in wrong.content.decode()
 
 
 def test_emails_go_through_the_configured_backend(db):

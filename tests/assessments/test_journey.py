@@ -7,8 +7,10 @@ import datetime
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -26,6 +28,7 @@ from assessments.services import load_state
 from registry.models import Category, ProductPage
 
 from ..accounts.factories import PASSWORD
+from ..proof.test_publishing import edit_form, post
 from ..search.asking import api_search
 from ..search.indices import index_on_demand
 from .factories import AssessorFactory
@@ -41,6 +44,13 @@ def indexed(es_client, settings):
 
 def _link_in(message):
     return re.search(r"https?://[^\s]+", message.body).group(0).split("testserver", 1)[1]
+
+
+def _badges(html):
+    """Every status tag on a product page, in order: the DTAC state, each standard's status,
+    expired counts."""
+    main = BeautifulSoup(html, "html.parser").select_one("main")
+    return [tag.get_text(" ", strip=True) for tag in main.select(".nhsuk-tag")]
 
 
 def _review_all(client, submission, verdicts=None, action="save"):
@@ -202,13 +212,21 @@ def test_from_registration_to_a_published_searchable_product(client, postgres, i
     client.force_login(ada)
     assert "an editor will publish it" in client.get("/submissions/").content.decode()
 
-    # An editor (the Editors group joins the moderation task) approves the workflow task.
-    task_state = state.current_task_state
-    task = task_state.task.specific
+    # An editor (the Editors group joins the moderation task) may approve the workflow task;
+    # instead they preview the draft and press Publish in the page editor: one action, no
+    # rule in the way, published.
+    task = state.current_task_state.task.specific
     assert "approve" in [name for name, _label, _modal in task.get_actions(product, editor)]
-    task.on_action(task_state, editor, "approve")
+    data = edit_form(scaling_team, product)
+    preview_url = f"/admin/pages/{product.pk}/edit/preview/"
+    assert scaling_team.post(preview_url, data).json()["is_valid"]
+    preview = scaling_team.get(preview_url).content.decode()
+    response = post(scaling_team, product, data, "action-publish")
+    assert response.status_code == 302, [
+        str(message) for message in get_messages(response.wsgi_request)
+    ]
     product.refresh_from_db()
-    assert product.live
+    assert product.live and not product.has_unpublished_changes
 
     # The innovator's dashboard says so, and links to the listing; the listing shows the
     # evidence item.
@@ -219,6 +237,9 @@ def test_from_registration_to_a_published_searchable_product(client, postgres, i
     listing = client.get(product.url).content.decode()
     assert EVIDENCE_DETAILS["title"] in listing
     assert product.compliance.filter(standard__code="DTAC_C1", status="met").exists()
+    # The badges buyers read are the ones the editor's preview showed, DTAC passed among them.
+    assert _badges(listing) == _badges(preview)
+    assert "Passed" in _badges(listing)
 
     # Found by search, with its compliance.
     indexed()

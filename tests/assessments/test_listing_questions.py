@@ -57,3 +57,32 @@ def test_a_private_evidence_document_is_an_item_without_a_public_link(client):
     public = [item for item in draft.evidence.all() if item.link]
     assert len(private) == 1 and len(public) == 1
     assert private[0].evidence_type == "rct"
+
+
+def test_an_approved_draft_passes_the_publishing_rules_and_publishes_at_once(client):
+    """The editor's Publish on the draft approval wrote: no rule stops it, the typed evidence
+    and the data protection answers (a named DPO, a DPIA) are there, and it goes live."""
+    from django.contrib.auth.models import Group, User
+    from django.contrib.messages import get_messages
+
+    from ..proof.test_publishing import edit_form, post
+
+    innovator = InnovatorFactory()
+    submission = SubmissionFactory(organisation=innovator.membership.organisation)
+    submit_and_approve(client, submission, innovator)
+    submission.refresh_from_db()
+    product = ProductPage.objects.get(pk=submission.product_id)
+    draft = product.get_latest_revision_as_object()
+    codes = {row.standard.code: row.status for row in draft.compliance.all()}
+    assert codes["DPO"] == "met" and codes["DPIA"] == "met"
+    editor = User.objects.create_user("ed", "ed@nhs.net", "x", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+
+    response = post(client, product, edit_form(client, product), "action-publish")
+
+    messages = [str(message) for message in get_messages(response.wsgi_request)]
+    assert response.status_code == 302, messages
+    product.refresh_from_db()
+    assert product.live and not product.has_unpublished_changes
+    assert product.evidence.get().link.startswith("/documents/")

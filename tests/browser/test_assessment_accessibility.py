@@ -83,3 +83,73 @@ def test_assessor_review_screen(submission, browser_page, assert_accessible):
     browser_page.goto("/admin/assessments/")
     assert "REG-AXE" in browser_page.inner_text("main")
     assert_accessible(browser_page)
+
+
+NARROW = {"width": 390, "height": 844}
+
+
+def _at_both_widths(page, assert_accessible):
+    assert_accessible(page)
+    page.set_viewport_size(NARROW)
+    assert_accessible(page)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= NARROW["width"], f"the page scrolls sideways at 390px ({width}px wide)"
+
+
+def test_check_answers_with_about_your_product_at_both_widths(
+    submission, browser_page, assert_accessible
+):
+    sign_in(browser_page, "ada@example.com")
+    browser_page.goto(f"/submissions/{submission.pk}/check-your-answers/")
+    assert "About your product" in browser_page.inner_text("main")
+    _at_both_widths(browser_page, assert_accessible)
+
+
+def test_about_your_product_with_errors_at_both_widths(submission, browser_page, assert_accessible):
+    sign_in(browser_page, "ada@example.com")
+    browser_page.goto(f"/submissions/{submission.pk}/about/?return=check")
+    browser_page.fill("#id_summary", "")
+    browser_page.click("main button[type=submit]")
+    assert "Enter the product's summary" in browser_page.inner_text("main")
+    _at_both_widths(browser_page, assert_accessible)
+
+
+def test_evidence_upload_question_at_both_widths(submission, browser_page, assert_accessible):
+    sign_in(browser_page, "ada@example.com")
+    browser_page.goto(f"/submissions/{submission.pk}/questions/E2/")
+    assert browser_page.locator(".nhsuk-file-upload input.nhsuk-file-upload__input").count() == 1
+    _at_both_widths(browser_page, assert_accessible)
+
+
+def test_account_page_and_header_account_area_at_both_widths(
+    submission, browser_page, assert_accessible
+):
+    sign_in(browser_page, "ada@example.com")
+    browser_page.goto("/account/")
+    assert "Confirmed" in browser_page.inner_text("main")
+    assert "Your account" in browser_page.inner_text("header")
+    _at_both_widths(browser_page, assert_accessible)
+    browser_page.goto("/account/password/")
+    browser_page.click("main button[type=submit]")
+    assert "Enter your current password" in browser_page.inner_text("main")
+    _at_both_widths(browser_page, assert_accessible)
+
+
+def test_assessor_home_panel_and_review_at_both_widths(submission, browser_page, assert_accessible):
+    assessor = AssessorFactory()
+    submission.status = "submitted"
+    submission.reference = "REG-HOME"
+    submission.assignee = assessor
+    submission.save()
+    browser_page.goto("/admin/login/")
+    browser_page.fill("#id_username", assessor.username)
+    browser_page.fill("#id_password", PASSWORD)
+    browser_page.click("button[type=submit]")
+    browser_page.goto("/admin/")
+    assert "Your assessment queue" in browser_page.inner_text("main")
+    assert_accessible(browser_page)
+    browser_page.goto(f"/admin/assessments/{submission.pk}/")
+    assert "The product" in browser_page.inner_text("main")
+    assert_accessible(browser_page)
+    browser_page.set_viewport_size(NARROW)
+    assert_accessible(browser_page)
