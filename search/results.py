@@ -6,6 +6,7 @@ and the API never need to know which one answered. Facet values are shown with h
 """
 
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -133,26 +134,27 @@ def plain_html(text):
     return mark_safe(escape(text or ""))  # noqa: S308
 
 
-#: How long a process keeps the sites' root paths before asking Wagtail again. Wagtail keeps
-#: them in the shared cache (a database table): asking once per result cost a query each.
-#: Saving or deleting a site clears this process's copy at once (search/signals.py); other
-#: processes see the change within this many seconds.
+#: The sites' root paths are read once per request (and at most this many seconds apart
+#: outside requests), not once per result: Wagtail keeps them in the shared cache, a
+#: database table, so each read is a query. A new request, or saving, moving or deleting a
+#: site or its root, clears this thread's copy (search/signals.py).
 SITE_ROOTS_SECONDS = 60
-_site_roots = {"paths": None, "read_at": 0.0}
+_site_roots = threading.local()
 
 
 def forget_site_roots(**kwargs):
-    _site_roots["paths"] = None
+    _site_roots.paths = None
 
 
 def site_root_paths():
     from wagtail.models import Site
 
     now = time.monotonic()
-    if _site_roots["paths"] is None or now - _site_roots["read_at"] > SITE_ROOTS_SECONDS:
-        _site_roots["paths"] = Site.get_site_root_paths()
-        _site_roots["read_at"] = now
-    return _site_roots["paths"]
+    paths = getattr(_site_roots, "paths", None)
+    if paths is None or now - _site_roots.read_at > SITE_ROOTS_SECONDS:
+        paths = _site_roots.paths = Site.get_site_root_paths()
+        _site_roots.read_at = now
+    return paths
 
 
 def page_url(url_path):

@@ -36,6 +36,7 @@ bookkeeping fields (`save_revision`), and a page that is not and was not live ha
 document to change.
 """
 
+from django.core.signals import request_started
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from taggit.models import Tag
 from wagtail.models import Page, PageViewRestriction, Site
@@ -310,7 +311,8 @@ def connect():
     for model, handler in SNIPPET_HANDLERS:
         post_save.connect(handler, sender=model, dispatch_uid=_uid("save", model))
         pre_delete.connect(handler, sender=model, dispatch_uid=_uid("delete", model))
-    # Result addresses are worked out from the sites' root paths, kept a minute per process.
+    # Result addresses are worked out from the sites' root paths, read once per request.
+    request_started.connect(forget_site_roots, dispatch_uid="search.signals.request-roots")
     post_save.connect(forget_site_roots, sender=Site, dispatch_uid=_uid("save", Site))
     post_delete.connect(forget_site_roots, sender=Site, dispatch_uid=_uid("delete", Site))
     post_page_move.connect(forget_site_roots, dispatch_uid=_uid("move-roots", Page))

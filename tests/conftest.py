@@ -39,6 +39,15 @@ def es_client():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_site_roots():
+    """Each test's sites are its own (a rolled-back transaction sends no delete signal), so
+    no test reads the root paths another test's sites had: as each new request does."""
+    from search.results import forget_site_roots
+
+    forget_site_roots()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits(request):
     """Rate-limit counters live in the default cache (a database table): each test that
     reaches the database starts with none. Tests without the database have no counters."""

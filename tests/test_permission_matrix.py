@@ -608,6 +608,9 @@ POST_RULES = {
     "accounts:two_factor": signed_in(200, anonymous=S),
     "accounts:two_factor_recovery_codes": signed_in(302, anonymous=S),  # after a code only
     "saved-searches": signed_in(200, anonymous=S),
+    "accounts:account": signed_in(200, anonymous=S),  # reads only
+    "accounts:password_change": signed_in(200, anonymous=S),  # the form with its errors
+    "accounts:password_change_done": signed_in(405, anonymous=S),
     "saved-search-create": signed_in(302, anonymous=S),
     "saved-search-delete": by_role(S, 404, 302, 404, 404, 404, 404, 404, 404),  # the owner
     "contact-adopter": signed_in(200, anonymous=S),
@@ -620,6 +623,7 @@ POST_RULES = {
     "assessments:task_list": by_role(S, 404, 404, 404, 200, 404, 404, 404, 404),
     "assessments:question": by_role(S, 404, 404, 404, 302, 404, 404, 404, 404),  # sent
     "assessments:check_answers": by_role(S, 404, 404, 404, 302, 404, 404, 404, 404),
+    "assessments:about": by_role(S, 404, 404, 404, 302, 404, 404, 404, 404),  # sent
     "assessments:confirmation": by_role(S, 404, 404, 404, 200, 404, 404, 404, 404),
     "assessments:download": by_role(S, 404, 404, 404, 200, 404, 200, 404, 200),
     # The scaling team's screens in the admin.

@@ -10,7 +10,7 @@ from search.results import page_url
 pytestmark = pytest.mark.django_db
 
 
-def test_a_page_of_results_reads_the_site_roots_at_most_once():
+def test_a_request_reads_the_site_roots_once_not_once_per_result():
     page_url("/home/warm-up/")
     with CaptureQueriesContext(connection) as queries:
         addresses = [page_url(f"/home/products/product-{n}/") for n in range(20)]
