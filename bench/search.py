@@ -24,7 +24,8 @@ Runs on PostgreSQL and Elasticsearch (`make services` starts both), against the 
    hits also asks for a did-you-mean and makes a second pass), and prints the page's
    overhead: page p50/p95 minus took p50/p95.
 
-Targets (issue 3): search page p95 at most 100 ms at concurrency 1; at least 10x faster
+Targets: search page p95 at most 65 ms at concurrency 1 on 100,000 products (issue 14;
+earlier 100 ms, issue 3); at least 10x faster
 than the database fallback at p95. Nothing is asserted: it prints figures and targets.
 """
 
@@ -54,7 +55,7 @@ percentile = bench_index.percentile
 
 PYTHON = sys.executable
 HOST = "127.0.0.1"
-TARGET_PAGE_P95_MS = 100
+TARGET_PAGE_P95_MS = 65
 TARGET_SPEEDUP = 10
 DEGRADED_MARKER = "Search is simplified right now"  # search.results.DEGRADED_HEADING
 REQUEST_TIMEOUT = 120
@@ -542,7 +543,7 @@ def main():
             )
 
     print()
-    print("Targets (issue 3):")
+    print("Targets (issues 3 and 14):")
     page_c1 = summary(results["elasticsearch", args.levels[0]][0])
     print(
         f"  search page p95 <= {TARGET_PAGE_P95_MS} ms at concurrency {args.levels[0]}: "
