@@ -7,17 +7,6 @@ import pytest
 from django.db import connection, transaction
 
 
-def pytest_configure(config):
-    """Under pytest-xdist (`-n 2`) each worker has a test database of its own (pytest-django
-    adds the worker id to its name) and, from here, search indices of its own."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker:
-        from django.conf import settings
-
-        settings.SEARCH_INDEX_PREFIX = f"{settings.SEARCH_INDEX_PREFIX}-{worker}"
-        os.environ["SEARCH_INDEX_PREFIX"] = settings.SEARCH_INDEX_PREFIX
-
-
 def _require(service, reason):
     message = f"{service} is required for this test: {reason}. Run `make test`, which starts it."
     if os.environ.get("CI", "").lower() == "true":
