@@ -507,14 +507,16 @@ def published_organisations():
     adopters of published products, the organisations of published case studies and of
     public formularies. Known before any product is written, so catalogue.json can give
     them first and every table's references resolve."""
+    # EXISTS, which each organisation answers from an index: `pk IN (subquery)` joined by
+    # OR rescans the adoptions for every organisation once they outgrow work_mem.
     products = published_products()
     referred = (
-        Q(pk__in=products.values("supplier_id"))
-        | Q(pk__in=Adoption.objects.filter(confirmed=True, product__in=products).values(
-            "organisation_id"
+        Exists(products.filter(supplier_id=OuterRef("pk")))
+        | Exists(Adoption.objects.filter(
+            organisation_id=OuterRef("pk"), confirmed=True, product__in=products
         ))
-        | Q(pk__in=published_case_studies().values("organisation_id"))
-        | Q(pk__in=Formulary.objects.public().values("organisation_id"))
+        | Exists(published_case_studies().filter(organisation_id=OuterRef("pk")))
+        | Exists(Formulary.objects.public().filter(organisation_id=OuterRef("pk")))
     )  # fmt: skip
     return Organisation.objects.filter(referred)
 
