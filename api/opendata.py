@@ -11,9 +11,14 @@ assessment uploads, peer messages or claims.
 
 Streamed: products and case studies are read in batches by id and written as they are
 read, so memory stays flat however large the catalogue (bench/open_data.py measures it).
-Everything is read in one repeatable-read transaction, so the tables agree with each
+Everything is read in one repeatable-read transaction, so the files agree with each
 other; the organisations referred to are known first, so catalogue.json goes straight
 into the zip with them at the top, as the import format orders its sections.
+
+On PostgreSQL the database writes most of the bytes: the flat tables as CSV (COPY), and
+each product's evidence, compliance and adoption records as the catalogue's JSON. Python
+writes the same files from the same querysets elsewhere (SQLite); the tests hold the two
+ways to the same bytes.
 """
 
 import csv
@@ -34,8 +39,8 @@ from types import SimpleNamespace
 import orjson
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, Func, OuterRef, Q, TextField, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Case, Exists, F, Func, OuterRef, Q, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.documents.models import Document
@@ -476,7 +481,7 @@ def row_object(values, **extra):
 
 
 PRODUCT_COLUMNS = (
-    "pk", "external_id", "title", "slug", "url_path", "summary", "description", "esf_tier",
+    "pk", "external_id", "title", "slug", "url_path", "summary", "esf_tier",
     "device_class", "conformity_marking", "pricing_model", "deployment_model", "website",
     "last_reviewed_on", "supplier_id", "category_id", "processes_personal_data",
 )  # fmt: skip
@@ -677,7 +682,11 @@ def product_batches(organisations, day, in_database):
         pk: SimpleNamespace(pk=pk, code=code, name=name)
         for pk, code, name in Standard.objects.values_list("pk", "code", "name")
     }
-    products = published_products().values(*PRODUCT_COLUMNS)
+    # The description as its stored JSON: a StreamValue for each product costs more than
+    # the rest of its record (stream_to_paragraphs reads only the raw data).
+    products = published_products().values(
+        *PRODUCT_COLUMNS, description_json=Cast("description", TextField())
+    )
     for batch in batches(products):
         pks = [values["pk"] for values in batch]
         # The batch's relations by a range of ids, not a list of 500 (quicker to send and
@@ -702,9 +711,11 @@ def product_batches(organisations, day, in_database):
         loaded = []
         for values in batch:
             pk = values["pk"]
+            description = SimpleNamespace(raw_data=orjson.loads(values.pop("description_json")))
             loaded.append(
                 row_object(
                     values,
+                    description=description,
                     supplier=organisations[values["supplier_id"]],
                     category=SimpleNamespace(slug=categories[values["category_id"]]),
                     care_settings=Rows(
@@ -784,14 +795,31 @@ def database_relations(span, standards, day):
     """What `python_relations` gives, with the evidence, compliance and adoption records
     written by PostgreSQL as JSON (`records`), the standards met said by SQL (proof.queries)
     and, as compliance, only the rows the DTAC state reads (rules.DTAC_READS)."""
-    from django.contrib.postgres.aggregates import StringAgg
-
-    compliance = ProductCompliance.objects.filter(in_span("product_id", span))
+    # With the compliance records, in the same scan: the codes met on the day (NULL for
+    # the others, which string_agg leaves out) and "code,status,expiry" of each row the
+    # DTAC reads.
+    met = Case(When(queries.met_on_q(day), then=F("standard__code")), default=None)
+    dtac_facts = Case(
+        When(
+            standard__code__in=rules.DTAC_READS,
+            then=Concat(
+                F("standard__code"), Value(","), F("status"), Value(","),
+                Coalesce(Cast("expires_on", TextField()), Value(""), output_field=TextField()),
+                output_field=TextField(),
+            ),
+        ),
+        default=None,
+    )  # fmt: skip
     records = {
         "evidence": record_lists(
             EVIDENCE, EvidenceItem.objects.filter(in_span("product_id", span)), {}
         ),
-        "compliance": record_lists(COMPLIANCE, compliance, {"standard": F("standard__code")}),
+        "compliance": record_lists(
+            COMPLIANCE,
+            ProductCompliance.objects.filter(in_span("product_id", span)),
+            {"standard": F("standard__code")},
+            lists=((met, LIST_SEPARATOR), (dtac_facts, ";")),
+        ),
         "adoptions": record_lists(
             ADOPTION,
             Adoption.objects.filter(in_span("product_id", span), confirmed=True),
@@ -801,21 +829,17 @@ def database_relations(span, standards, day):
             },
         ),
     }
-    dtac_rows = {}
-    for product_pk, standard_pk, status, expires_on in (
-        compliance.filter(standard__code__in=rules.DTAC_READS)
-        .order_by("sort_order", "pk")
-        .values_list("product_id", "standard_id", "status", "expires_on")
-    ):
-        dtac_rows.setdefault(product_pk, []).append(
-            DtacRow(standards[standard_pk], status, expires_on)
-        )
-    standards_met = dict(
-        compliance.filter(queries.met_on_q(day))
-        .values("product_id")
-        .annotate(codes=StringAgg("standard__code", LIST_SEPARATOR, order_by=("sort_order", "pk")))
-        .values_list("product_id", "codes")
-    )
+    standards_by_code = {standard.code: standard for standard in standards.values()}
+
+    def dtac_row(fact):
+        code, status, expires_on = fact.split(",")
+        expires_on = datetime.date.fromisoformat(expires_on) if expires_on else None
+        return DtacRow(standards_by_code[code], status, expires_on)
+
+    standards_met, dtac_rows = {}, {}
+    for pk, (_, _, codes_met, facts) in records["compliance"].items():
+        standards_met[pk] = codes_met or ""
+        dtac_rows[pk] = [dtac_row(fact) for fact in facts.split(";")] if facts else []
 
     def relations(pk):
         return {
@@ -838,11 +862,14 @@ def database_relations(span, standards, day):
 JSON_KINDS = (Text, Date, Integer, Boolean)
 
 
-def record_lists(spec, queryset, given):
-    """{product pk: (its records of one relation as JSON text, how many)}, written by
-    PostgreSQL in the import format's shape: `spec`'s keys in order, each value from
+def record_lists(spec, queryset, given, lists=()):
+    """{product pk: (its records of one relation as JSON text, how many, *lists)}, written
+    by PostgreSQL in the import format's shape: `spec`'s keys in order, each value from
     `given` (an expression by key) or the model field it names, in sort order. The JSON is
-    compact, as orjson writes it, so it goes into catalogue.json as it is."""
+    compact, as orjson writes it, so it goes into catalogue.json as it is.
+
+    `lists`: (expression, separator) pairs, each read from the same rows and joined in the
+    same order (NULLs left out), or NULL when none has a value."""
     columns = []
     for field in spec.fields:
         if field.key in given:
@@ -851,19 +878,25 @@ def record_lists(spec, queryset, given):
             columns.append(F(field.attr))
         else:
             raise ValueError(f"{spec.noun} {field.key}: give its value as an expression.")
-    rows = queryset.order_by().values_list(F("product_id"), F("sort_order"), F("pk"), *columns)
+    extra = [expression for expression, _ in lists]
+    rows = queryset.order_by().values_list(
+        F("product_id"), F("sort_order"), F("pk"), *columns, *extra
+    )
     sql, params = rows.query.sql_with_params()
     keys = [connection.ops.quote_name(field.key) for field in spec.fields]
-    records = "string_agg(row_to_json(record)::text, ',' ORDER BY rows._order, rows._pk)"
+    names = [*keys, *(f"_list{index}" for index in range(len(lists)))]
+    order = "ORDER BY rows._order, rows._pk"
+    joined = "".join(f", string_agg(rows._list{index}, %s {order})" for index in range(len(lists)))
+    records = f"string_agg(row_to_json(record)::text, ',' {order})"
     statement = (
-        f"SELECT rows._product, '[' || {records} || ']', count(*) "  # noqa: S608 (see below)
-        f"FROM ({sql}) AS rows (_product, _order, _pk, {', '.join(keys)}) "
+        f"SELECT rows._product, '[' || {records} || ']', count(*){joined} "  # noqa: S608 (see below)
+        f"FROM ({sql}) AS rows (_product, _order, _pk, {', '.join(names)}) "
         f"CROSS JOIN LATERAL (SELECT {', '.join(f'rows.{key}' for key in keys)}) AS record "
         "GROUP BY rows._product"
     )  # a compiled queryset (its values bound as parameters) and the format's field keys
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return {pk: (json_text, count) for pk, json_text, count in cursor.fetchall()}
+        cursor.execute(statement, [*(separator for _, separator in lists), *params])
+        return {pk: values for pk, *values in cursor.fetchall()}
 
 
 def write_organisations(catalogue):
