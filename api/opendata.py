@@ -459,7 +459,8 @@ class Catalogue:
 # A product has some 30 compliance rows; building a model instance for each of millions of
 # rows is most of the cost of a publication. Products are read with `values()` into light
 # objects carrying exactly the attributes `exporter.product_record` reads, so the exporter
-# stays the one definition of a record and the import format.
+# stays the one definition of a record and the import format. On PostgreSQL the nested
+# records come as JSON the database wrote from the format's own field list (`record_lists`).
 
 
 class Rows(list):
@@ -469,7 +470,7 @@ class Rows(list):
         return self
 
 
-#: What `product_record`, the proof rules and the tables read of a compliance row.
+#: What `product_record` and the proof rules read of a compliance row (Python's way).
 ComplianceRow = namedtuple(
     "ComplianceRow",
     "standard status assessed_on expires_on evidence_url notes",
