@@ -19,14 +19,17 @@ def today():
 
 
 def compliance_rows(product_ids):
-    """{product id: [ProductCompliance with its standard]}."""
+    """{product id: [rules.Fact]}: the code, status and expiry the rules read, without
+    building a model instance per row (a page of search results carries hundreds)."""
     from assessments.models import ProductCompliance
 
     grouped = defaultdict(list)
-    for row in ProductCompliance.objects.filter(product_id__in=list(product_ids)).select_related(
-        "standard"
+    for product_id, code, status, expires_on in (
+        ProductCompliance.objects.filter(product_id__in=list(product_ids))
+        .order_by()
+        .values_list("product_id", "standard__code", "status", "expires_on")
     ):
-        grouped[row.product_id].append(row)
+        grouped[product_id].append(rules.fact(code, status, expires_on))
     return grouped
 
 
