@@ -190,6 +190,26 @@ def dtac(rows, day):
     )
 
 
+def dtac_passed_until(rows):
+    """The last day ``dtac(rows, day)`` reads "passed" on, with no change to the rows (the
+    rows' MET_FOREVER stand-in: a ``datetime.date.max`` when nothing expires); None when no
+    day passes (a group has no standard met, expired or not).
+
+    Every group holds while its longest-lasting alternative met lasts, so DTAC passes on
+    exactly the days up to the earliest of those. The search index stores this one date, and
+    its filter compares it with the day of the search (search.query.dtac_passed_clause):
+    the same answer as judging every group on that day, in one comparison.
+    """
+    by_code = {row.standard.code: row for row in rows}
+    ends = []
+    for group in DTAC_REQUIREMENTS:
+        met = [by_code[code] for code in group if code in by_code and by_code[code].status == MET]
+        if not met:
+            return None
+        ends.append(max(row.expires_on or datetime.date.max for row in met))
+    return min(ends)
+
+
 def dtac_section(section, rows, day):
     """One DTAC section's state on ``day``: its own result and the standards it rests on."""
     by_code = {row.standard.code: row for row in rows}
