@@ -56,6 +56,10 @@ DTAC_REQUIREMENTS = (
 #: counted among "standards met".
 DTAC_CODES = frozenset(("DTAC", *DTAC_SECTION_REQUIREMENTS))
 
+#: Every code ``dtac`` reads: rows of other standards never change the DTAC state or its
+#: reason, so a caller may hand it only these.
+DTAC_READS = DTAC_CODES | frozenset(code for group in DTAC_REQUIREMENTS for code in group)
+
 
 @dataclass(frozen=True)
 class StandardRef:
@@ -83,6 +87,15 @@ def is_expired_on(row, day):
 
 def is_met_on(row, day):
     return row is not None and row.status == MET and not is_expired_on(row, day)
+
+
+EXPIRED = "expired"
+
+
+def effective_status(row, day):
+    """The status the public reads on ``day``: "expired" once the expiry date has passed,
+    otherwise the status as assessed (proof.queries.effective_status is the same in SQL)."""
+    return EXPIRED if is_expired_on(row, day) else row.status
 
 
 def standards_met(rows, day):

@@ -147,6 +147,27 @@ def rules_without(rows, code):
     return [row for row in rows if row.standard.code != code]
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        dtac_passing(),
+        dtac_passing(CE=("met", YESTERDAY)),
+        dtac_passing(DPIA=("not_met", None)),
+        dtac_passing(DTAC=None),
+        [],
+    ],
+)
+def test_rows_of_other_standards_never_change_the_dtac(rows):
+    """The open data reads only the rows of DTAC_READS to work out the DTAC state."""
+    others = [
+        fact("ISO27001", "met"),
+        fact("HL7V2", "not_met", YESTERDAY),
+        fact("NHS_LOGIN", "met", YESTERDAY),
+    ]
+    assert not {row.standard.code for row in others} & rules.DTAC_READS
+    assert rules.dtac([*others, *rows, *others], DAY) == rules.dtac(rows, DAY)
+
+
 def test_the_last_passing_day_agrees_with_judging_every_day():
     """What the search index stores for the DTAC filter (one date) says "passed" on exactly
     the days dtac() does, for rows expiring on different days, alternatives, rows not met and
