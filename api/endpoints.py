@@ -6,10 +6,13 @@ client walking a list never sees a record twice or misses one that existed throu
 The product list searched with `q` is in the search's order instead (api/product_search.py).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Field as SchemaField
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 
 from assessments.models import Standard
 from registry.models import CareSetting, Category, Organisation
@@ -48,8 +51,17 @@ MAX_CHANGES = 500
 DEFAULT_CHANGES = 100
 
 
-def responses(schema):
-    return {200: schema, 304: None, **ERROR_RESPONSES}
+def endpoint(path, schema, url_name, summary, tag, **options):
+    """A GET endpoint of API v1: `schema` on 200, 304 when the client's copy is current, and
+    the errors any endpoint may answer with."""
+    return router.get(
+        path,
+        response={200: schema, 304: None, **ERROR_RESPONSES},
+        url_name=url_name,
+        summary=summary,
+        tags=[tag],
+        **options,
+    )
 
 
 def changed_since(queryset, kind, since):
@@ -92,13 +104,7 @@ def one(request, queryset, pk, kind, noun, make_record):
 # --- Products -------------------------------------------------------------------------------
 
 
-@router.get(
-    "/products",
-    response=responses(ProductPageOut),
-    url_name="products",
-    summary="List products",
-    tags=["products"],
-)
+@endpoint("/products", ProductPageOut, "products", "List products", "products")
 def products(request: HttpRequest, filters: Query[ProductFilters]):
     """Products listed in the registry, with the search page's filters, and with `q` the
     products matching those words as /search finds them, best match first. Each item has
@@ -121,12 +127,8 @@ def matching_products(request, filters):
     return product_search.matching_page(request, filters, offset)
 
 
-@router.get(
-    "/products/{product_id}",
-    response=responses(ProductDetailOut),
-    url_name="product",
-    summary="A product and all its proof",
-    tags=["products"],
+@endpoint(
+    "/products/{product_id}", ProductDetailOut, "product", "A product and all its proof", "products"
 )
 def product(request: HttpRequest, product_id: int):
     """Evidence, every compliance row with its effective status and expiry, confirmed
@@ -141,218 +143,171 @@ def product(request: HttpRequest, product_id: int):
     )
 
 
-# --- Organisations, standards, categories, care settings -------------------------------------
+# --- Organisations, standards, vocabularies, case studies, guides, formularies ---------------
 
 
-@router.get(
-    "/organisations",
-    response=responses(OrganisationPageOut),
-    url_name="organisations",
-    summary="List organisations",
-    tags=["organisations"],
-)
-def organisations(request: HttpRequest, params: Query[PageParams]):
-    """NHS and care organisations (by ODS code where they have one) and suppliers."""
-    queryset = records.with_updated_at(Organisation.objects.all(), ChangeKind.ORGANISATION)
-    return page_of(request, queryset, params, ChangeKind.ORGANISATION, records.organisation_record)
+@dataclass(frozen=True)
+class Listing:
+    """A kind of record listed at /PATH, page by page in id order, and shown one by one at
+    /PATH/{ID_NAME}."""
+
+    path: str
+    list_name: str  # URL name of the list
+    name: str  # URL name of one record
+    id_name: str  # the path parameter that holds its id
+    noun: str  # what the 404 says there is none of
+    kind: ChangeKind
+    queryset: Callable
+    make_record: Callable
+    schemas: tuple  # (the page's, one record's)
+    summaries: tuple  # (the list's, one record's)
+    tag: str
+    description: str = ""  # of the list
+    operation_ids: tuple = ()  # default: the module's name and the URL names
 
 
-@router.get(
-    "/organisations/{organisation_id}",
-    response=responses(OrganisationOut),
-    url_name="organisation",
-    summary="An organisation",
-    tags=["organisations"],
-)
-def organisation(request: HttpRequest, organisation_id: int):
-    queryset = records.with_updated_at(Organisation.objects.all(), ChangeKind.ORGANISATION)
-    return one(
-        request,
-        queryset,
-        organisation_id,
-        ChangeKind.ORGANISATION,
+def _with_updated_at(model, kind):
+    return lambda: records.with_updated_at(model.objects.all(), kind)
+
+
+def _vocabulary(path, name, model, kind, noun):
+    return Listing(
+        path,
+        f"{name}_list",
+        name,
+        "term_id",
+        noun,
+        kind,
+        _with_updated_at(model, kind),
+        records.vocabulary_record,
+        (TermPageOut, TermOut),
+        (f"List {path.replace('-', ' ')}", f"A {noun}"),
+        "vocabularies",
+        operation_ids=(f"list_{name}", f"get_{name}"),
+    )
+
+
+LISTINGS = (
+    Listing(
+        "organisations",
+        "organisations",
         "organisation",
+        "organisation_id",
+        "organisation",
+        ChangeKind.ORGANISATION,
+        _with_updated_at(Organisation, ChangeKind.ORGANISATION),
         records.organisation_record,
-    )
-
-
-@router.get(
-    "/standards",
-    response=responses(StandardPageOut),
-    url_name="standards",
-    summary="List standards",
-    tags=["standards"],
-)
-def standards(request: HttpRequest, params: Query[PageParams]):
-    """The standards catalogue, retired standards included (`is_active` false)."""
-    queryset = records.with_updated_at(Standard.objects.all(), ChangeKind.STANDARD)
-    return page_of(request, queryset, params, ChangeKind.STANDARD, records.standard_record)
-
-
-@router.get(
-    "/standards/{standard_id}",
-    response=responses(StandardOut),
-    url_name="standard",
-    summary="A standard",
-    tags=["standards"],
-)
-def standard(request: HttpRequest, standard_id: int):
-    queryset = records.with_updated_at(Standard.objects.all(), ChangeKind.STANDARD)
-    return one(
-        request, queryset, standard_id, ChangeKind.STANDARD, "standard", records.standard_record
-    )
-
-
-VOCABULARIES = (
-    ("categories", "category", Category, ChangeKind.CATEGORY, "category"),
-    ("care-settings", "care_setting", CareSetting, ChangeKind.CARE_SETTING, "care setting"),
-)
-
-
-def _vocabulary_endpoints(path, name, model, kind, noun):
-    @router.get(
-        f"/{path}",
-        response=responses(TermPageOut),
-        url_name=f"{name}_list",
-        summary=f"List {path.replace('-', ' ')}",
-        tags=["vocabularies"],
-        operation_id=f"list_{name}",
-    )
-    def listing(request: HttpRequest, params: Query[PageParams]):
-        queryset = records.with_updated_at(model.objects.all(), kind)
-        return page_of(request, queryset, params, kind, records.vocabulary_record)
-
-    @router.get(
-        f"/{path}/{{term_id}}",
-        response=responses(TermOut),
-        url_name=name,
-        summary=f"A {noun}",
-        tags=["vocabularies"],
-        operation_id=f"get_{name}",
-    )
-    def detail(request: HttpRequest, term_id: int):
-        queryset = records.with_updated_at(model.objects.all(), kind)
-        return one(request, queryset, term_id, kind, noun, records.vocabulary_record)
-
-
-for _vocabulary in VOCABULARIES:
-    _vocabulary_endpoints(*_vocabulary)
-
-
-# --- Case studies and guides ----------------------------------------------------------------
-
-
-@router.get(
-    "/case-studies",
-    response=responses(CaseStudyPageOut),
-    url_name="case_studies",
-    summary="List case studies",
-    tags=["case studies and guides"],
-)
-def case_studies(request: HttpRequest, params: Query[PageParams]):
-    """How organisations adopted products, and what changed, in figures."""
-    return page_of(
-        request,
-        records.case_study_queryset(),
-        params,
-        ChangeKind.CASE_STUDY,
-        records.case_study_record,
-    )
-
-
-@router.get(
-    "/case-studies/{case_study_id}",
-    response=responses(CaseStudyOut),
-    url_name="case_study",
-    summary="A case study",
-    tags=["case studies and guides"],
-)
-def case_study(request: HttpRequest, case_study_id: int):
-    return one(
-        request,
-        records.case_study_queryset(),
-        case_study_id,
-        ChangeKind.CASE_STUDY,
+        (OrganisationPageOut, OrganisationOut),
+        ("List organisations", "An organisation"),
+        "organisations",
+        "NHS and care organisations (by ODS code where they have one) and suppliers.",
+    ),
+    Listing(
+        "standards",
+        "standards",
+        "standard",
+        "standard_id",
+        "standard",
+        ChangeKind.STANDARD,
+        _with_updated_at(Standard, ChangeKind.STANDARD),
+        records.standard_record,
+        (StandardPageOut, StandardOut),
+        ("List standards", "A standard"),
+        "standards",
+        "The standards catalogue, retired standards included (`is_active` false).",
+    ),
+    _vocabulary("categories", "category", Category, ChangeKind.CATEGORY, "category"),
+    _vocabulary(
+        "care-settings", "care_setting", CareSetting, ChangeKind.CARE_SETTING, "care setting"
+    ),
+    Listing(
+        "case-studies",
+        "case_studies",
+        "case_study",
+        "case_study_id",
         "case study",
+        ChangeKind.CASE_STUDY,
+        records.case_study_queryset,
         records.case_study_record,
-    )
-
-
-@router.get(
-    "/guides",
-    response=responses(GuidePageOut),
-    url_name="guides",
-    summary="List best-practice guides",
-    tags=["case studies and guides"],
-)
-def guides(request: HttpRequest, params: Query[PageParams]):
-    return page_of(
-        request, records.guide_queryset(), params, ChangeKind.GUIDE, records.guide_record
-    )
-
-
-@router.get(
-    "/guides/{guide_id}",
-    response=responses(GuideOut),
-    url_name="guide",
-    summary="A best-practice guide",
-    tags=["case studies and guides"],
-)
-def guide(request: HttpRequest, guide_id: int):
-    return one(
-        request, records.guide_queryset(), guide_id, ChangeKind.GUIDE, "guide", records.guide_record
-    )
-
-
-# --- Formularies -----------------------------------------------------------------------------
-
-
-@router.get(
-    "/formularies",
-    response=responses(FormularyPageOut),
-    url_name="formularies",
-    summary="List local formularies",
-    tags=["formularies"],
-)
-def formularies(request: HttpRequest, params: Query[PageParams]):
-    """NHS and care organisations' own lists of the products they approve, with a note on
-    each: those published by an organisation with a confirmed member."""
-    return page_of(
-        request,
-        records.formulary_queryset(),
-        params,
-        ChangeKind.FORMULARY,
-        records.formulary_record,
-    )
-
-
-@router.get(
-    "/formularies/{formulary_id}",
-    response=responses(FormularyOut),
-    url_name="formulary",
-    summary="A local formulary",
-    tags=["formularies"],
-)
-def formulary(request: HttpRequest, formulary_id: int):
-    return one(
-        request,
-        records.formulary_queryset(),
-        formulary_id,
-        ChangeKind.FORMULARY,
+        (CaseStudyPageOut, CaseStudyOut),
+        ("List case studies", "A case study"),
+        "case studies and guides",
+        "How organisations adopted products, and what changed, in figures.",
+    ),
+    Listing(
+        "guides",
+        "guides",
+        "guide",
+        "guide_id",
+        "guide",
+        ChangeKind.GUIDE,
+        records.guide_queryset,
+        records.guide_record,
+        (GuidePageOut, GuideOut),
+        ("List best-practice guides", "A best-practice guide"),
+        "case studies and guides",
+    ),
+    Listing(
+        "formularies",
+        "formularies",
+        "formulary",
+        "formulary_id",
         "published formulary",
+        ChangeKind.FORMULARY,
+        records.formulary_queryset,
         records.formulary_record,
+        (FormularyPageOut, FormularyOut),
+        ("List local formularies", "A local formulary"),
+        "formularies",
+        "NHS and care organisations' own lists of the products they approve, with a note on\n"
+        "each: those published by an organisation with a confirmed member.",
+    ),
+)
+
+
+def _listing_endpoints(listing):
+    list_operation, operation = listing.operation_ids or (
+        f"api_endpoints_{listing.list_name}",
+        f"api_endpoints_{listing.name}",
     )
+
+    @endpoint(
+        f"/{listing.path}",
+        listing.schemas[0],
+        listing.list_name,
+        listing.summaries[0],
+        listing.tag,
+        description=listing.description,
+        operation_id=list_operation,
+    )
+    def page(request: HttpRequest, params: Query[PageParams]):
+        return page_of(request, listing.queryset(), params, listing.kind, listing.make_record)
+
+    @endpoint(
+        f"/{listing.path}/{{{listing.id_name}}}",
+        listing.schemas[1],
+        listing.name,
+        listing.summaries[1],
+        listing.tag,
+        operation_id=operation,
+    )
+    def detail(request: HttpRequest, pk: int = Path(..., alias=listing.id_name)):
+        return one(request, listing.queryset(), pk, listing.kind, listing.noun, listing.make_record)
+
+
+for _listing in LISTINGS:
+    _listing_endpoints(_listing)
 
 
 # --- Statistics -----------------------------------------------------------------------------
 
 
-@router.get(
+@endpoint(
     "/statistics/adoption",
-    response=responses(AdoptionStatisticsOut),
-    url_name="adoption_statistics",
-    summary="Adoption in figures",
-    tags=["statistics"],
+    AdoptionStatisticsOut,
+    "adoption_statistics",
+    "Adoption in figures",
+    "statistics",
 )
 def adoption_statistics(request: HttpRequest):
     """Confirmed adoptions of listed products, by NHS England region, category and scale."""
@@ -364,13 +319,7 @@ def adoption_statistics(request: HttpRequest):
 
 DETAIL_URL_NAMES = {
     ChangeKind.PRODUCT: ("api:product", "product_id"),
-    ChangeKind.ORGANISATION: ("api:organisation", "organisation_id"),
-    ChangeKind.CASE_STUDY: ("api:case_study", "case_study_id"),
-    ChangeKind.GUIDE: ("api:guide", "guide_id"),
-    ChangeKind.STANDARD: ("api:standard", "standard_id"),
-    ChangeKind.CATEGORY: ("api:category", "term_id"),
-    ChangeKind.CARE_SETTING: ("api:care_setting", "term_id"),
-    ChangeKind.FORMULARY: ("api:formulary", "formulary_id"),
+    **{listing.kind: (f"api:{listing.name}", listing.id_name) for listing in LISTINGS},
 }
 
 
@@ -384,13 +333,7 @@ class ChangesParams(Schema):
     limit: int = SchemaField(DEFAULT_CHANGES, ge=1, le=MAX_CHANGES, description="1 to 500.")
 
 
-@router.get(
-    "/changes",
-    response=responses(ChangesOut),
-    url_name="changes",
-    summary="Changes feed",
-    tags=["changes"],
-)
+@endpoint("/changes", ChangesOut, "changes", "Changes feed", "changes")
 def changes(request: HttpRequest, params: Query[ChangesParams]):
     """Every create, update, unpublish and delete of public data, oldest first. Replaying
     it from the start (keep the record at `url` on created and updated, drop it on

@@ -11,9 +11,14 @@ assessment uploads, peer messages or claims.
 
 Streamed: products and case studies are read in batches by id and written as they are
 read, so memory stays flat however large the catalogue (bench/open_data.py measures it).
-Everything is read in one repeatable-read transaction, so the tables agree with each
+Everything is read in one repeatable-read transaction, so the files agree with each
 other; the organisations referred to are known first, so catalogue.json goes straight
 into the zip with them at the top, as the import format orders its sections.
+
+On PostgreSQL the database writes most of the bytes: the flat tables as CSV (COPY), and
+each product's evidence, compliance and adoption records as the catalogue's JSON. Python
+writes the same files from the same querysets elsewhere (SQLite); the tests hold the two
+ways to the same bytes.
 """
 
 import csv
@@ -31,9 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
+import orjson
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, Func, OuterRef, Q, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.documents.models import Document
@@ -42,8 +49,18 @@ from wagtail.models import Site
 from assessments.models import ProductCompliance, Standard
 from formularies.models import Formulary, FormularyEntry
 from interchange import exporter
-from interchange.schema import FORMAT_NAME, FORMAT_VERSION
-from proof import rules
+from interchange.schema import (
+    ADOPTION,
+    COMPLIANCE,
+    EVIDENCE,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    Boolean,
+    Date,
+    Integer,
+    Text,
+)
+from proof import queries, rules
 from registry.models import (
     Adoption,
     CaseStudyPage,
@@ -368,20 +385,19 @@ def text_file(target):
 
 
 class Writer:
-    """The tables of one publication, each written to its own file in a working directory
+    """Tables written row by row from Python, each to its own file in a working directory
     (the zip takes one entry at a time), with checksums taken as they are written."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, tables):
         self.directory = Path(directory)
+        self.tables = tuple(tables)
         self.handles = {}
         self.hashing = {}
         self.writers = {}
-        for table in TABLES:
+        for table in self.tables:
             handle, self.hashing[table.name] = text_file(open(self.directory / table.path, "wb"))  # noqa: SIM115
             self.handles[table.name] = handle
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(column.name for column in table.columns)
-            self.writers[table.name] = writer
+            self.writers[table.name] = csv_writer(handle, table)
         self.counts = dict.fromkeys(self.writers, 0)
 
     def row(self, table, values):
@@ -396,37 +412,46 @@ class Writer:
         return self.hashing[table.name].facts
 
 
+def csv_writer(handle, table):
+    """A CSV writer onto `handle` that has written the table's header, in the dialect
+    PostgreSQL's COPY writes (a comma, minimal quoting, a line feed)."""
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(column.name for column in table.columns)
+    return writer
+
+
 class Catalogue:
     """catalogue.json in the import format, written section by section and record by
-    record straight into its zip entry: organisations, products, case studies."""
+    record straight into its zip entry: organisations, products, case studies. Records go
+    through orjson, which also takes JSON the database has written (`orjson.Fragment`)."""
 
     def __init__(self, target):
-        self.handle, self.hashing = text_file(target)
-        self.handle.write(
-            f'{{\n"format": {json.dumps(FORMAT_NAME)},\n"version": {json.dumps(FORMAT_VERSION)},\n'
-        )
+        self.hashing = HashingFile(target)
+        self.handle = io.BufferedWriter(self.hashing, buffer_size=1 << 20)
+        opening = f'{{\n"format": {json.dumps(FORMAT_NAME)},\n"version": {FORMAT_VERSION},\n'
+        self.handle.write(opening.encode())
         self.section = None
         self.sections = 0
         self.count = 0
         self.counts = {}
 
     def start(self, section):
-        self.handle.write((",\n" if self.sections else "") + f'"{section}": [')
+        self.handle.write(((",\n" if self.sections else "") + f'"{section}": [').encode())
         self.section = section
         self.sections += 1
         self.count = 0
 
     def add(self, record):
-        self.handle.write(",\n" if self.count else "\n")
-        self.handle.write(json.dumps(record, ensure_ascii=False))
+        self.handle.write(b",\n" if self.count else b"\n")
+        self.handle.write(orjson.dumps(record))
         self.count += 1
 
     def end(self):
-        self.handle.write("\n]" if self.count else "]")
+        self.handle.write(b"\n]" if self.count else b"]")
         self.counts[self.section] = self.count
 
     def close(self):
-        self.handle.write("\n}\n")
+        self.handle.write(b"\n}\n")
         self.handle.close()
 
 
@@ -434,7 +459,8 @@ class Catalogue:
 # A product has some 30 compliance rows; building a model instance for each of millions of
 # rows is most of the cost of a publication. Products are read with `values()` into light
 # objects carrying exactly the attributes `exporter.product_record` reads, so the exporter
-# stays the one definition of a record and the import format.
+# stays the one definition of a record and the import format. On PostgreSQL the nested
+# records come as JSON the database wrote from the format's own field list (`record_lists`).
 
 
 class Rows(list):
@@ -444,10 +470,10 @@ class Rows(list):
         return self
 
 
-#: What `product_record`, the proof rules and the tables read of a compliance row.
+#: What `product_record` and the proof rules read of a compliance row (Python's way).
 ComplianceRow = namedtuple(
     "ComplianceRow",
-    "standard status assessed_on expires_on evidence_url notes document_url",
+    "standard status assessed_on expires_on evidence_url notes",
 )
 
 
@@ -456,7 +482,7 @@ def row_object(values, **extra):
 
 
 PRODUCT_COLUMNS = (
-    "pk", "external_id", "title", "slug", "url_path", "summary", "description", "esf_tier",
+    "pk", "external_id", "title", "slug", "url_path", "summary", "esf_tier",
     "device_class", "conformity_marking", "pricing_model", "deployment_model", "website",
     "last_reviewed_on", "supplier_id", "category_id", "processes_personal_data",
 )  # fmt: skip
@@ -487,16 +513,153 @@ def published_organisations():
     adopters of published products, the organisations of published case studies and of
     public formularies. Known before any product is written, so catalogue.json can give
     them first and every table's references resolve."""
+    # EXISTS, which each organisation answers from an index: `pk IN (subquery)` joined by
+    # OR rescans the adoptions for every organisation once they outgrow work_mem.
     products = published_products()
     referred = (
-        Q(pk__in=products.values("supplier_id"))
-        | Q(pk__in=Adoption.objects.filter(confirmed=True, product__in=products).values(
-            "organisation_id"
+        Exists(products.filter(supplier_id=OuterRef("pk")))
+        | Exists(Adoption.objects.filter(
+            organisation_id=OuterRef("pk"), confirmed=True, product__in=products
         ))
-        | Q(pk__in=published_case_studies().values("organisation_id"))
-        | Q(pk__in=Formulary.objects.public().values("organisation_id"))
+        | Exists(published_case_studies().filter(organisation_id=OuterRef("pk")))
+        | Exists(Formulary.objects.public().filter(organisation_id=OuterRef("pk")))
     )  # fmt: skip
     return Organisation.objects.filter(referred)
+
+
+# --- Flat tables, written by the database -------------------------------------------------------
+# Compliance alone is some 30 rows a product. Each flat table is one queryset whose columns
+# are the table's, in order; on PostgreSQL the database writes it as CSV (COPY ... TO
+# STDOUT), streamed into its zip entry, and elsewhere (SQLite) Python's csv module writes
+# the same rows in the same dialect. tests/api/test_open_data.py holds the two paths to the
+# same bytes.
+
+#: The tables the database writes whole, in the order they go into the zip.
+FLAT_TABLES = ("organisations", "compliance", "evidence", "adoptions")
+DOCUMENT_URLS = "open_data_document_url"
+
+
+def text(name):
+    """A text column with "" read as NULL: both paths then write an empty cell (COPY writes
+    an empty string as a quoted "")."""
+    return NullIf(F(name), Value(""), output_field=TextField())
+
+
+class DocumentUrl(Func):
+    """The public address of a compliance row's evidence document, from the temporary table
+    `document_urls` fills (Wagtail makes each address)."""
+
+    template = f"(SELECT url FROM {DOCUMENT_URLS} WHERE id = %(expressions)s)"  # noqa: S608 (a fixed name)
+    output_field = TextField()
+
+
+@contextmanager
+def document_urls():
+    """A temporary table of the address of every document behind a published compliance row
+    with no link of its own (few: most evidence is a link)."""
+    wanted = (
+        ProductCompliance.objects.filter(
+            product__in=published_products(), evidence_url="", evidence_document__isnull=False
+        )
+        .values_list("evidence_document_id", flat=True)
+        .distinct()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {DOCUMENT_URLS}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {DOCUMENT_URLS} (id integer PRIMARY KEY, url text)")
+        for batch in batches(Document.objects.filter(pk__in=wanted).order_by("pk")):
+            cursor.executemany(
+                f"INSERT INTO {DOCUMENT_URLS} (id, url) VALUES (%s, %s)",  # noqa: S608 (a fixed name)
+                [(document.pk, site_url(document.url)) for document in batch],
+            )
+        yield
+        cursor.execute(f"DROP TABLE {DOCUMENT_URLS}")
+
+
+def flat_tables(day):
+    """{table name: its rows as a values_list queryset, ordered}. Every column is an
+    expression, so the SQL selects them in the table's order (values_list puts plain fields
+    before annotations in SQL and reorders only in Python)."""
+    products = published_products()
+    product_id = exporter.record_id_expression("product", "product__")
+    organisation_id = exporter.record_id_expression("organisation", "organisation__")
+    return {
+        "organisations": published_organisations()
+        .order_by("pk")
+        .values_list(
+            exporter.record_id_expression("organisation"), F("pk"), text("name"), text("kind"),
+            text("ods_code"), text("companies_house_number"), text("region"), text("website"),
+        ),
+        "compliance": ProductCompliance.objects.filter(product__in=products)
+        .order_by("product_id", "sort_order", "pk")
+        .values_list(
+            product_id, text("standard__code"), text("standard__name"), text("status"),
+            queries.effective_status(day), F("assessed_on"), F("expires_on"),
+            Coalesce(
+                text("evidence_url"), DocumentUrl("evidence_document_id"), output_field=TextField()
+            ),
+        ),
+        "evidence": EvidenceItem.objects.filter(product__in=products)
+        .order_by("product_id", "sort_order", "pk")
+        .values_list(
+            product_id, text("evidence_type"), text("title"), F("year"), text("summary"),
+            text("outcomes"), text("link"),
+        ),
+        "adoptions": Adoption.objects.filter(product__in=products, confirmed=True)
+        .order_by("product_id", "sort_order", "pk")
+        .values_list(
+            product_id, organisation_id, text("organisation__name"),
+            text("organisation__ods_code"), text("organisation__region"), F("since"),
+            text("scale"),
+        ),
+    }  # fmt: skip
+
+
+def copy_table(queryset, table, target):
+    """PostgreSQL writes the rows as CSV with a header (COPY ... TO STDOUT), streamed into
+    the binary file `target`; returns the number of rows."""
+    sql, params = queryset.query.sql_with_params()
+    columns = ", ".join(connection.ops.quote_name(column.name) for column in table.columns)
+    statement = (
+        f"COPY (SELECT * FROM ({sql}) AS flat ({columns})) TO STDOUT WITH (FORMAT csv, HEADER)"  # noqa: S608 (a compiled queryset, its values bound as parameters, and column names)
+    )
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(statement, params) as copy:
+            for block in copy:
+                target.write(block)
+        return cursor.cursor.rowcount
+
+
+def write_table(queryset, table, target):
+    """Python writes the same rows as `copy_table`, in the same dialect (for SQLite)."""
+    handle = io.TextIOWrapper(target, encoding="utf-8", newline="")
+    writer = csv_writer(handle, table)
+    count = 0
+    for values in queryset.iterator(chunk_size=2000):
+        writer.writerow(values)
+        count += 1
+    handle.detach()
+    return count
+
+
+def write_flat_tables(archive, day, in_database):
+    """Each flat table straight into its zip entry: {name: (sha256, size)}, {name: rows}."""
+    facts, counts = {}, {}
+    with document_urls():
+        for name, queryset in flat_tables(day).items():
+            table = TABLES_BY_NAME[name]
+            hashing = HashingFile(archive.open(zip_entry(table.path), "w", force_zip64=True))
+            with io.BufferedWriter(hashing, buffer_size=1 << 20) as target:
+                write = copy_table if in_database else write_table
+                counts[name] = write(queryset, table, target)
+            facts[name] = hashing.facts
+    return facts, counts
+
+
+def in_span(field, span):
+    """Ids from first to last: a batch's relations, found by a range instead of a list."""
+    first, last = span
+    return Q(**{f"{field}__gte": first, f"{field}__lte": last})
 
 
 def grouped(queryset, key):
@@ -506,72 +669,54 @@ def grouped(queryset, key):
     return groups
 
 
-def product_batches(organisations):
-    """Batches of light product objects with their relations, as `product_record` reads
-    them (confirmed adoptions only). `organisations`: {pk: light organisation}."""
+def product_batches(organisations, day, in_database):
+    """Batches of light product objects with their relations, as `product_record` and the
+    products table read them (confirmed adoptions only). `organisations`: {pk: light
+    organisation}.
+
+    `in_database`: PostgreSQL writes each product's evidence, compliance and adoptions as
+    the catalogue's JSON (`record_lists`) and says which standards are met; Python reads
+    only the rows the DTAC state depends on. Otherwise every row is read and Python builds
+    the records, as `export_registry` does."""
     categories = dict(Category.objects.values_list("pk", "slug"))
     standards = {
         pk: SimpleNamespace(pk=pk, code=code, name=name)
         for pk, code, name in Standard.objects.values_list("pk", "code", "name")
     }
-    documents = {}
-    products = published_products().values(*PRODUCT_COLUMNS)
+    # The description as its stored JSON: a StreamValue for each product costs more than
+    # the rest of its record (stream_to_paragraphs reads only the raw data).
+    products = published_products().values(
+        *PRODUCT_COLUMNS, description_json=Cast("description", TextField())
+    )
     for batch in batches(products):
         pks = [values["pk"] for values in batch]
+        # The batch's relations by a range of ids, not a list of 500 (quicker to send and
+        # to plan); rows of unpublished products in the range are read and never used.
+        span = (pks[0], pks[-1])
         care_settings = grouped(
-            ProductPage.care_settings.through.objects.filter(productpage_id__in=pks)
+            ProductPage.care_settings.through.objects.filter(in_span("productpage_id", span))
             .order_by("caresetting__slug")
             .values("productpage_id", slug=F("caresetting__slug")),
             "productpage_id",
         )
         tags = grouped(
-            ProductClinicalAreaTag.objects.filter(content_object_id__in=pks).values(
+            ProductClinicalAreaTag.objects.filter(in_span("content_object_id", span)).values(
                 "content_object_id", name=F("tag__name")
             ),
             "content_object_id",
         )
-        evidence = grouped(
-            EvidenceItem.objects.filter(product_id__in=pks)
-            .order_by("sort_order", "pk")
-            .values("product_id", "evidence_type", "title", "year", "summary", "outcomes", "link"),
-            "product_id",
-        )
-        compliance = {}
-        for product_pk, *row in (
-            ProductCompliance.objects.filter(product_id__in=pks)
-            .order_by("sort_order", "pk")
-            .values_list(
-                "product_id", "standard_id", "status", "assessed_on", "expires_on",
-                "evidence_url", "notes", "evidence_document_id",
-            )
-        ):  # fmt: skip
-            compliance.setdefault(product_pk, []).append(row)
-        adoptions = grouped(
-            Adoption.objects.filter(product_id__in=pks, confirmed=True)
-            .order_by("sort_order", "pk")
-            .values("product_id", "organisation_id", "since", "scale", "confirmed"),
-            "product_id",
-        )
-        wanted_documents = {
-            row[-1] for rows in compliance.values() for row in rows if row[-1]
-        } - documents.keys()
-        if wanted_documents:
-            for document in Document.objects.filter(pk__in=wanted_documents):
-                documents[document.pk] = document.url
+        if in_database:
+            relations = database_relations(span, standards, day)
+        else:
+            relations = python_relations(span, standards, organisations)
         loaded = []
         for values in batch:
             pk = values["pk"]
-            rows = Rows(
-                ComplianceRow(
-                    standards[standard_pk], status, assessed_on, expires_on, evidence_url, notes,
-                    documents.get(document_pk, ""),
-                )
-                for standard_pk, status, assessed_on, expires_on, evidence_url, notes, document_pk
-                in compliance.get(pk, ())
-            )  # fmt: skip
+            description = SimpleNamespace(raw_data=orjson.loads(values.pop("description_json")))
             loaded.append(
                 row_object(
                     values,
+                    description=description,
                     supplier=organisations[values["supplier_id"]],
                     category=SimpleNamespace(slug=categories[values["category_id"]]),
                     care_settings=Rows(
@@ -581,24 +726,184 @@ def product_batches(organisations):
                         SimpleNamespace(tag=SimpleNamespace(name=row["name"]))
                         for row in tags.get(pk, ())
                     ),
-                    evidence=Rows(row_object(row) for row in evidence.get(pk, ())),
-                    compliance=rows,
-                    adoptions=Rows(
-                        row_object(
-                            row,
-                            contact_email="",  # never published
-                            organisation=organisations[row["organisation_id"]],
-                        )
-                        for row in adoptions.get(pk, ())
-                    ),
+                    **relations(pk),
                 )
             )
         yield loaded
 
 
-def write_organisations(writer, catalogue):
-    """Both forms of every organisation referred to; returns {pk: light organisation with
-    its `record_id`}, which every later record refers to."""
+RELATIONS = ("evidence", "compliance", "adoptions")
+
+
+def python_relations(span, standards, organisations):
+    """Every evidence item, compliance row and confirmed adoption of the products whose ids
+    are in `span` (first, last):
+    pk -> their attributes for the product object."""
+    evidence = grouped(
+        EvidenceItem.objects.filter(in_span("product_id", span))
+        .order_by("sort_order", "pk")
+        .values("product_id", "evidence_type", "title", "year", "summary", "outcomes", "link"),
+        "product_id",
+    )
+    compliance = {}
+    for product_pk, *row in (
+        ProductCompliance.objects.filter(in_span("product_id", span))
+        .order_by("sort_order", "pk")
+        .values_list(
+            "product_id", "standard_id", "status", "assessed_on", "expires_on",
+            "evidence_url", "notes",
+        )
+    ):  # fmt: skip
+        compliance.setdefault(product_pk, []).append(row)
+    adoptions = grouped(
+        Adoption.objects.filter(in_span("product_id", span), confirmed=True)
+        .order_by("sort_order", "pk")
+        .values("product_id", "organisation_id", "since", "scale", "confirmed"),
+        "product_id",
+    )
+
+    def relations(pk):
+        product_adoptions = Rows(
+            row_object(
+                row,
+                contact_email="",  # never published
+                organisation=organisations[row["organisation_id"]],
+            )
+            for row in adoptions.get(pk, ())
+        )
+        product_compliance = Rows(
+            ComplianceRow(standards[standard_pk], *rest)
+            for standard_pk, *rest in compliance.get(pk, ())
+        )
+        return {
+            "evidence": Rows(row_object(row) for row in evidence.get(pk, ())),
+            "compliance": product_compliance,
+            "dtac_rows": product_compliance,
+            "adoptions": product_adoptions,
+            "adoption_count": len(product_adoptions),
+            "standards_met": None,
+            "records": {},
+        }
+
+    return relations
+
+
+#: What the DTAC rule reads of a compliance row.
+DtacRow = namedtuple("DtacRow", "standard status expires_on")
+
+
+def database_relations(span, standards, day):
+    """What `python_relations` gives, with the evidence, compliance and adoption records
+    written by PostgreSQL as JSON (`records`), the standards met said by SQL (proof.queries)
+    and, as compliance, only the rows the DTAC state reads (rules.DTAC_READS)."""
+    # With the compliance records, in the same scan: the codes met on the day (NULL for
+    # the others, which string_agg leaves out) and "code,status,expiry" of each row the
+    # DTAC reads.
+    met = Case(When(queries.met_on_q(day), then=F("standard__code")), default=None)
+    dtac_facts = Case(
+        When(
+            standard__code__in=rules.DTAC_READS,
+            then=Concat(
+                F("standard__code"), Value(","), F("status"), Value(","),
+                Coalesce(Cast("expires_on", TextField()), Value(""), output_field=TextField()),
+                output_field=TextField(),
+            ),
+        ),
+        default=None,
+    )  # fmt: skip
+    records = {
+        "evidence": record_lists(
+            EVIDENCE, EvidenceItem.objects.filter(in_span("product_id", span)), {}
+        ),
+        "compliance": record_lists(
+            COMPLIANCE,
+            ProductCompliance.objects.filter(in_span("product_id", span)),
+            {"standard": F("standard__code")},
+            lists=((met, LIST_SEPARATOR), (dtac_facts, ";")),
+        ),
+        "adoptions": record_lists(
+            ADOPTION,
+            Adoption.objects.filter(in_span("product_id", span), confirmed=True),
+            {
+                "organisation": exporter.record_id_expression("organisation", "organisation__"),
+                "contact_email": Value(""),  # never published
+            },
+        ),
+    }
+    standards_by_code = {standard.code: standard for standard in standards.values()}
+
+    def dtac_row(fact):
+        code, status, expires_on = fact.split(",")
+        expires_on = datetime.date.fromisoformat(expires_on) if expires_on else None
+        return DtacRow(standards_by_code[code], status, expires_on)
+
+    standards_met, dtac_rows = {}, {}
+    for pk, (_, _, codes_met, facts) in records["compliance"].items():
+        standards_met[pk] = codes_met or ""
+        dtac_rows[pk] = [dtac_row(fact) for fact in facts.split(";")] if facts else []
+
+    def relations(pk):
+        return {
+            "evidence": Rows(),
+            "compliance": Rows(),
+            "dtac_rows": dtac_rows.get(pk, ()),
+            "adoptions": Rows(),
+            "adoption_count": records["adoptions"].get(pk, ("", 0))[1],
+            "standards_met": standards_met.get(pk, ""),
+            "records": {
+                name: orjson.Fragment(found[pk][0] if pk in found else "[]")
+                for name, found in records.items()
+            },
+        }
+
+    return relations
+
+
+#: Kinds whose `dump` writes what PostgreSQL's JSON writes of the column itself.
+JSON_KINDS = (Text, Date, Integer, Boolean)
+
+
+def record_lists(spec, queryset, given, lists=()):
+    """{product pk: (its records of one relation as JSON text, how many, *lists)}, written
+    by PostgreSQL in the import format's shape: `spec`'s keys in order, each value from
+    `given` (an expression by key) or the model field it names, in sort order. The JSON is
+    compact, as orjson writes it, so it goes into catalogue.json as it is.
+
+    `lists`: (expression, separator) pairs, each read from the same rows and joined in the
+    same order (NULLs left out), or NULL when none has a value."""
+    columns = []
+    for field in spec.fields:
+        if field.key in given:
+            columns.append(given[field.key])
+        elif field.kind.scalar and isinstance(field.kind, JSON_KINDS):
+            columns.append(F(field.attr))
+        else:
+            raise ValueError(f"{spec.noun} {field.key}: give its value as an expression.")
+    extra = [expression for expression, _ in lists]
+    rows = queryset.order_by().values_list(
+        F("product_id"), F("sort_order"), F("pk"), *columns, *extra
+    )
+    sql, params = rows.query.sql_with_params()
+    keys = [connection.ops.quote_name(field.key) for field in spec.fields]
+    names = [*keys, *(f"_list{index}" for index in range(len(lists)))]
+    order = "ORDER BY rows._order, rows._pk"
+    joined = "".join(f", string_agg(rows._list{index}, %s {order})" for index in range(len(lists)))
+    records = f"string_agg(row_to_json(record)::text, ',' {order})"
+    statement = (
+        f"SELECT rows._product, '[' || {records} || ']', count(*){joined} "  # noqa: S608 (see below)
+        f"FROM ({sql}) AS rows (_product, _order, _pk, {', '.join(names)}) "
+        f"CROSS JOIN LATERAL (SELECT {', '.join(f'rows.{key}' for key in keys)}) AS record "
+        "GROUP BY rows._product"
+    )  # a compiled queryset (its values bound as parameters) and the format's field keys
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*(separator for _, separator in lists), *params])
+        return {pk: values for pk, *values in cursor.fetchall()}
+
+
+def write_organisations(catalogue):
+    """Every organisation referred to, in catalogue.json (organisations.csv is a flat
+    table); returns {pk: light organisation with its `record_id`}, which every later
+    record refers to."""
     organisations = {}
     catalogue.start("organisations")
     for values in published_organisations().order_by("pk").values(*ORGANISATION_COLUMNS).iterator(
@@ -608,24 +913,11 @@ def write_organisations(writer, catalogue):
         organisation.record_id = exporter.organisation_id(organisation)
         organisations[organisation.pk] = organisation
         catalogue.add(exporter.organisation_record(organisation, organisation.record_id))
-        writer.row(
-            "organisations",
-            (
-                organisation.record_id,
-                organisation.pk,
-                organisation.name,
-                organisation.kind,
-                organisation.ods_code,
-                organisation.companies_house_number,
-                organisation.region,
-                organisation.website,
-            ),
-        )
     catalogue.end()
     return organisations
 
 
-def write_products(writer, catalogue, organisations, today, urls):
+def write_products(writer, catalogue, organisations, today, urls, in_database):
     """Returns {pk: record id} of the products written."""
     product_ids = {}
 
@@ -633,20 +925,26 @@ def write_products(writer, catalogue, organisations, today, urls):
         return organisations[pk].record_id
 
     catalogue.start("products")
-    for batch in product_batches(organisations):
+    for batch in product_batches(organisations, today, in_database):
         for product in batch:
             record_id = exporter.product_id(product)
             product_ids[product.pk] = record_id
-            catalogue.add(exporter.product_record(product, record_id, organisation_ref))
-            write_product_rows(writer, product, record_id, organisations, today, urls)
+            record = exporter.product_record(product, record_id, organisation_ref)
+            record.update(product.records)  # the database's JSON, when it wrote it
+            catalogue.add(record)
+            write_product_row(writer, product, record_id, today, urls)
     catalogue.end()
     return product_ids
 
 
-def write_product_rows(writer, product, record_id, organisations, today, urls):
-    compliance = product.compliance
-    dtac = rules.dtac(compliance, today)
-    adoptions = product.adoptions
+def write_product_row(writer, product, record_id, today, urls):
+    dtac = rules.dtac(product.dtac_rows, today)
+    if product.standards_met is None:
+        standards_met = LIST_SEPARATOR.join(
+            row.standard.code for row in product.compliance if rules.is_met_on(row, today)
+        )
+    else:
+        standards_met = product.standards_met
     writer.row(
         "products",
         (
@@ -670,55 +968,11 @@ def write_product_rows(writer, product, record_id, organisations, today, urls):
             product.website,
             dtac.state,
             dtac.reason,
-            LIST_SEPARATOR.join(
-                row.standard.code for row in compliance if rules.is_met_on(row, today)
-            ),
-            len(adoptions),
+            standards_met,
+            product.adoption_count,
             product.last_reviewed_on,
         ),
     )
-    for row in compliance:
-        expired = row.expires_on is not None and row.expires_on < today
-        writer.row(
-            "compliance",
-            (
-                record_id,
-                row.standard.code,
-                row.standard.name,
-                row.status,
-                "expired" if expired else row.status,
-                row.assessed_on,
-                row.expires_on,
-                row.evidence_url or (site_url(row.document_url) if row.document_url else ""),
-            ),
-        )
-    for item in product.evidence:
-        writer.row(
-            "evidence",
-            (
-                record_id,
-                item.evidence_type,
-                item.title,
-                item.year,
-                item.summary,
-                item.outcomes,
-                item.link,
-            ),
-        )
-    for adoption in adoptions:
-        organisation = adoption.organisation
-        writer.row(
-            "adoptions",
-            (
-                record_id,
-                organisation.record_id,
-                organisation.name,
-                organisation.ods_code,
-                organisation.region,
-                adoption.since,
-                adoption.scale,
-            ),
-        )
 
 
 def write_case_studies(writer, catalogue, organisations, product_ids, urls):
@@ -799,15 +1053,15 @@ def file_facts(path):
     return digest.hexdigest(), size
 
 
-def datapackage(day, writer, catalogue):
+def datapackage(day, facts, counts, catalogue):
     resources = []
     for table in TABLES:
-        digest, size = writer.facts(table)
+        digest, size = facts[table.name]
         resources.append(
             {
                 "name": table.name,
                 "title": table.title,
-                "description": f"{table.description} {writer.counts[table.name]:,} rows.",
+                "description": f"{table.description} {counts[table.name]:,} rows.",
                 "path": table.path,
                 "profile": "tabular-data-resource",
                 "format": "csv",
@@ -881,19 +1135,24 @@ class Publication:
     counts: dict
 
 
-def publish(destination=None, day=None, keep=None):
+def publish(destination=None, day=None, keep=None, in_database=None):
     """Write today's zip to `destination` (OPEN_DATA_ROOT), replacing one of the same day,
     and delete all but the newest `keep` (OPEN_DATA_KEEP).
 
-    catalogue.json streams straight into its zip entry; the tables, written at the same
-    time, wait in a working directory until it is closed (a zip takes one entry at a time).
-    Checksums are taken as each file is written."""
+    The flat tables go first, each straight into its zip entry (written by PostgreSQL when
+    `in_database`, the default there); then catalogue.json streams into its entry while
+    the tables written row by row from Python wait in a working directory until it is
+    closed (a zip takes one entry at a time). Checksums are taken as each file is written.
+    """
     destination = Path(destination or settings.OPEN_DATA_ROOT)
     day = day or timezone.localdate()
     keep = settings.OPEN_DATA_KEEP if keep is None else keep
+    if in_database is None:
+        in_database = connection.vendor == "postgresql"
     destination.mkdir(parents=True, exist_ok=True)
     target = destination / dated_name(day)
     partial = destination / f".{target.name}.partial"
+    row_tables = [table for table in TABLES if table.name not in FLAT_TABLES]
     try:
         with (
             tempfile.TemporaryDirectory(prefix="open-data-") as working,
@@ -902,20 +1161,25 @@ def publish(destination=None, day=None, keep=None):
             ) as archive,
             snapshot(),
         ):
-            writer = Writer(working)
+            facts, counts = write_flat_tables(archive, day, in_database)
+            writer = Writer(working, row_tables)
             catalogue = Catalogue(archive.open(zip_entry(CATALOGUE_FILE), "w", force_zip64=True))
             try:
                 urls = PageUrls()
-                organisations = write_organisations(writer, catalogue)
-                product_ids = write_products(writer, catalogue, organisations, day, urls)
+                organisations = write_organisations(catalogue)
+                product_ids = write_products(
+                    writer, catalogue, organisations, day, urls, in_database
+                )
                 write_case_studies(writer, catalogue, organisations, product_ids, urls)
                 write_formularies(writer, organisations, product_ids)
             finally:
                 writer.close()
                 catalogue.close()
-            for table in TABLES:
+            for table in row_tables:
                 archive.write(Path(working) / table.path, table.path)
-            package = datapackage(day, writer, catalogue)
+                facts[table.name] = writer.facts(table)
+            counts.update(writer.counts)
+            package = datapackage(day, facts, counts, catalogue)
             archive.writestr(
                 zip_entry("datapackage.json"),
                 json.dumps(package, indent=2, ensure_ascii=False) + "\n",
@@ -923,7 +1187,10 @@ def publish(destination=None, day=None, keep=None):
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    counts = {**writer.counts, "catalogue_products": catalogue.counts["products"]}
+    counts = {
+        **{table.name: counts[table.name] for table in TABLES},
+        "catalogue_products": catalogue.counts["products"],
+    }
     digest, size = file_facts(partial)
     os.replace(partial, target)  # readers never see half a file
     (destination / f"{target.name}.sha256").write_text(f"{digest}  {target.name}\n")

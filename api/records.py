@@ -27,6 +27,11 @@ from registry.models import (
 from .models import Change, ChangeKind
 
 
+def _attributes(instance, *names):
+    """The record's fields that are the model's own, under the same names and unchanged."""
+    return {name: getattr(instance, name) for name in names}
+
+
 def with_updated_at(queryset, kind, name="updated_at"):
     """Annotate each record with when its last change was recorded (the feed's time), as
     `name` (another name where the model has a field of its own called updated_at)."""
@@ -158,13 +163,16 @@ def product_summary(request, product, today=None):
         "clinical_areas": sorted(
             (item.tag.name for item in product.tagged_clinical_areas.all()), key=str.casefold
         ),
-        "esf_tier": product.esf_tier,
-        "device_class": product.device_class,
-        "conformity_marking": product.conformity_marking,
-        "pricing_model": product.pricing_model,
-        "deployment_model": product.deployment_model,
-        "website": product.website,
-        "last_reviewed_on": product.last_reviewed_on,
+        **_attributes(
+            product,
+            "esf_tier",
+            "device_class",
+            "conformity_marking",
+            "pricing_model",
+            "deployment_model",
+            "website",
+            "last_reviewed_on",
+        ),
         "dtac": dtac_record(compliance, today),
         "standards_met": [row.standard.code for row in compliance if rules.is_met_on(row, today)],
         "adoption_count": product.adoption_count,
@@ -179,12 +187,7 @@ def product_detail(request, product):
     record["description"] = stream_to_paragraphs(product.description)[0]
     record["evidence"] = [
         {
-            "evidence_type": item.evidence_type,
-            "title": item.title,
-            "year": item.year,
-            "summary": item.summary,
-            "outcomes": item.outcomes,
-            "link": item.link,
+            **_attributes(item, "evidence_type", "title", "year", "summary", "outcomes", "link"),
             "url": item.url or "",
         }
         for item in product.evidence.all()
@@ -297,41 +300,43 @@ def organisation_record(request, organisation):
         "id": organisation.pk,
         "external_id": organisation.external_id,
         "catalogue_id": organisation_id(organisation),
-        "name": organisation.name,
-        "kind": organisation.kind,
-        "ods_code": organisation.ods_code,
-        "companies_house_number": organisation.companies_house_number,
-        "region": organisation.region,
-        "website": organisation.website,
-        "updated_at": organisation.updated_at,
+        **_attributes(
+            organisation,
+            "name",
+            "kind",
+            "ods_code",
+            "companies_house_number",
+            "region",
+            "website",
+            "updated_at",
+        ),
     }
 
 
 def standard_record(request, standard):
     return {
         "id": standard.pk,
-        "code": standard.code,
-        "name": standard.name,
-        "category": standard.category,
-        "issuing_body": standard.issuing_body,
-        "version": standard.version,
-        "url": standard.url,
-        "description": standard.description,
-        "expires": standard.expires,
-        "validity_months": standard.validity_months,
+        **_attributes(
+            standard,
+            "code",
+            "name",
+            "category",
+            "issuing_body",
+            "version",
+            "url",
+            "description",
+            "expires",
+            "validity_months",
+        ),
         "part_of": standard.part_of_id,
-        "is_active": standard.is_active,
-        "updated_at": standard.updated_at,
+        **_attributes(standard, "is_active", "updated_at"),
     }
 
 
 def vocabulary_record(request, term):
     return {
         "id": term.pk,
-        "slug": term.slug,
-        "name": term.name,
-        "description": term.description,
-        "updated_at": term.updated_at,
+        **_attributes(term, "slug", "name", "description", "updated_at"),
     }
 
 
@@ -342,6 +347,18 @@ def visible_case_studies():
     return CaseStudyPage.objects.live().public()
 
 
+def _visible_product_rows(lookup, row_model, to_attr, order=("sort_order", "pk")):
+    """Prefetch a record's rows that name a product (links, formulary entries), only those
+    whose product anyone may see, each with its product."""
+    return Prefetch(
+        lookup,
+        queryset=row_model.objects.filter(product__in=visible_products())
+        .select_related("product")
+        .order_by(*order),
+        to_attr=to_attr,
+    )
+
+
 def case_study_queryset():
     return (
         with_updated_at(visible_case_studies(), ChangeKind.CASE_STUDY)
@@ -349,13 +366,7 @@ def case_study_queryset():
         .prefetch_related(
             "outcomes",
             "tagged_items__tag",
-            Prefetch(
-                "product_links",
-                queryset=CaseStudyProduct.objects.filter(product__in=visible_products())
-                .select_related("product")
-                .order_by("sort_order", "pk"),
-                to_attr="visible_product_links",
-            ),
+            _visible_product_rows("product_links", CaseStudyProduct, "visible_product_links"),
         )
     )
 
@@ -399,14 +410,10 @@ def guide_queryset():
         BestPracticePage.objects.live().public(), ChangeKind.GUIDE
     ).prefetch_related(
         "tagged_items__tag",
-        Prefetch(
+        _visible_product_rows(
             "product_links",
-            queryset=BestPracticePage.product_links.rel.related_model.objects.filter(
-                product__in=visible_products()
-            )
-            .select_related("product")
-            .order_by("sort_order", "pk"),
-            to_attr="visible_product_links",
+            BestPracticePage.product_links.rel.related_model,
+            "visible_product_links",
         ),
     )
 
@@ -440,12 +447,8 @@ def formulary_queryset():
         with_updated_at(Formulary.objects.public(), ChangeKind.FORMULARY, "updated_at_in_feed")
         .select_related("organisation")
         .prefetch_related(
-            Prefetch(
-                "entries",
-                queryset=FormularyEntry.objects.filter(product__in=visible_products())
-                .select_related("product")
-                .order_by("product__title", "product_id"),
-                to_attr="listed_entries",
+            _visible_product_rows(
+                "entries", FormularyEntry, "listed_entries", order=("product__title", "product_id")
             )
         )
     )

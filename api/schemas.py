@@ -4,7 +4,7 @@ import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, create_model
 
 from registry.choices import DeploymentModel, Region
 
@@ -222,6 +222,19 @@ class ProductSearchOut(Schema):
     )
 
 
+def page_out(item_schema):
+    """A page of a list: its items, the cursor of the next page (null on the last) and how
+    many records the whole list holds. Named after the item, as ProductPageOut is."""
+    return create_model(
+        item_schema.__name__.removesuffix("Out") + "PageOut",
+        __base__=Schema,
+        __module__=__name__,
+        items=(list[item_schema], ...),
+        next=(str | None, None),
+        total=(int, ...),
+    )
+
+
 class ProductPageOut(Schema):
     items: list[ProductOut]
     next: str | None = Field(None, description="Cursor of the next page; null on the last.")
@@ -247,10 +260,7 @@ class OrganisationOut(Schema):
     updated_at: datetime.datetime | None = None
 
 
-class OrganisationPageOut(Schema):
-    items: list[OrganisationOut]
-    next: str | None = None
-    total: int
+OrganisationPageOut = page_out(OrganisationOut)
 
 
 class StandardOut(Schema):
@@ -269,10 +279,7 @@ class StandardOut(Schema):
     updated_at: datetime.datetime | None = None
 
 
-class StandardPageOut(Schema):
-    items: list[StandardOut]
-    next: str | None = None
-    total: int
+StandardPageOut = page_out(StandardOut)
 
 
 class TermOut(Schema):
@@ -283,10 +290,7 @@ class TermOut(Schema):
     updated_at: datetime.datetime | None = None
 
 
-class TermPageOut(Schema):
-    items: list[TermOut]
-    next: str | None = None
-    total: int
+TermPageOut = page_out(TermOut)
 
 
 class OutcomeOut(Schema):
@@ -317,10 +321,7 @@ class CaseStudyOut(Schema):
     updated_at: datetime.datetime | None = None
 
 
-class CaseStudyPageOut(Schema):
-    items: list[CaseStudyOut]
-    next: str | None = None
-    total: int
+CaseStudyPageOut = page_out(CaseStudyOut)
 
 
 class GuideOut(Schema):
@@ -337,10 +338,7 @@ class GuideOut(Schema):
     updated_at: datetime.datetime | None = None
 
 
-class GuidePageOut(Schema):
-    items: list[GuideOut]
-    next: str | None = None
-    total: int
+GuidePageOut = page_out(GuideOut)
 
 
 class FormularyOrganisationRef(OrganisationRef):
@@ -376,10 +374,7 @@ class FormularyOut(Schema):
     updated_at: datetime.datetime | None = Field(None, description="When it last changed.")
 
 
-class FormularyPageOut(Schema):
-    items: list[FormularyOut]
-    next: str | None = None
-    total: int
+FormularyPageOut = page_out(FormularyOut)
 
 
 class RegionCountOut(Schema):

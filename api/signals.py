@@ -126,36 +126,25 @@ def remember_visibility_before_delete(sender, instance, **kwargs):
     record_dependents(PAGE_KINDS[sender], instance.pk)
 
 
+# Which pages show something of a page of each kind: (the kind that shows it, its visible
+# pages, the lookup from them to the page).
+DEPENDENTS = {
+    ChangeKind.PRODUCT: (
+        (ChangeKind.CASE_STUDY, lambda: visible(CaseStudyPage), "product_links__product_id"),
+        (ChangeKind.GUIDE, lambda: visible(BestPracticePage), "product_links__product_id"),
+        (ChangeKind.FORMULARY, lambda: Formulary.objects.public(), "entries__product_id"),
+    ),
+    ChangeKind.CASE_STUDY: (
+        (ChangeKind.PRODUCT, lambda: visible(ProductPage), "case_study_links__case_study_id"),
+    ),
+}
+
+
 def record_dependents(kind, pk):
     """Visible pages that show something of this page."""
-    if kind == ChangeKind.PRODUCT:
-        record(
-            ChangeKind.CASE_STUDY,
-            visible(CaseStudyPage)
-            .filter(product_links__product_id=pk)
-            .values_list("pk", flat=True),
-            ChangeAction.UPDATED,
-        )
-        record(
-            ChangeKind.GUIDE,
-            visible(BestPracticePage)
-            .filter(product_links__product_id=pk)
-            .values_list("pk", flat=True),
-            ChangeAction.UPDATED,
-        )
-        record(
-            ChangeKind.FORMULARY,
-            Formulary.objects.public().filter(entries__product_id=pk).values_list("pk", flat=True),
-            ChangeAction.UPDATED,
-        )
-    elif kind == ChangeKind.CASE_STUDY:
-        record(
-            ChangeKind.PRODUCT,
-            visible(ProductPage)
-            .filter(case_study_links__case_study_id=pk)
-            .values_list("pk", flat=True),
-            ChangeAction.UPDATED,
-        )
+    for dependent_kind, shown, lookup in DEPENDENTS.get(kind, ()):
+        pks = shown().filter(**{lookup: pk}).values_list("pk", flat=True)
+        record(dependent_kind, pks, ChangeAction.UPDATED)
 
 
 def record_subtree(page, inclusive=True):
@@ -200,27 +189,31 @@ def _parent_visible(row, field, model):
     return visible(model).filter(pk=getattr(row, f"{field}_id")).exists()
 
 
-def product_row_changed(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    if _parent_visible(instance, "product", ProductPage):
-        record(ChangeKind.PRODUCT, [instance.product_id], ChangeAction.UPDATED)
+def _page_of_row_changed(field, model, kind):
+    """A handler for rows inside a page (compliance, adoption, evidence, links): the page
+    the row belongs to has changed, if anyone may see it. The handler says whether it was."""
+
+    def changed(sender, instance, raw=False, **kwargs):
+        if raw or not _parent_visible(instance, field, model):
+            return False
+        record(kind, [getattr(instance, f"{field}_id")], ChangeAction.UPDATED)
+        return True
+
+    return changed
+
+
+product_row_changed = _page_of_row_changed("product", ProductPage, ChangeKind.PRODUCT)
+guide_link_changed = _page_of_row_changed("guide", BestPracticePage, ChangeKind.GUIDE)
+_case_study_row_changed = _page_of_row_changed("case_study", CaseStudyPage, ChangeKind.CASE_STUDY)
 
 
 def case_study_link_changed(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    if _parent_visible(instance, "case_study", CaseStudyPage):
-        record(ChangeKind.CASE_STUDY, [instance.case_study_id], ChangeAction.UPDATED)
-        if visible(ProductPage).filter(pk=instance.product_id).exists():
-            record(ChangeKind.PRODUCT, [instance.product_id], ChangeAction.UPDATED)
-
-
-def guide_link_changed(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    if _parent_visible(instance, "guide", BestPracticePage):
-        record(ChangeKind.GUIDE, [instance.guide_id], ChangeAction.UPDATED)
+    """The case study changed, and so did the product it links to (its case studies)."""
+    if (
+        _case_study_row_changed(sender, instance, raw=raw)
+        and visible(ProductPage).filter(pk=instance.product_id).exists()
+    ):
+        record(ChangeKind.PRODUCT, [instance.product_id], ChangeAction.UPDATED)
 
 
 # --- Snippets and vocabularies ----------------------------------------------------------------

@@ -18,6 +18,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from accounts.fields import person_who_acted
+
 
 class StandardCategory(models.TextChoices):
     CLINICAL_SAFETY = "clinical_safety", "Clinical safety"
@@ -418,28 +420,10 @@ class Submission(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="assigned_submissions",
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The assessor who proposed approval.",
-    )
-    signed_off_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The second assessor who signed the approval off.",
+    assignee = person_who_acted("assigned_submissions", blank=True)
+    reviewed_by = person_who_acted(blank=True, help_text="The assessor who proposed approval.")
+    signed_off_by = person_who_acted(
+        blank=True, help_text="The second assessor who signed the approval off."
     )
     decision_reasons = models.TextField(blank=True)
     declared_at = models.DateTimeField(null=True, blank=True)
@@ -497,9 +481,7 @@ class Answer(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     value = models.JSONField(null=True, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    updated_by = person_who_acted()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -518,9 +500,7 @@ class Upload(models.Model):
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    uploaded_by = person_who_acted()
     uploaded_at = models.DateTimeField(auto_now_add=True)
     # For evidence uploads (Criterion.evidence_uploads): what the innovator says the document
     # is. It becomes an EvidenceItem on approval; `may_publish` decides whether the listing
@@ -551,9 +531,7 @@ class CriterionReview(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     verdict = models.CharField(max_length=24, choices=Verdict.choices)
     comment = models.TextField(blank=True)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    reviewer = person_who_acted()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -569,9 +547,7 @@ class SubmissionEvent(models.Model):
     """Append-only history: who did what to a submission, and when."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    actor = person_who_acted()
     action = models.CharField(max_length=40)
     detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

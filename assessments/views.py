@@ -8,6 +8,8 @@ NHS organisation, sees a page that says why and what happens next. Every view fi
 submission through `_submission_for`, which only ever looks inside the user's own confirmed
 organisation: another organisation's submission is a 404, not a 403, so ids leak nothing."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -36,15 +38,19 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-class NotConfirmed(Exception):
-    """The user is signed in but is not a confirmed member of a supplier organisation."""
+def _supplier_page(view):
+    """A page only a confirmed member of a supplier organisation uses: the view is given that
+    organisation; anyone else signed in sees why they cannot submit products yet."""
 
+    @login_required
+    @functools.wraps(view)
+    def page(request, *args, **kwargs):
+        organisation = confirmed_supplier_of(request.user)
+        if organisation is None:
+            return _not_confirmed(request)
+        return view(request, organisation, *args, **kwargs)
 
-def _supplier_or_refuse(user):
-    organisation = confirmed_supplier_of(user)
-    if organisation is None:
-        raise NotConfirmed
-    return organisation
+    return page
 
 
 def _not_confirmed(request):
@@ -67,12 +73,8 @@ def _submission_for(request, pk):
     )
 
 
-@login_required
-def dashboard(request):
-    try:
-        organisation = _supplier_or_refuse(request.user)
-    except NotConfirmed:
-        return _not_confirmed(request)
+@_supplier_page
+def dashboard(request, organisation):
     submissions = (
         Submission.objects.filter(organisation=organisation)
         .select_related("product")
@@ -89,12 +91,8 @@ def dashboard(request):
     )
 
 
-@login_required
-def start(request):
-    try:
-        organisation = _supplier_or_refuse(request.user)
-    except NotConfirmed:
-        return _not_confirmed(request)
+@_supplier_page
+def start(request, organisation):
     form = StartForm(_posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -38,7 +38,6 @@ import argparse
 import os
 import random
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -51,11 +50,9 @@ from urllib.parse import urlencode, urlparse
 
 import psycopg
 import requests
+from benchkit import HOST, PYTHON, ROOT, free_port, percentile, stop_server
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-HOST = "127.0.0.1"
 SECRET_KEY = "bench-load-" + "x" * 50
 TARGET = {"p95_ms": 500, "rps": 100, "errors": 0}
 SEARCH_TERMS = ["diabetes", "EPR", "A&E", "mental health", "remote monitoring", "COPD", "MSK"]
@@ -80,12 +77,6 @@ def parse_args():
     if urlparse(args.database_url).hostname not in ("127.0.0.1", "localhost"):
         parser.error("the bench runs on loopback only: --database-url must be on 127.0.0.1")
     return args
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def server_env(args, static_root):
@@ -259,14 +250,6 @@ def user_loop(base, journeys, session_key, api_key, stop_at, results, measure_fr
                 results.record(name, time.monotonic() - started, error, page_cache)
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def run_level(base, users, args, catalogue_data, sessions, api_keys):
     products, slugs, categories = catalogue_data
     results = Results()
@@ -391,11 +374,7 @@ def main():
                 results = run_level(base, users, args, catalogue_data, sessions, api_keys)
                 report(users, results, args.duration)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server, timeout=20)
             log.close()
 
 

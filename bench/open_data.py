@@ -18,54 +18,30 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from benchkit import (
+    ROOT,
+    ensure_database,
+    environment,
+    last_json,
+    manage,
+    product_count,
+    rss_mb,
+    seeding_parser,
+)
+
 DEFAULT_DATABASE_URL = "postgres://registry:registry@127.0.0.1:55432/reg_open_data_bench"
 TARGET_SECONDS = 120
 TARGET_PEAK_RSS_MB = 500
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--products", type=int, default=100_000, help="N (default 100000)")
-    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
-    parser.add_argument("--seed", type=int, default=1)
+    parser = seeding_parser(__doc__, DEFAULT_DATABASE_URL)
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
-
-
-def environment(args):
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",  # DEBUG off: no query log in memory
-        "DATABASE_URL": args.database_url,
-        "ELASTICSEARCH_URL": "",  # seeding queues nothing for a search index
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def manage(env, *command):
-    subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
-
-
-def ensure_database(database_url):
-    import psycopg
-
-    name = database_url.rsplit("/", 1)[1]
-    with psycopg.connect(database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as db:
-        exists = db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            db.execute(f'CREATE DATABASE "{name}"')
-
-
-def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure():
@@ -99,27 +75,9 @@ def measure():
     )
 
 
-def product_count(env):
-    out = subprocess.run(
-        [
-            PYTHON,
-            "manage.py",
-            "shell",
-            "-c",
-            "from registry.models import ProductPage; print(ProductPage.objects.count())",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return int(out.strip().splitlines()[-1])
-
-
 def main():
     args = parse_args()
-    env = environment(args)
+    env = environment(args.database_url)
     if args.measure:
         os.environ.update(env)
         measure()
@@ -132,15 +90,7 @@ def main():
         print(f"Seeding {args.products - have:,} products (the database has {have:,})...")
         manage(env, "seed_demo", "--products", str(args.products - have), "--seed", str(args.seed))
     products = product_count(env)
-    out = subprocess.run(
-        [PYTHON, __file__, "--measure", "--database-url", args.database_url],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result = json.loads(out.strip().splitlines()[-1])
+    result = last_json(env, __file__, "--measure", "--database-url", args.database_url)
     rows = ", ".join(f"{count:,} {name}" for name, count in result["rows"].items())
     print(f"Products in the database: {products:,}")
     print(

@@ -34,7 +34,6 @@ import concurrent.futures
 import http.client
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -48,10 +47,17 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 
-_spec = importlib.util.spec_from_file_location("bench_search_index", HERE / "search_index.py")
-bench_index = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_index)
-percentile = bench_index.percentile
+
+def _bench_module(name, filename):
+    spec = importlib.util.spec_from_file_location(name, HERE / filename)
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+benchkit = _bench_module("benchkit", "benchkit.py")
+bench_index = _bench_module("bench_search_index", "search_index.py")
+free_port, percentile, stop_server = benchkit.free_port, benchkit.percentile, benchkit.stop_server
 
 PYTHON = sys.executable
 HOST = "127.0.0.1"
@@ -223,12 +229,6 @@ def serve(port):
     run(HOST, port, get_wsgi_application(), ipv6=False, threading=True)
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def start_server(env, name, server):
     port = free_port()
     process = subprocess.Popen(
@@ -251,15 +251,6 @@ def start_server(env, name, server):
         time.sleep(0.3)
     process.terminate()
     raise SystemExit(f"The {name} server did not answer within 60 s.")
-
-
-def stop_server(process):
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def get(port, path):

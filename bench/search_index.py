@@ -23,16 +23,25 @@ import argparse
 import json
 import os
 import random
-import resource
 import signal
 import statistics
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+import benchkit
+from benchkit import (
+    PYTHON,
+    ROOT,
+    ensure_database,
+    last_json,
+    manage,
+    percentile,
+    product_count,
+    rss_mb,
+    seeding_parser,
+    setup_django,
+)
+
 DEFAULT_DATABASE_URL = "postgres://registry:registry@127.0.0.1:55432/registry_bench_index"
 DEFAULT_ELASTICSEARCH_URL = "http://127.0.0.1:59200"
 TARGET_REBUILD_RATE = 2000
@@ -40,14 +49,9 @@ TARGET_PUBLISH_P95 = 2.0
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--products", type=int, default=100_000, help="N (default 100000)")
+    parser = seeding_parser(__doc__, os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     parser.add_argument(
         "--publish", type=int, default=50, help="K publishes (default 50; 0 skips it)"
-    )
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     )
     parser.add_argument(
         "--elasticsearch-url",
@@ -66,46 +70,9 @@ def parse_args():
 
 
 def environment(args):
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",  # DEBUG off: no query log in memory
-        "DATABASE_URL": args.database_url,
-        "ELASTICSEARCH_URL": args.elasticsearch_url,
-        "SEARCH_INDEX_PREFIX": args.prefix,
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def manage(env, *command, quiet=False):
-    subprocess.run(
-        [PYTHON, "manage.py", *command],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL if quiet else None,
+    return benchkit.environment(
+        args.database_url, args.elasticsearch_url, SEARCH_INDEX_PREFIX=args.prefix
     )
-
-
-def ensure_database(database_url):
-    import psycopg
-
-    name = database_url.rsplit("/", 1)[1]
-    with psycopg.connect(database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as db:
-        exists = db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            db.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(env):
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure_rebuild():
@@ -136,24 +103,6 @@ def measure_rebuild():
             }
         )
     )
-
-
-def product_count(env):
-    out = subprocess.run(
-        [
-            PYTHON,
-            "manage.py",
-            "shell",
-            "-c",
-            "from registry.models import ProductPage; print(ProductPage.objects.count())",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return int(out.strip().splitlines()[-1])
 
 
 def publish_to_searchable(args, env):
@@ -209,11 +158,6 @@ def delete_indices(prefix):
         client.indices.delete(index=",".join(names), ignore_unavailable=True)
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def main():
     args = parse_args()
     env = environment(args)
@@ -223,6 +167,7 @@ def main():
 
     ensure_database(args.database_url)
     manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "createcachetable")  # the shared cache seed_demo's insight refresh writes to
     existing = product_count(env)
     if existing < args.products:
         manage(
@@ -238,25 +183,17 @@ def main():
     print(f"Database: {products:,} products ({args.database_url.rsplit('/', 1)[1]})")
 
     if not args.skip_rebuild:
-        out = subprocess.run(
-            [
-                PYTHON,
-                __file__,
-                "--measure-rebuild",
-                "--database-url",
-                args.database_url,
-                "--elasticsearch-url",
-                args.elasticsearch_url,
-                "--prefix",
-                args.prefix,
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        result = json.loads(out.strip().splitlines()[-1])
+        result = last_json(
+            env,
+            __file__,
+            "--measure-rebuild",
+            "--database-url",
+            args.database_url,
+            "--elasticsearch-url",
+            args.elasticsearch_url,
+            "--prefix",
+            args.prefix,
+        )
         rate = result["count"] / result["seconds"]
         print(
             f"Rebuild: {result['count']:,} products in {result['seconds']:.1f}s = "

@@ -47,6 +47,11 @@ class AdoptionClaimForm(forms.Form):
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first().pk
 
+    @property
+    def since_inputs(self):
+        """The boxes of the NHS.UK date input for `since`: (field, label, width in digits)."""
+        return ((self["since_month"], "Month", 2), (self["since_year"], "Year", 4))
+
     def clean(self):
         cleaned = super().clean()
         month, year = cleaned.get("since_month"), cleaned.get("since_year")

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.fields import person_who_acted
 from registry.choices import AdoptionScale
 from registry.models import Adoption, Organisation, ProductPage
 
@@ -53,13 +54,7 @@ class FrozenShortlist(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     title = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="frozen_shortlists",
-    )
+    created_by = person_who_acted("frozen_shortlists", blank=True)
     products = models.JSONField(default=list)
     searches = models.JSONField(default=list)
 
@@ -86,12 +81,7 @@ class AdoptionClaim(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="adoption_claims"
     )
-    claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="adoption_claims",
-    )
+    claimed_by = person_who_acted("adoption_claims")
     contact_email = models.EmailField(
         help_text="The claimant's address: peers' questions are relayed to it once verified."
     )
@@ -100,13 +90,7 @@ class AdoptionClaim(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = person_who_acted(blank=True)
     decision_note = models.TextField(blank=True)
 
     class Meta:

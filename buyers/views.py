@@ -94,6 +94,25 @@ def product_page_context(request, product, proof):
     }
 
 
+def _add_posted(request, add, page):
+    """Add the live product a button names with `add` (it answers whether it did, and what
+    to say), then go back where the button was, or to `page`."""
+    product = _posted_product(request)
+    if product is not None:
+        added, message = add(product)
+        (messages.success if added else messages.warning)(request, message)
+    return redirect(_next_url(request, reverse(page)))
+
+
+def _remove_posted(request, remove, message, page):
+    """Remove the product id a button names (anything else changes nothing), then go back."""
+    raw = (request.POST.get("product") or "").strip()
+    if raw.isdigit():
+        remove(int(raw))
+        messages.success(request, message)
+    return redirect(_next_url(request, reverse(page)))
+
+
 # --- Compare ------------------------------------------------------------------------------
 
 
@@ -135,20 +154,17 @@ def compare_page(request):
 
 @require_POST
 def compare_add(request):
-    product = _posted_product(request)
-    if product is not None:
-        added, message = compare.add(request.session, product)
-        (messages.success if added else messages.warning)(request, message)
-    return redirect(_next_url(request, reverse("compare")))
+    return _add_posted(request, lambda product: compare.add(request.session, product), "compare")
 
 
 @require_POST
 def compare_remove(request):
-    raw = (request.POST.get("product") or "").strip()
-    if raw.isdigit():
-        compare.remove(request.session, int(raw))
-        messages.success(request, "Product removed from your comparison.")
-    return redirect(_next_url(request, reverse("compare")))
+    return _remove_posted(
+        request,
+        lambda pk: compare.remove(request.session, pk),
+        "Product removed from your comparison.",
+        "compare",
+    )
 
 
 @require_POST
@@ -195,21 +211,17 @@ def shortlist_page(request):
 
 @require_POST
 def shortlist_add(request):
-    product = _posted_product(request)
-    if product is not None:
-        next_url = _next_url(request, "")
-        added, message = Shortlist(request).add(product, found_by=found_by_from(next_url))
-        (messages.success if added else messages.warning)(request, message)
-    return redirect(_next_url(request, reverse("shortlist")))
+    found_by = found_by_from(_next_url(request, ""))
+    return _add_posted(
+        request, lambda product: Shortlist(request).add(product, found_by=found_by), "shortlist"
+    )
 
 
 @require_POST
 def shortlist_remove(request):
-    raw = (request.POST.get("product") or "").strip()
-    if raw.isdigit():
-        Shortlist(request).remove(int(raw))
-        messages.success(request, "Product removed from your shortlist.")
-    return redirect(_next_url(request, reverse("shortlist")))
+    return _remove_posted(
+        request, Shortlist(request).remove, "Product removed from your shortlist.", "shortlist"
+    )
 
 
 @require_POST

@@ -1,5 +1,6 @@
 """Write a demo plan to the database, one transaction per batch of products."""
 
+import dataclasses
 import random
 from collections import Counter
 from decimal import Decimal
@@ -45,6 +46,28 @@ from .plan import (
 DEMO_ID_PREFIX = "demo-"
 GUIDE_PRODUCTS_PER_CATEGORY = 50
 CENTS = Decimal("0.01")
+
+# What a ProductSpec holds besides the product page's own fields: its rows and references.
+PRODUCT_SPEC_PARTS = {
+    "number",
+    "supplier",
+    "category",
+    "care_settings",
+    "clinical_areas",
+    "evidence",
+    "compliance",
+    "adoptions",
+    "case_study",
+    "publishing",
+}
+
+
+def _from_spec(model, spec, skip=(), **values):
+    """`model(...)` from a plan's spec, whose fields bear the model's field names: every field
+    of the spec but those in `skip` (the ones the loader resolves or leaves to another step),
+    with `values` given or replacing some."""
+    copied = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec) if f.name not in skip}
+    return model(**{**copied, **values})
 
 
 class DemoDataError(Exception):
@@ -176,14 +199,9 @@ class DemoLoader:
         organisations = BulkRows(router.db_for_write(Organisation)).insert(
             Organisation,
             [
-                Organisation(
-                    name=spec.name,
-                    kind=spec.kind,
-                    region=spec.region,
-                    ods_code=spec.ods_code,
-                    companies_house_number=spec.companies_house_number,
-                    website=spec.website,
-                    size_band=spec.size_band,
+                _from_spec(
+                    Organisation,
+                    spec,
                     external_id=DEMO_ID_PREFIX + (spec.ods_code or spec.companies_house_number),
                 )
                 for spec in specs
@@ -216,50 +234,25 @@ class DemoLoader:
         }
 
     def _product_page(self, spec, suppliers, organisations):
-        page = ProductPage(
-            title=spec.title,
-            slug=spec.slug,
+        page = _from_spec(
+            ProductPage,
+            spec,
+            skip=PRODUCT_SPEC_PARTS,
             supplier_id=suppliers[spec.supplier].pk,
-            summary=spec.summary,
             description=rich_text_blocks(spec.description),
             category_id=self.categories[spec.category],
-            esf_tier=spec.esf_tier,
-            device_class=spec.device_class,
-            conformity_marking=spec.conformity_marking,
-            pricing_model=spec.pricing_model,
-            deployment_model=spec.deployment_model,
-            website=spec.website,
-            last_reviewed_on=spec.last_reviewed_on,
             **self._publishing(spec.publishing),
         )
-        page.evidence = [
-            EvidenceItem(
-                evidence_type=e.evidence_type,
-                title=e.title,
-                year=e.year,
-                summary=e.summary,
-                outcomes=e.outcomes,
-                link=e.link,
-            )
-            for e in spec.evidence
-        ]
+        page.evidence = [_from_spec(EvidenceItem, e) for e in spec.evidence]
         page.compliance = [
-            ProductCompliance(
-                standard_id=self.standards[c.standard],
-                status=c.status,
-                assessed_on=c.assessed_on,
-                expires_on=c.expires_on,
-                evidence_url=c.evidence_url,
-                notes=c.notes,
+            _from_spec(
+                ProductCompliance, c, skip={"standard"}, standard_id=self.standards[c.standard]
             )
             for c in spec.compliance
         ]
         page.adoptions = [
-            Adoption(
-                organisation_id=organisations[a.organisation].pk,
-                since=a.since,
-                scale=a.scale,
-                confirmed=a.confirmed,
+            _from_spec(
+                Adoption, a, skip={"organisation"}, organisation_id=organisations[a.organisation].pk
             )
             for a in spec.adoptions
         ]
@@ -274,29 +267,20 @@ class DemoLoader:
             related.append(page)
 
     def _case_study_page(self, spec, product, organisations):
-        page = CaseStudyPage(
-            title=spec.title,
-            slug=spec.slug,
+        page = _from_spec(
+            CaseStudyPage,
+            spec,
+            skip={"organisation", "outcomes", "tags", "publishing"},
             organisation_id=organisations[spec.organisation].pk,
-            summary=spec.summary,
-            challenge=spec.challenge,
-            solution=spec.solution,
-            costs=spec.costs,
-            lessons_learnt=spec.lessons_learnt,
-            contact_name=spec.contact_name,
-            contact_role=spec.contact_role,
-            contact_email=spec.contact_email,
-            published_on=spec.published_on,
             **self._publishing(spec.publishing),
         )
         page.product_links = [CaseStudyProduct(product_id=product.pk)]
         page.outcomes = [
-            CaseStudyOutcome(
-                metric=o.metric,
+            _from_spec(
+                CaseStudyOutcome,
+                o,
                 before=o.before.quantize(CENTS),  # as the column stores it
                 after=o.after.quantize(CENTS),
-                unit=o.unit,
-                period=o.period,
             )
             for o in spec.outcomes
         ]

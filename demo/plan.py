@@ -351,6 +351,27 @@ def supplier_count(n_products):
     return 0 if n_products <= 0 else max(3, min(30_000, round(n_products / 3.5)))
 
 
+# Standards whose row is drawn around the product's maturity (DemoPlanner._status): the chance
+# the product has no row at all, the chances of met, partially met and in progress, and the
+# note a row gets when it has the status given.
+DRAWN_ROWS = {
+    "DCB0129": (0, (0.88, 0.04, 0.08), None),
+    "DCB0160": (
+        0.3,
+        (0.6, 0.1, 0.2),
+        ("met", "Deployment safety case template provided to adopting organisations."),
+    ),
+    "CE": (0, (0.88, 0.0, 0.06), None),
+    "CE_PLUS": (0.35, (0.7, 0.0, 0.2), None),
+    "PENTEST": (
+        0,
+        (0.82, 0.1, 0.0),
+        ("partially_met", "Two medium-risk findings; remediation due next quarter."),
+    ),
+    "ISO27001": (0.4, (0.6, 0.0, 0.3), None),
+}
+
+
 class DemoPlanner:
     """Builds the specs of one `seed_demo` run.
 
@@ -935,14 +956,13 @@ class ProductBuilder:
                     row.notes = "Resubmission due within 3 months."
                 else:
                     row.assessed_on = days_ago(self.today, dtac["age"])
-        elif code == "DCB0129":
-            row.status = self._status(0.88, 0.04, 0.08)
-        elif code == "DCB0160":
-            if rng.random() < 0.3:
+        elif code in DRAWN_ROWS:
+            absent, odds, note = DRAWN_ROWS[code]
+            if absent and rng.random() < absent:
                 return None
-            row.status = self._status(0.6, 0.1, 0.2)
-            if row.status == "met":
-                row.notes = "Deployment safety case template provided to adopting organisations."
+            row.status = self._status(*odds)
+            if note and row.status == note[0]:
+                row.notes = note[1]
         elif code == "CSO":
             row.status = "met" if rng.random() < 0.95 else "in_progress"
         elif code == "MHRA":
@@ -964,20 +984,6 @@ class ProductBuilder:
             row.notes = "Registered with the ICO as a data controller."
         elif code in ("DPO", "DPIA", "DSPT"):
             pass  # every demo product handles patient data: see _required_standards
-        elif code == "CE":
-            row.status = self._status(0.88, 0.0, 0.06)
-        elif code == "CE_PLUS":
-            if rng.random() < 0.35:
-                return None
-            row.status = self._status(0.7, 0.0, 0.2)
-        elif code == "PENTEST":
-            row.status = self._status(0.82, 0.1, 0.0)
-            if row.status == "partially_met":
-                row.notes = "Two medium-risk findings; remediation due next quarter."
-        elif code == "ISO27001":
-            if rng.random() < 0.4:
-                return None
-            row.status = self._status(0.6, 0.0, 0.3)
         elif code in words.INTEROPERABILITY_CODES:
             return self._interoperability_row(row)
         elif code == "WCAG22AA":

@@ -77,9 +77,7 @@ class ProductFeedBase(PageFeed):
 class NewProductsFeed(ProductFeedBase):
     title = f"New products: {settings.WAGTAIL_SITE_NAME}"
     subtitle = "Products newly listed in the registry, with their proof."
-
-    def link(self):
-        return "/products/"
+    link = "/products/"
 
     def items(self):
         return self.with_proof(self.products())
@@ -105,17 +103,10 @@ class CategoryFeed(ProductFeedBase):
 class NewCaseStudiesFeed(PageFeed):
     title = f"New case studies: {settings.WAGTAIL_SITE_NAME}"
     subtitle = "How organisations adopted products, and what changed, in figures."
-
-    def link(self):
-        return "/case-studies/"
+    link = "/case-studies/"
 
     def items(self):
-        return (
-            CaseStudyPage.objects.live()
-            .public()
-            .select_related("organisation")
-            .order_by("-first_published_at", "-pk")[:FEED_SIZE]
-        )
+        return CaseStudyPage.visible().order_by("-first_published_at", "-pk")[:FEED_SIZE]
 
     def item_title(self, item):
         return item.title

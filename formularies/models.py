@@ -6,11 +6,11 @@ edited on the public site by its confirmed members, while `insight` is the scali
 admin view and only counts how many formularies list each product.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from accounts.fields import person_who_acted
 from accounts.models import confirmed_memberships
 from registry.choices import OrganisationKind
 
@@ -61,9 +61,7 @@ class FormularyEntry(models.Model):
     )
     note = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True)
     added_at = models.DateTimeField(default=timezone.now)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    added_by = person_who_acted()
 
     class Meta:
         verbose_name_plural = "formulary entries"

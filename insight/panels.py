@@ -205,11 +205,7 @@ def spread(today):
                 "Confirmed adopting organisations over time",
                 ["Year", "Adopted a first product", "Adopting organisations by the year's end"],
                 over_time,
-                chart={
-                    "type": "line",
-                    "labels": [row[0] for row in over_time],
-                    "series": {"Adopting organisations": [row[2] for row in over_time]},
-                },
+                chart=_chart("line", over_time, {"Adopting organisations": 2}),
                 note="Counted from the year each organisation's first confirmed adoption went "
                 "live; adoptions with no date are not counted by year.",
             ),
@@ -218,35 +214,32 @@ def spread(today):
                 "Adopting organisations by NHS England region and kind",
                 ["Region", *[kind.label for kind in NHS_KINDS], "All kinds"],
                 region_kind_rows,
-                chart={
-                    "type": "stacked",
-                    "labels": [row[0] for row in region_kind_rows],
-                    "series": {
-                        kind.label: [_value(row[i + 1]) for row in region_kind_rows]
-                        for i, kind in enumerate(NHS_KINDS)
-                    },
-                },
+                chart=_chart(
+                    "stacked",
+                    region_kind_rows,
+                    {kind.label: i + 1 for i, kind in enumerate(NHS_KINDS)},
+                ),
             ),
-            section(
+            _bar_section(
                 "by-category",
                 "Adopting organisations per category",
                 ["Category", "Adopting organisations", "Products adopted", "Regions"],
                 category_rows,
-                chart=_bar([_value(r[0]) for r in category_rows], [r[1] for r in category_rows]),
+                count_column=1,
             ),
-            section(
+            _bar_section(
                 "by-product",
                 "The 20 most adopted products",
                 ["Product", "Category", "Adopting organisations", "Regions"],
                 product_rows,
-                chart=_bar([_value(r[0]) for r in product_rows], [r[2] for r in product_rows]),
+                count_column=2,
             ),
-            section(
+            _bar_section(
                 "on-formularies",
                 "Products on the most local formularies",
                 ["Product", "Published formularies listing it"],
                 formulary_rows,
-                chart=_bar([_value(r[0]) for r in formulary_rows], [r[1] for r in formulary_rows]),
+                count_column=1,
             ),
         ]
     }
@@ -254,6 +247,27 @@ def spread(today):
 
 def _value(maybe_cell):
     return maybe_cell["v"] if isinstance(maybe_cell, dict) else maybe_cell
+
+
+def _bar_section(key, title, columns, rows, count_column):
+    """A section charted as bars: one a row, labelled by its first column, as long as the
+    count in `count_column`."""
+    chart = _bar([_value(row[0]) for row in rows], [row[count_column] for row in rows])
+    return section(key, title, columns, rows, chart=chart)
+
+
+def _chart(kind, rows, series):
+    """A line or stacked chart of `rows`, a point a row labelled by its first column; `series`
+    names each line or stack and says where its values are: a column, or a function of a row."""
+
+    def read(how, row):
+        return how(row) if callable(how) else _value(row[how])
+
+    return {
+        "type": kind,
+        "labels": [_value(row[0]) for row in rows],
+        "series": {name: [read(how, row) for row in rows] for name, how in series.items()},
+    }
 
 
 def _bar(labels, values):
@@ -615,14 +629,9 @@ def assessment_pipeline(today):
                     "Over target",
                 ],
                 month_rows,
-                chart={
-                    "type": "line",
-                    "labels": [r[0] for r in month_rows],
-                    "series": {
-                        "Decisions": [r[1] + r[2] for r in month_rows],
-                        "Over target": [r[5] for r in month_rows],
-                    },
-                },
+                chart=_chart(
+                    "line", month_rows, {"Decisions": lambda r: r[1] + r[2], "Over target": 5}
+                ),
             ),
             section(
                 "first-time-pass",
@@ -691,15 +700,11 @@ def compliance_health(today):
                 "Met standards lapsing in the next 30, 60 and 90 days",
                 ["Standard", "In 30 days", "In 31 to 60 days", "In 61 to 90 days"],
                 lapsing_rows,
-                chart={
-                    "type": "stacked",
-                    "labels": [r[0] for r in lapsing_rows],
-                    "series": {
-                        "In 30 days": [r[1] for r in lapsing_rows],
-                        "In 31 to 60 days": [r[2] for r in lapsing_rows],
-                        "In 61 to 90 days": [r[3] for r in lapsing_rows],
-                    },
-                },
+                chart=_chart(
+                    "stacked",
+                    lapsing_rows,
+                    {"In 30 days": 1, "In 31 to 60 days": 2, "In 61 to 90 days": 3},
+                ),
             ),
             section(
                 "lapsed",
@@ -788,14 +793,9 @@ def unmet_demand(today):
                 f"Searches that found nothing or little, by week (last {UNMET_WEEKS} weeks)",
                 ["Week starting", "Found nothing", f"Found 1 to {FEW_RESULTS - 1}"],
                 week_rows,
-                chart={
-                    "type": "line",
-                    "labels": [r[0] for r in week_rows],
-                    "series": {
-                        "Found nothing": [r[1] for r in week_rows],
-                        f"Found 1 to {FEW_RESULTS - 1}": [r[2] for r in week_rows],
-                    },
-                },
+                chart=_chart(
+                    "line", week_rows, {"Found nothing": 1, f"Found 1 to {FEW_RESULTS - 1}": 2}
+                ),
                 note="A search counts once per visitor and words: reloads and later pages of "
                 "the same search are not new searches.",
             ),

@@ -9,7 +9,8 @@ which the format cannot carry, survives an import of a file that says the same t
 
 import json
 
-from django.db.models import Prefetch
+from django.db.models import CharField, F, Prefetch, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 
 from assessments.models import ProductCompliance
 from registry.models import (
@@ -41,6 +42,17 @@ RICH_TEXT_FIELDS = ("challenge", "solution", "costs", "lessons_learnt")
 def generated_id(kind, pk):
     """A stable id for a record made in the admin, which has no external id of its own."""
     return f"registry:{kind}:{pk}"
+
+
+def record_id_expression(kind, prefix=""):
+    """The record's id (`organisation_id`, `product_id`, `case_study_id`) as a database
+    expression, for tables the database writes itself; `prefix` reaches a related record,
+    such as "product__"."""
+    return Coalesce(
+        NullIf(F(f"{prefix}external_id"), Value("")),
+        Concat(Value(generated_id(kind, "")), Cast(F(f"{prefix}pk"), CharField())),
+        output_field=CharField(),
+    )
 
 
 def organisation_id(organisation):

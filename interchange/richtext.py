@@ -140,13 +140,16 @@ def html_to_paragraphs(html):
 
 
 def stream_to_paragraphs(stream):
-    """(paragraphs, lossless) for a StreamField: other block types are left out."""
+    """(paragraphs, lossless) for a StreamField: other block types are left out.
+
+    Reads the stream's raw data (a text block's raw value is its HTML source), so no block
+    is built: the open data files read every product's description."""
     paragraphs, lossless = [], True
-    for block in stream:
-        if block.block_type != TEXT_BLOCK:
+    for block in stream.raw_data:
+        if block["type"] != TEXT_BLOCK:
             lossless = False
             continue
-        block_paragraphs, block_lossless = html_to_paragraphs(block.value.source)
+        block_paragraphs, block_lossless = html_to_paragraphs(block["value"])
         paragraphs += block_paragraphs
         lossless = lossless and block_lossless
     return paragraphs, lossless

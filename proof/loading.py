@@ -7,6 +7,7 @@ once per product.
 """
 
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.db.models import Count
 from django.utils import timezone
@@ -19,14 +20,17 @@ def today():
 
 
 def compliance_rows(product_ids):
-    """{product id: [ProductCompliance with its standard]}."""
+    """{product id: [rules.Fact]}: the code, status and expiry the rules read, without
+    building a model instance per row (a page of search results carries hundreds)."""
     from assessments.models import ProductCompliance
 
     grouped = defaultdict(list)
-    for row in ProductCompliance.objects.filter(product_id__in=list(product_ids)).select_related(
-        "standard"
+    for product_id, code, status, expires_on in (
+        ProductCompliance.objects.filter(product_id__in=list(product_ids))
+        .order_by()
+        .values_list("product_id", "standard__code", "status", "expires_on")
     ):
-        grouped[row.product_id].append(row)
+        grouped[product_id].append(rules.fact(code, status, expires_on))
     return grouped
 
 
@@ -66,12 +70,19 @@ def attach_standings(products, day=None):
     return products
 
 
+class _Product(NamedTuple):
+    """What standings() reads of a product, without building a page instance for it."""
+
+    pk: int
+    esf_tier: str
+
+
 def standings_for_ids(product_ids, day=None):
     from registry.models import ProductPage
 
     ids = [int(pk) for pk in product_ids if str(pk).isdigit()]
-    products = ProductPage.objects.filter(pk__in=ids).only("pk", "esf_tier")
-    return standings(products, day)
+    rows = ProductPage.objects.filter(pk__in=ids).order_by().values_list("pk", "esf_tier")
+    return standings([_Product(*row) for row in rows], day)
 
 
 # --- Listings, for the publishing rules and the consistency report ----------------------------

@@ -10,6 +10,7 @@ import statistics
 from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -149,19 +150,11 @@ class ProductProof:
             self.rows, timezone.localdate(), self.product.esf_tier, len(self.confirmed_adoptions)
         )
 
-    @property
-    def standards_met_count(self):
-        return self.standing.standards_met_count
-
-    @property
-    def expired_count(self):
-        return self.standing.standards_expired_count
-
-    @property
-    def dtac(self):
-        """The DTAC state (proof.rules.Dtac), derived from its sections and their
-        dependencies; never the DTAC row read alone."""
-        return self.standing.dtac
+    standards_met_count = property(attrgetter("standing.standards_met_count"))
+    expired_count = property(attrgetter("standing.standards_expired_count"))
+    #: The DTAC state (proof.rules.Dtac), derived from its sections and their dependencies;
+    #: never the DTAC row read alone.
+    dtac = property(attrgetter("standing.dtac"))
 
     @cached_property
     def dtac_row(self):

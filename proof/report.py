@@ -10,6 +10,7 @@ command runs it.
 
 import datetime
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -31,17 +32,9 @@ class ReportRow:
     breach: Breach
     since: datetime.date
 
-    @property
-    def title(self):
-        return self.product.title
-
-    @property
-    def rule(self):
-        return self.breach.rule_name
-
-    @property
-    def message(self):
-        return self.breach.message
+    title = property(attrgetter("product.title"))
+    rule = property(attrgetter("breach.rule_name"))
+    message = property(attrgetter("breach.message"))
 
     @property
     def edit_url(self):

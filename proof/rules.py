@@ -56,6 +56,10 @@ DTAC_REQUIREMENTS = (
 #: counted among "standards met".
 DTAC_CODES = frozenset(("DTAC", *DTAC_SECTION_REQUIREMENTS))
 
+#: Every code ``dtac`` reads: rows of other standards never change the DTAC state or its
+#: reason, so a caller may hand it only these.
+DTAC_READS = DTAC_CODES | frozenset(code for group in DTAC_REQUIREMENTS for code in group)
+
 
 @dataclass(frozen=True)
 class StandardRef:
@@ -83,6 +87,15 @@ def is_expired_on(row, day):
 
 def is_met_on(row, day):
     return row is not None and row.status == MET and not is_expired_on(row, day)
+
+
+EXPIRED = "expired"
+
+
+def effective_status(row, day):
+    """The status the public reads on ``day``: "expired" once the expiry date has passed,
+    otherwise the status as assessed (proof.queries.effective_status is the same in SQL)."""
+    return EXPIRED if is_expired_on(row, day) else row.status
 
 
 def standards_met(rows, day):
@@ -175,6 +188,26 @@ def dtac(rows, day):
     return _judge(
         DTAC_REQUIREMENTS, by_code, day, "Every DTAC section and the standards behind it are met."
     )
+
+
+def dtac_passed_until(rows):
+    """The last day ``dtac(rows, day)`` reads "passed" on, with no change to the rows (the
+    rows' MET_FOREVER stand-in: a ``datetime.date.max`` when nothing expires); None when no
+    day passes (a group has no standard met, expired or not).
+
+    Every group holds while its longest-lasting alternative met lasts, so DTAC passes on
+    exactly the days up to the earliest of those. The search index stores this one date, and
+    its filter compares it with the day of the search (search.query.dtac_passed_clause):
+    the same answer as judging every group on that day, in one comparison.
+    """
+    by_code = {row.standard.code: row for row in rows}
+    ends = []
+    for group in DTAC_REQUIREMENTS:
+        met = [by_code[code] for code in group if code in by_code and by_code[code].status == MET]
+        if not met:
+            return None
+        ends.append(max(row.expires_on or datetime.date.max for row in met))
+    return min(ends)
 
 
 def dtac_section(section, rows, day):

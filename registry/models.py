@@ -508,6 +508,12 @@ class CaseStudyPage(LinkedProductsMixin, Page):
         verbose_name = "case study"
         verbose_name_plural = "case studies"
 
+    @classmethod
+    def visible(cls):
+        """The case studies anyone may read, each with its organisation, as the listings and
+        the feed show them."""
+        return cls.objects.live().public().select_related("organisation")
+
     @property
     def headline_outcomes(self):
         return list(self.outcomes.all())[:3]
@@ -667,12 +673,7 @@ class CaseStudyIndexPage(ListingIndexPage):
     template = "registry/case_study_index_page.html"
 
     def listed(self):
-        return (
-            CaseStudyPage.objects.live()
-            .public()
-            .select_related("organisation")
-            .order_by("-published_on", "title")
-        )
+        return CaseStudyPage.visible().order_by("-published_on", "title")
 
 
 class BestPracticeIndexPage(ListingIndexPage):
@@ -709,9 +710,7 @@ class HomePage(Page):
         )
         context["product_index"] = ProductIndexPage.objects.live().first()
         context["latest_case_studies"] = (
-            CaseStudyPage.objects.live()
-            .public()
-            .select_related("organisation")
+            CaseStudyPage.visible()
             .prefetch_related(Prefetch("outcomes"))
             .order_by("-published_on", "-pk")[:3]
         )

@@ -29,10 +29,8 @@ def organisation_page(request, pk):
         .order_by("product__title")
     )
     case_studies = (
-        CaseStudyPage.objects.live()
-        .public()
+        CaseStudyPage.visible()
         .filter(organisation=organisation)
-        .select_related("organisation")
         .prefetch_related("outcomes")
         .order_by("-published_on", "title")
     )

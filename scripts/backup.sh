@@ -17,14 +17,9 @@ cd "$(dirname "$0")/.."
 
 die() { printf 'backup: error: %s\n' "$*" >&2; exit 1; }
 
-[[ ${DATABASE_URL:-} == postgres* ]] || die "DATABASE_URL must point at the PostgreSQL database to back up"
-PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-[[ -x ${PG_BIN}/pg_dump ]] || PG_BIN="$(dirname "$(command -v pg_dump || echo /nonexistent/pg_dump)")"
-[[ -x ${PG_BIN}/pg_dump ]] || die "pg_dump not found (apt-get install postgresql-client-15, or set PG_BIN)"
-PYTHON="${PYTHON:-.venv/bin/python}"
-setting() { "${PYTHON}" manage.py shell -c "from django.conf import settings; print(settings.$1)" | tail -n 1; }
-PRIVATE_MEDIA_ROOT="${PRIVATE_MEDIA_ROOT:-$(setting PRIVATE_MEDIA_ROOT)}"
-MEDIA_ROOT="${MEDIA_ROOT:-$(setting MEDIA_ROOT)}"
+# shellcheck source=scripts/postgres-env.sh
+source scripts/postgres-env.sh
+postgres_env pg_dump "the PostgreSQL database to back up"
 BACKUP_DIR="${BACKUP_DIR:-backups}"
 mkdir -p "${BACKUP_DIR}"
 chmod 700 "${BACKUP_DIR}"

@@ -19,14 +19,9 @@ private_media="${dump%.dump}-private-media.tar.gz"
 public_media="${dump%.dump}-media.tar.gz"
 [[ -f ${private_media} ]] || die "the private uploads archive ${private_media} is missing beside the dump"
 [[ -f ${public_media} ]] || die "the public media archive ${public_media} is missing beside the dump (a backup made before public media were included: restore with the release that made it)"
-[[ ${DATABASE_URL:-} == postgres* ]] || die "DATABASE_URL must point at the (empty) PostgreSQL database to restore into"
-PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-[[ -x ${PG_BIN}/pg_restore ]] || PG_BIN="$(dirname "$(command -v pg_restore || echo /nonexistent/pg_restore)")"
-[[ -x ${PG_BIN}/pg_restore ]] || die "pg_restore not found (apt-get install postgresql-client-15, or set PG_BIN)"
-PYTHON="${PYTHON:-.venv/bin/python}"
-setting() { "${PYTHON}" manage.py shell -c "from django.conf import settings; print(settings.$1)" | tail -n 1; }
-PRIVATE_MEDIA_ROOT="${PRIVATE_MEDIA_ROOT:-$(setting PRIVATE_MEDIA_ROOT)}"
-MEDIA_ROOT="${MEDIA_ROOT:-$(setting MEDIA_ROOT)}"
+# shellcheck source=scripts/postgres-env.sh
+source scripts/postgres-env.sh
+postgres_env pg_restore "the (empty) PostgreSQL database to restore into"
 
 for folder in "${PRIVATE_MEDIA_ROOT}" "${MEDIA_ROOT}"; do
     if [[ -d ${folder} && -n $(ls -A "${folder}") ]]; then

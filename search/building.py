@@ -18,6 +18,7 @@ from django.db.models import Count, ExpressionWrapper, F, JSONField
 from django.utils import timezone
 
 from assessments.models import ComplianceStatus, ProductCompliance, StandardCategory
+from proof import rules
 from registry.choices import DeploymentModel
 from registry.models import (
     Adoption,
@@ -255,6 +256,13 @@ def _product_sources(rows, today):
             )
             if status == MET
         ]
+        # The same, flat, for the filters and counts that need no nested query: every code
+        # above counts until the first "until" among them (search.query.met_clause).
+        met_codes = [entry["code"] for entry in met]
+        dtac_until = rules.dtac_passed_until(
+            rules.fact(code, status, expires_on)
+            for status, _, expires_on, code, _ in compliance.get(pk, ())
+        )
         settings_of = sorted(care_settings.get(pk, ()))
         assessed = [assessed_on for _, assessed_on, *_ in compliance.get(pk, ()) if assessed_on]
         regions = adopter_regions.get(pk, [])
@@ -289,6 +297,12 @@ def _product_sources(rows, today):
                     "pricing_model": row["pricing_model"],
                     "deployment_model": row["deployment_model"],
                     "met": met,
+                    "met_codes": met_codes,
+                    "met_interoperability_codes": [
+                        entry["code"] for entry in met if entry["interoperability"]
+                    ],
+                    "met_all_until": min((entry["until"] for entry in met), default=MET_FOREVER),
+                    "dtac_until": dtac_until,
                     "adoption_count": len(regions),
                     "adoption_band": adoption_band(len(regions)),
                     "adopter_regions": sorted({region for region in regions if region}),

@@ -30,7 +30,9 @@ from .kinds import BY_NAME
 
 # 3: category and care settings as text, split names, spelling from every field
 # 4: Porter stemming, so derivations meet (reminder, reminding; diabetic, diabetes)
-MAPPING_VERSION = 4
+# 5: flat standards-met codes and the DTAC's last passing day beside the nested rows, and
+#    offsets stored for the highlighted fields: both for speed, same answers
+MAPPING_VERSION = 5
 
 
 def searchable_text(spelling=True, **kwargs):
@@ -42,6 +44,11 @@ def searchable_text(spelling=True, **kwargs):
         **({"copy_to": "spelling"} if spelling else {}),
         **kwargs,
     )
+
+
+# The highlighted fields keep each word's offsets, so highlighting reads them instead of
+# analysing the whole text again for every hit (search.query.HIGHLIGHT_*).
+HIGHLIGHTED = {"index_options": "offsets"}
 
 
 def name_field(**kwargs):
@@ -61,11 +68,11 @@ class RegistryDocument(Document):
     """Fields every kind shares, so one query can search across kinds."""
 
     kind = Keyword()  # product, case_study, guide
-    title = name_field()
+    title = name_field(**HIGHLIGHTED)
     # A name written as one word in capitals ("BreatheWell") also as its words.
     title_words = searchable_text()
-    summary = searchable_text()
-    body = searchable_text()
+    summary = searchable_text(**HIGHLIGHTED)
+    body = searchable_text(**HIGHLIGHTED)
     url = Keyword(index=False)
     # Case studies' and guides' tags (a product's tags are its clinical areas, indexed once).
     tags = Keyword(
@@ -118,8 +125,16 @@ class ProductDocument(RegistryDocument):
     adoption_count = Integer()  # confirmed adoptions
     adoption_band = Keyword()  # none, 1-4, 5-19, 20+
     adopter_regions = Keyword()
-    case_study_titles = searchable_text()
-    case_study_outcomes = searchable_text()
+    # The same codes, flat, and the first day any of them stops counting: while that day
+    # has not passed, every code here counts, and filters and counts need no nested query
+    # (search.query.met_clause); after it, they read `met`.
+    met_codes = Keyword()
+    met_interoperability_codes = Keyword()
+    met_all_until = Date()
+    # The last day the DTAC reads "passed" (proof.rules.dtac_passed_until); absent when none.
+    dtac_until = Date()
+    case_study_titles = searchable_text(**HIGHLIGHTED)
+    case_study_outcomes = searchable_text(**HIGHLIGHTED)
     evidence_count = Integer()
     last_assessed = Date()
 
@@ -129,7 +144,7 @@ class CaseStudyDocument(RegistryDocument):
     region = Keyword()
     product_ids = Keyword()
     product_names = searchable_text()
-    outcomes = searchable_text()
+    outcomes = searchable_text(**HIGHLIGHTED)
 
 
 class GuideDocument(RegistryDocument):

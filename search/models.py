@@ -64,7 +64,9 @@ class LayTerm(models.Model):
     words = models.CharField(
         max_length=200,
         unique=True,
-        help_text="What people type, separated by commas, such as: kids, kid, children's.",
+        help_text="What people type, separated by commas, such as: kids, kid, children's. "
+        "Words are matched by their stem, so leave out a form that shares its stem with a word "
+        "the registry uses everywhere (“caring” would also catch every search for “care”).",
     )
     means = models.CharField(
         max_length=300,

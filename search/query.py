@@ -13,8 +13,6 @@ import re
 
 from django.utils import timezone
 
-from proof.rules import DTAC_REQUIREMENTS
-
 from .documents import alias_name
 from .kinds import KINDS
 from .params import FACETS, FACETS_BY_NAME, PAGE_SIZE, normalise_query
@@ -23,6 +21,8 @@ from .params import FACETS, FACETS_BY_NAME, PAGE_SIZE, normalise_query
 # "facets__<n>" when they share a filter (see QueryBuilder.aggregations).
 FACET_VALUES = "__values"
 FACET_SELECTED = "__selected"
+# Standards met by products with one expired since they were indexed (counted row by row).
+FACET_STALE = "__stale"
 FACET_GROUP = "facets__"
 
 # Highlight markers no one types: the fragments are HTML-escaped first, then the markers
@@ -45,10 +45,12 @@ SUGGESTERS = {CLOSE: 1, WIDE: 2}
 # DTAC's two states in the address and the form; worked out at query time from the
 # standards met (proof.rules.DTAC_REQUIREMENTS), never stored.
 DTAC_VALUES = ("passed", "not_passed")
+# The facets counted from standards met on the day of the search.
+MET_FACETS = ("standard", "integration")
 
 
-def met_clause(codes, today, interoperability=False):
-    """Products with one of these standards met and unexpired on `today`."""
+def nested_met_clause(codes, today, interoperability=False):
+    """Products with one of these standards met and unexpired on `today`, from each row."""
     filters = [
         {"terms": {"met.code": list(codes)}},
         {"range": {"met.until": {"gte": today.isoformat()}}},
@@ -62,10 +64,52 @@ def met_clause(codes, today, interoperability=False):
     }
 
 
+def all_met_current(today, current=True):
+    """Products whose every standard met still counts on `today` (or, with current=False,
+    at least one has expired since the product was indexed)."""
+    return {"range": {"met_all_until": {"gte" if current else "lt": today.isoformat()}}}
+
+
+def met_codes_field(interoperability=False):
+    return "met_interoperability_codes" if interoperability else "met_codes"
+
+
+def met_clause(codes, today, interoperability=False):
+    """Products with one of these standards met and unexpired on `today`.
+
+    Most products have nothing expired since they were indexed: for them the flat codes are
+    exact, and a terms filter is cheap. The few with a standard expired since (until their
+    next reindex) are judged row by row. Either way the answer is the rows' on that day."""
+    return {
+        "bool": {
+            "should": [
+                {
+                    "bool": {
+                        "filter": [
+                            {"terms": {met_codes_field(interoperability): list(codes)}},
+                            all_met_current(today),
+                        ]
+                    }
+                },
+                {
+                    "bool": {
+                        "filter": [
+                            all_met_current(today, current=False),
+                            nested_met_clause(codes, today, interoperability),
+                        ]
+                    }
+                },
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
 def dtac_passed_clause(today):
     """DTAC reads "passed" on `today` only while every group of proof.rules.DTAC_REQUIREMENTS
-    has one standard met and unexpired that day."""
-    return {"bool": {"filter": [met_clause(group, today) for group in DTAC_REQUIREMENTS]}}
+    has one standard met and unexpired that day: while `today` is on or before the last day
+    that holds (proof.rules.dtac_passed_until), indexed with the product."""
+    return {"range": {"dtac_until": {"gte": today.isoformat()}}}
 
 
 # Where words are looked for, and how much a match in each field counts. Measured on the
@@ -343,7 +387,7 @@ class QueryBuilder:
                 "multi_match": {
                     "query": words,
                     "type": "best_fields",
-                    "fields": list(TEXT_FIELDS),
+                    "fields": list(SHORT_FIELDS),
                     "tie_breaker": 0.3,
                 }
             },
@@ -424,24 +468,44 @@ class QueryBuilder:
                 "order": [{"_count": "desc"}, {"_key": "asc"}],
             }
         }
-        if facet.name in ("standard", "integration"):
-            current = [{"range": {"met.until": {"gte": self.today.isoformat()}}}]
-            if facet.name == "integration":
-                current.append({"term": {"met.interoperability": True}})
-            # Products, not standards rows, are counted: reverse_nested counts each product
-            # once per code.
-            terms["aggs"] = {"products": {"reverse_nested": {}}}
-            terms["terms"]["order"] = [{"products": "desc"}, {"_key": "asc"}]
-            return {
-                "nested": {"path": "met"},
-                "aggs": {
-                    "current": {
-                        "filter": {"bool": {"filter": current}},
-                        "aggs": {"codes": terms},
-                    }
-                },
-            }
+        if facet.name in MET_FACETS:
+            # Products whose every standard met still counts, from their flat codes; the
+            # others are counted row by row beside this (stale_met_aggregation).
+            terms["terms"]["field"] = met_codes_field(facet.name == "integration")
+            return {"filter": all_met_current(self.today), "aggs": {"codes": terms}}
         return terms
+
+    def stale_met_aggregation(self, facet):
+        """The counts of standards met among products with one expired since they were
+        indexed, row by row: only rows unexpired on the day count, each product once per
+        code. search.results adds them to the flat counts; a product is in one or the
+        other, never both."""
+        current = [{"range": {"met.until": {"gte": self.today.isoformat()}}}]
+        if facet.name == "integration":
+            current.append({"term": {"met.interoperability": True}})
+        codes = {
+            "terms": {
+                "field": "met.code",
+                "size": facet.size,
+                "order": [{"products": "desc"}, {"_key": "asc"}],
+            },
+            # Products, not rows, are counted: reverse_nested counts each product once.
+            "aggs": {"products": {"reverse_nested": {}}},
+        }
+        return {
+            "filter": all_met_current(self.today, current=False),
+            "aggs": {
+                "met": {
+                    "nested": {"path": "met"},
+                    "aggs": {
+                        "current": {
+                            "filter": {"bool": {"filter": current}},
+                            "aggs": {"codes": codes},
+                        }
+                    },
+                }
+            },
+        }
 
     def filter_clauses(self, exclude=None):
         return [
@@ -469,6 +533,8 @@ class QueryBuilder:
             inner = {}
             for facet in facets:
                 inner[f"{facet.name}{FACET_VALUES}"] = self.facet_values_aggregation(facet)
+                if facet.name in MET_FACETS:
+                    inner[f"{facet.name}{FACET_STALE}"] = self.stale_met_aggregation(facet)
                 selected = self.params.selected(facet.name)
                 if selected:
                     # Exact counts for the chosen values, even outside the top values.

@@ -25,6 +25,7 @@ from .params import FACETS, FACETS_BY_NAME, MAX_RESULT_WINDOW, SearchParams
 from .query import (
     FACET_GROUP,
     FACET_SELECTED,
+    FACET_STALE,
     FACET_VALUES,
     IN_INDEX,
     MARK_END,
@@ -352,9 +353,14 @@ def facet_counts_from_aggregations(aggregations):
         if top is None:
             continue
         values = {}
-        if "current" in top:  # standards met, counted per product (QueryBuilder)
-            for bucket in top["current"]["codes"]["buckets"]:
-                values[str(bucket["key"])] = bucket["products"]["doc_count"]
+        if "codes" in top:  # standards met: the flat codes, then row by row (QueryBuilder)
+            for bucket in top["codes"]["buckets"]:
+                values[str(bucket["key"])] = bucket["doc_count"]
+            stale = flat.get(f"{facet.name}{FACET_STALE}", {}).get("met", {})
+            for bucket in stale.get("current", {}).get("codes", {}).get("buckets", []):
+                key = str(bucket["key"])
+                values[key] = values.get(key, 0) + bucket["products"]["doc_count"]
+            values = dict(sorted(values.items(), key=lambda item: (-item[1], item[0])))
         elif isinstance(top.get("buckets"), dict):  # DTAC's two states
             for key, bucket in top["buckets"].items():
                 values[key] = bucket["doc_count"]

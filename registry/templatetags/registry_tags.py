@@ -110,6 +110,15 @@ def breadcrumb_to(context, page=None, extra_class=""):
     return {"items": [item], "extra_class": extra_class}
 
 
+@register.inclusion_tag("includes/table_head.html")
+def table_head(*headings, numeric="", hidden=""):
+    """The <thead> of an NHS.UK responsive table, a column a heading: those named in `numeric`
+    (comma-separated) align right; `hidden` adds a last column only screen readers announce
+    (such as "Actions")."""
+    numeric = {name.strip() for name in numeric.split(",")}
+    return {"columns": [(heading, heading in numeric) for heading in headings], "hidden": hidden}
+
+
 @register.inclusion_tag("includes/pagination.html", takes_context=True)
 def page_links(context, page_obj):
     """Numbered NHS.UK pagination for a Django Page, keeping the rest of the query string

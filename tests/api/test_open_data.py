@@ -228,3 +228,108 @@ def test_the_daily_task_publishes(settings, tmp_path):
     assert result.return_value["file"] == opendata.dated_name(datetime.date.today())
     assert result.return_value["products"] == 1
     assert (tmp_path / result.return_value["file"]).exists()
+
+
+def awkward_catalogue():
+    """Values where the two ways of writing a table could part: empty text and missing dates,
+    quotes, commas, line breaks and accents, expired rows, a generated id, evidence held as
+    a document, an adopter with no ODS code."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    from tests.assessments.factories import dtac_rows
+
+    today = datetime.date.today()
+    named = ProductFactory(title='Café "Ward", Watch', external_id="cafe-ward-watch")
+    generated = ProductFactory(title="No external id", external_id=None)
+    dtac_rows(named, expires_on=today + datetime.timedelta(days=90))
+    dtac_rows(generated, expires_on=today - datetime.timedelta(days=1))  # lapsed
+    document = Document(title="Penetration test summary")
+    document.file.save("pentest-summary.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    ComplianceFactory(
+        product=named,
+        standard=Standard.objects.get(code="ISO27001"),
+        status="in_progress",
+        assessed_on=None,
+        evidence_document=document,
+        notes='Audit booked; "stage 2"\nin March',
+    )
+    for status, code in [("not_met", "HL7V2"), ("partially_met", "FHIR_UK_CORE")]:
+        ComplianceFactory(
+            product=generated, standard=Standard.objects.get(code=code), status=status
+        )
+    EvidenceFactory(product=named, summary="Two wards,\nsix months", outcomes="", link="")
+    EvidenceFactory(product=generated, title="Évaluation, «réelle»")
+    AdoptionFactory(
+        product=named,
+        organisation=OrganisationFactory(name="Hospice, North", ods_code=None, region=""),
+        confirmed=True,
+        since=None,
+    )
+    AdoptionFactory(product=generated, confirmed=True)
+    return named, generated, document
+
+
+def test_postgresql_and_python_write_the_same_files(postgres, published, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    _, generated, document = awkward_catalogue()
+    day = datetime.date.today()
+
+    by_database = unpack(published(day=day, in_database=True), tmp_path / "database")
+    (tmp_path / opendata.dated_name(day)).unlink()
+    by_python = unpack(published(day=day, in_database=False), tmp_path / "python")
+
+    names = sorted(path.name for path in by_database.iterdir())
+    assert names == sorted(path.name for path in by_python.iterdir())
+    for name in names:
+        if name != "datapackage.json":
+            assert (by_database / name).read_bytes() == (by_python / name).read_bytes(), name
+    packages = [
+        json.loads((folder / "datapackage.json").read_text()) for folder in (by_database, by_python)
+    ]
+    for package in packages:
+        del package["created"]
+    assert packages[0] == packages[1]
+
+    # And what they both wrote is what the site says.
+    rows = {
+        resource.name: resource.read_rows()
+        for resource in Package(str(by_database / "datapackage.json")).resources
+        if resource.name != "catalogue"
+    }
+    products = {row["product_id"]: row for row in rows["products"]}
+    generated_id = f"registry:product:{generated.pk}"
+    assert set(products) == {"cafe-ward-watch", generated_id}
+    assert {row["product_id"] for row in rows["compliance"]} == set(products)
+    assert products["cafe-ward-watch"]["dtac_state"] == "passed"
+    assert products[generated_id]["dtac_state"] == "lapsed"
+    assert products[generated_id]["standards_met"] is None  # every met row has expired
+    effective = {(row["product_id"], row["standard"]): row for row in rows["compliance"]}
+    assert effective[(generated_id, "DTAC")]["effective_status"] == "expired"
+    assert effective[(generated_id, "DTAC")]["status"] == "met"
+    assert effective[(generated_id, "HL7V2")]["effective_status"] == "not_met"
+    assert effective[("cafe-ward-watch", "DTAC")]["effective_status"] == "met"
+    pentest = effective[("cafe-ward-watch", "ISO27001")]
+    assert pentest["evidence_url"].endswith(document.url)
+    assert pentest["assessed_on"] is None
+    hospice = next(row for row in rows["adoptions"] if row["organisation_name"] == "Hospice, North")
+    assert hospice["ods_code"] is None and hospice["since"] is None
+    assert validate(str(by_database / "datapackage.json")).valid
+
+
+def test_the_catalogue_records_are_the_exporters(postgres, published, tmp_path, settings):
+    """The evidence, compliance and adoptions PostgreSQL writes as JSON are the records
+    `export_registry` builds in Python, key for key (contacts left out)."""
+    from interchange import exporter
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    awkward_catalogue()
+    folder = unpack(published(in_database=True), tmp_path / "unpacked")
+
+    published_products = json.loads((folder / "catalogue.json").read_text())["products"]
+    exported = exporter.export_catalogue()["products"]
+    for record in exported:
+        for adoption in record["adoptions"]:
+            adoption["contact_email"] = ""
+        record["adoptions"] = [a for a in record["adoptions"] if a["confirmed"]]
+    assert sorted(published_products, key=lambda record: record["id"]) == exported

@@ -1,6 +1,7 @@
 """Each proof rule on its own: pure functions of rows, listing facts and a day (no database)."""
 
 import datetime
+import random
 
 import pytest
 
@@ -144,6 +145,48 @@ def test_a_section_reads_from_its_own_result_and_what_it_rests_on():
 
 def rules_without(rows, code):
     return [row for row in rows if row.standard.code != code]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        dtac_passing(),
+        dtac_passing(CE=("met", YESTERDAY)),
+        dtac_passing(DPIA=("not_met", None)),
+        dtac_passing(DTAC=None),
+        [],
+    ],
+)
+def test_rows_of_other_standards_never_change_the_dtac(rows):
+    """The open data reads only the rows of DTAC_READS to work out the DTAC state."""
+    others = [
+        fact("ISO27001", "met"),
+        fact("HL7V2", "not_met", YESTERDAY),
+        fact("NHS_LOGIN", "met", YESTERDAY),
+    ]
+    assert not {row.standard.code for row in others} & rules.DTAC_READS
+    assert rules.dtac([*others, *rows, *others], DAY) == rules.dtac(rows, DAY)
+
+
+def test_the_last_passing_day_agrees_with_judging_every_day():
+    """What the search index stores for the DTAC filter (one date) says "passed" on exactly
+    the days dtac() does, for rows expiring on different days, alternatives, rows not met and
+    groups missing."""
+    rng = random.Random(7)
+    codes = sorted({code for group in rules.DTAC_REQUIREMENTS for code in group})
+    days = [DAY + datetime.timedelta(days=offset) for offset in range(-3, 12)]
+    for _ in range(400):
+        rows = []
+        for code in codes:
+            if rng.random() < 0.08:
+                continue
+            status = "met" if rng.random() < 0.85 else rng.choice(["not_met", "in_progress"])
+            expires = None if rng.random() < 0.4 else DAY + datetime.timedelta(rng.randint(-2, 9))
+            rows.append(fact(code, status, expires))
+        until = rules.dtac_passed_until(rows)
+        for day in days:
+            passed = rules.dtac(rows, day).passed
+            assert passed == (until is not None and until >= day), (rows, day, until)
 
 
 def test_dtac_requirements_are_groups_of_alternative_codes_covering_every_section():

@@ -7,7 +7,6 @@ import pytest
 from django.http import QueryDict
 from django.test import override_settings
 
-from proof.rules import DTAC_REQUIREMENTS
 from search.params import (
     FACETS,
     MAX_PAGE,
@@ -273,37 +272,50 @@ def test_facet_counts_ignore_the_page_and_order_and_score_nothing():
     assert hits["query"]["bool"]["filter"] == [{"terms": {"category": ["a"]}}]
 
 
-def test_dtac_passed_is_every_requirement_group_met_and_unexpired_on_the_day():
+def test_dtac_passed_compares_the_last_passing_day_with_the_day_of_the_search():
     day = datetime.date(2026, 12, 3)
     body = QueryBuilder(params_for("dtac=passed"), today=day).body()
     (clause,) = body["query"]["bool"]["filter"]
-    groups = [nested["nested"]["query"]["bool"]["filter"] for nested in clause["bool"]["filter"]]
-    assert [group[0]["terms"]["met.code"] for group in groups] == [
-        list(group) for group in DTAC_REQUIREMENTS
-    ]
-    assert all(group[1] == {"range": {"met.until": {"gte": "2026-12-03"}}} for group in groups)
+    assert clause == {"range": {"dtac_until": {"gte": "2026-12-03"}}}
 
 
 def test_a_standard_filter_counts_only_rows_unexpired_on_the_day_of_the_search():
     day = datetime.date(2026, 12, 3)
     builder = QueryBuilder(params_for("standard=DSPT&standard=CE"), today=day)
     (clause,) = builder.body()["query"]["bool"]["filter"]
-    assert clause == {
-        "nested": {
-            "path": "met",
-            "ignore_unmapped": True,
-            "query": {
-                "bool": {
-                    "filter": [
-                        {"terms": {"met.code": ["DSPT", "CE"]}},
-                        {"range": {"met.until": {"gte": "2026-12-03"}}},
-                    ]
-                }
-            },
-        }
+    flat, by_row = clause["bool"]["should"]
+    assert clause["bool"]["minimum_should_match"] == 1
+    # Every standard met still counts: the flat codes.
+    assert flat["bool"]["filter"] == [
+        {"terms": {"met_codes": ["DSPT", "CE"]}},
+        {"range": {"met_all_until": {"gte": "2026-12-03"}}},
+    ]
+    # One has expired since the product was indexed: row by row, on the day.
+    assert by_row["bool"]["filter"] == [
+        {"range": {"met_all_until": {"lt": "2026-12-03"}}},
+        {
+            "nested": {
+                "path": "met",
+                "ignore_unmapped": True,
+                "query": {
+                    "bool": {
+                        "filter": [
+                            {"terms": {"met.code": ["DSPT", "CE"]}},
+                            {"range": {"met.until": {"gte": "2026-12-03"}}},
+                        ]
+                    }
+                },
+            }
+        },
+    ]
+    # The only filter is on this facet, so its counts are not wrapped in a filter group.
+    counted = builder.facets_body()["aggs"]
+    assert counted["standard__values"]["filter"] == {
+        "range": {"met_all_until": {"gte": "2026-12-03"}}
     }
-    counted = builder.facets_body()["aggs"]["standard__values"]
-    assert counted["aggs"]["current"]["filter"] == {
+    stale = counted["standard__stale"]
+    assert stale["filter"] == {"range": {"met_all_until": {"lt": "2026-12-03"}}}
+    assert stale["aggs"]["met"]["aggs"]["current"]["filter"] == {
         "bool": {"filter": [{"range": {"met.until": {"gte": "2026-12-03"}}}]}
     }
 

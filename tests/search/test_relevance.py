@@ -125,6 +125,24 @@ def test_plurals_find_the_singular(client, indexed, vocabulary_catalogue):
     assert "Remindr" in titles(api_search(client, q="reminder"))
 
 
+def test_an_everyday_word_is_not_widened_by_a_lay_term_that_shares_its_stem(client, indexed):
+    """The carers' lay term once named "caring", whose stem is "care": every search with
+    "care" in it was also a search for carers."""
+    # Enough care home products that no relaxed pass adds matches for "home" alone.
+    product("Shift Planner", "Rostering for care home staff.")
+    product("Resident Notes", "Care plans for residents of a care home.")
+    product("Falls Alert", "Falls sensors for care home rooms.")
+    product("Carer Line", "Advice at home for unpaid carers looking after a relative.")
+    indexed()
+    assert set(titles(api_search(client, q="care home"))) == {
+        "Shift Planner",
+        "Resident Notes",
+        "Falls Alert",
+    }
+    # The carers' lay term itself still works.
+    assert titles(api_search(client, q="caring for a relative"))[0] == "Carer Line"
+
+
 def test_a_supplier_name_finds_its_products_first(client, indexed):
     maker = SupplierFactory(name="Brightwater Digital Ltd")
     product("Alpha monitor", supplier=maker)

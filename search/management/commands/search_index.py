@@ -63,20 +63,26 @@ class Command(BaseCommand):
         except (SearchNotConfigured, SearchUnavailable, RebuildInProgress) as exc:
             raise CommandError(str(exc)) from exc
 
+    def progress(self, total, desc, unit, verbosity):
+        """A bar with counts and rate on stderr (none at verbosity 0)."""
+        return tqdm(
+            total=total,
+            desc=desc,
+            unit=unit,
+            file=getattr(self.stderr, "_out", sys.stderr),
+            disable=verbosity < 1,
+            dynamic_ncols=True,
+            mininterval=0.5,
+        )
+
     # --- rebuild ----------------------------------------------------------------------------
 
     def handle_rebuild(self, kind=None, verbosity=1, **options):
         for each in [kind] if kind else KINDS:
             total = indexable_pages(each).count()
             started = time.perf_counter()
-            with tqdm(
-                total=total,
-                desc=f"Indexing {each.replace('_', ' ')}s",
-                unit="doc",
-                file=getattr(self.stderr, "_out", sys.stderr),
-                disable=verbosity < 1,
-                dynamic_ncols=True,
-                mininterval=0.5,
+            with self.progress(
+                total, f"Indexing {each.replace('_', ' ')}s", "doc", verbosity
             ) as bar:
                 name, count = rebuild(each, progress=bar.update)
             elapsed = time.perf_counter() - started
@@ -91,14 +97,9 @@ class Command(BaseCommand):
     def handle_rebuild_database(self, kind=None, verbosity=1, **options):
         for each in [kind] if kind else KINDS:
             started = time.perf_counter()
-            with tqdm(
-                total=indexable_pages(each).count(),
-                desc=f"Words of {each.replace('_', ' ')}s",
-                unit="page",
-                file=getattr(self.stderr, "_out", sys.stderr),
-                disable=verbosity < 1,
-                dynamic_ncols=True,
-                mininterval=0.5,
+            total = indexable_pages(each).count()
+            with self.progress(
+                total, f"Words of {each.replace('_', ' ')}s", "page", verbosity
             ) as bar:
                 count = fulltext.rebuild(each, progress=bar.update)
             elapsed = time.perf_counter() - started
