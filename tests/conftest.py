@@ -4,7 +4,7 @@ Elasticsearch skips on a laptop without them, and fails when CI=true."""
 import os
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 
 def _require(service, reason):
@@ -19,6 +19,18 @@ def postgres(db):
     if connection.vendor != "postgresql":
         _require("PostgreSQL", f"the database is {connection.vendor}; set DATABASE_URL")
     return connection
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """A transaction around a whole module, rolled back after its last test: a module-scoped
+    fixture that asks for it makes rows once for every test of the module. Each test still
+    runs in a savepoint of its own (pytest-django's `db`), so what one test writes is gone
+    before the next. Only for modules whose every test wants those rows, and none of whose
+    tests is transactional (a flush would empty the shared rows)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -109,8 +109,10 @@ def registry_urls():
 # --- The world every rule is checked in ----------------------------------------------------
 
 
-@pytest.fixture
-def world():
+@pytest.fixture(scope="module")
+def world(module_transaction):
+    """Made once for the module: each role's test reads it, and what a request writes is
+    rolled back after the test."""
     supplier_member = InnovatorFactory()
     supplier = supplier_member.membership.organisation
     trust = OrganisationFactory(name="Leeds Teaching Hospitals")

@@ -17,9 +17,10 @@ def indexed(es_client, settings):
     yield from index_on_demand(es_client, settings)
 
 
-@pytest.fixture
-def catalogue():
-    """More matches than one page of the search (20), some in tier C, and others."""
+@pytest.fixture(scope="module")
+def catalogue(module_transaction):
+    """More matches than one page of the search (20), some in tier C, and others; made once
+    for the module (every test here reads it)."""
     for number in range(23):
         ProductFactory(
             title=f"Wound camera {number}",
