@@ -42,8 +42,9 @@ IN_INDEX = "in_index"
 CLOSE, WIDE = "close", "wide"
 SUGGESTERS = {CLOSE: 1, WIDE: 2}
 
-# DTAC's two states in the address and the form; worked out at query time from the
-# standards met (proof.rules.DTAC_REQUIREMENTS), never stored.
+# DTAC's two states in the address and the form; worked out at query time by comparing the
+# day of the search with the last day the standards met keep it passed (`dtac_until`): the
+# state itself is never stored.
 DTAC_VALUES = ("passed", "not_passed")
 # The facets counted from standards met on the day of the search.
 MET_FACETS = ("standard", "integration")
