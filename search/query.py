@@ -72,7 +72,8 @@ def all_met_current(today, current=True):
 
 
 def met_codes_field(interoperability=False):
-    return "met_interoperability_codes" if interoperability else "met_codes"
+    """The flat codes the standard (or integration) facet filters and counts on."""
+    return FACETS_BY_NAME["integration" if interoperability else "standard"].field
 
 
 def met_clause(codes, today, interoperability=False):
@@ -472,7 +473,6 @@ class QueryBuilder:
         if facet.name in MET_FACETS:
             # Products whose every standard met still counts, from their flat codes; the
             # others are counted row by row beside this (stale_met_aggregation).
-            terms["terms"]["field"] = met_codes_field(facet.name == "integration")
             return {"filter": all_met_current(self.today), "aggs": {"codes": terms}}
         return terms
 
