@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 
-from config.page_cache import fragment_key, lifetime
+from config.page_cache import lifetime, read_fragment
 
 logger = logging.getLogger(__name__)
 register = template.Library()
@@ -27,8 +27,7 @@ class CatalogueCacheNode(template.Node):
             return self.nodelist.render(context)
         name = self.name.resolve(context)
         try:
-            key = fragment_key(name, [value.resolve(context) for value in self.vary_on])
-            stored = cache.get(key)
+            key, stored = read_fragment(name, [value.resolve(context) for value in self.vary_on])
         except DatabaseError as exc:
             logger.warning("A cached fragment could not be read: %s", exc)
             return self.nodelist.render(context)
