@@ -70,15 +70,24 @@ class Shortlist:
 
     def product_ids(self):
         if self.user:
-            return list(
-                ShortlistItem.objects.filter(user=self.user).values_list("product_id", flat=True)
-            )
+            # Read once a request: the header's count and the page's buttons both ask.
+            ids = getattr(self.request, "_shortlist_ids", None)
+            if ids is None:
+                ids = self.request._shortlist_ids = list(
+                    ShortlistItem.objects.filter(user=self.user).values_list(
+                        "product_id", flat=True
+                    )
+                )
+            return list(ids)
         return [entry["id"] for entry in self._session_entries()]
 
     def __len__(self):
         if self.user:
-            return ShortlistItem.objects.filter(user=self.user).count()
+            return len(self.product_ids())
         return len(self._session_entries())
+
+    def _changed(self):
+        self.request.__dict__.pop("_shortlist_ids", None)
 
     def entries(self):
         """[(product, found_by, added_at)] for live products, oldest first, and a notice if
@@ -130,6 +139,7 @@ class Shortlist:
             try:
                 with transaction.atomic():
                     ShortlistItem.objects.create(user=self.user, product=product, found_by=found_by)
+                self._changed()
             except IntegrityError:  # added twice at once, from two tabs
                 return False, f"{product.title} is already on your shortlist."
         else:
@@ -143,6 +153,7 @@ class Shortlist:
     def remove(self, product_id):
         if self.user:
             ShortlistItem.objects.filter(user=self.user, product_id=product_id).delete()
+            self._changed()
         else:
             self.request.session[SESSION_KEY] = [
                 entry for entry in self._session_entries() if entry["id"] != product_id
@@ -151,6 +162,7 @@ class Shortlist:
     def clear(self):
         if self.user:
             ShortlistItem.objects.filter(user=self.user).delete()
+            self._changed()
         else:
             self.request.session.pop(SESSION_KEY, None)
 
@@ -203,6 +215,7 @@ def merge_on_sign_in(sender, request, user, **kwargs):
                 )
             )
     ShortlistItem.objects.bulk_create(rows, ignore_conflicts=True)
+    request.__dict__.pop("_shortlist_ids", None)
     request.session.pop(SESSION_KEY, None)
 
 
