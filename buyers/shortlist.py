@@ -93,9 +93,11 @@ class Shortlist:
         """[(product, found_by, added_at)] for live products, oldest first, and a notice if
         any were unpublished since (they are taken off the shortlist)."""
         if self.user:
+            items = list(ShortlistItem.objects.filter(user=self.user))
+            self.request._shortlist_ids = [item.product_id for item in items]
             raw = [
                 {"id": item.product_id, "found_by": item.found_by, "added_at": item.added_at}
-                for item in ShortlistItem.objects.filter(user=self.user)
+                for item in items
             ]
         else:
             raw = self._session_entries()
