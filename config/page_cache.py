@@ -32,9 +32,10 @@ Design:
   the version this worker last saw are read together; only when the version has moved (a
   publish) is the page read again under the new one.
 - **Fragments.** Signed-in people never get a cached page, but parts of a page that are the
-  same for everyone and costly to work out (the home page's counts per category and care
-  setting) are kept with `{% catalogue_cache %}` (config/templatetags/catalogue_cache.py),
-  under the same version, date and lifetime.
+  same for everyone and costly to work out (the home page's content, a product's proof, a
+  listing and its count) are kept with `{% catalogue_cache %}`
+  (config/templatetags/catalogue_cache.py) or `kept_for_everyone`, under the same version,
+  date and lifetime, each read in one query.
 """
 
 import datetime
@@ -116,6 +117,28 @@ def read_fragment(name, vary_on=()):
     one query of the cache table."""
     today = london_today()
     return read_under_version(lambda version: fragment_key(name, vary_on, version, today))
+
+
+def kept_for_everyone(name, vary_on, work):
+    """What `work()` answers, kept in the shared cache under `name` and `vary_on` with the
+    pages' version, date and lifetime: for something the same for everyone and costly to work
+    out (a rendered fragment, a listing's count). With the page cache off, or the cache table
+    unreadable, it is worked out every time."""
+    if not settings.PAGE_CACHE_SECONDS:
+        return work()
+    try:
+        key, stored = read_fragment(name, vary_on)
+    except DatabaseError as exc:
+        logger.warning("A cached fragment could not be read: %s", exc)
+        return work()
+    if stored is not None:
+        return stored
+    value = work()
+    try:
+        cache.set(key, value, timeout=lifetime())
+    except DatabaseError as exc:
+        logger.warning("A cached fragment could not be written: %s", exc)
+    return value
 
 
 def bump_version():

@@ -617,7 +617,7 @@ class ProductIndexPage(RoutablePageMixin, Page):
 
     def listing(self, request, products, heading, description="", **extra):
         products = products.select_related("supplier", "category").order_by("title")
-        products = paginate(request, products)
+        products = paginate(request, products, count_key=request.path)
         return self.render(
             request,
             context_overrides={

@@ -5,16 +5,10 @@ Signed-in pages, which are never cached whole, reuse it too. A publish or a chan
 catalogue drops it with the pages; nothing personal (a CSRF token, a name, a shortlist) may be
 inside one. With `PAGE_CACHE_SECONDS=0` it renders every time and touches no cache."""
 
-import logging
-
 from django import template
-from django.conf import settings
-from django.core.cache import cache
-from django.db import DatabaseError
 
-from config.page_cache import lifetime, read_fragment
+from config.page_cache import kept_for_everyone
 
-logger = logging.getLogger(__name__)
 register = template.Library()
 
 
@@ -23,22 +17,11 @@ class CatalogueCacheNode(template.Node):
         self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
 
     def render(self, context):
-        if not settings.PAGE_CACHE_SECONDS:
-            return self.nodelist.render(context)
-        name = self.name.resolve(context)
-        try:
-            key, stored = read_fragment(name, [value.resolve(context) for value in self.vary_on])
-        except DatabaseError as exc:
-            logger.warning("A cached fragment could not be read: %s", exc)
-            return self.nodelist.render(context)
-        if stored is not None:
-            return stored
-        rendered = self.nodelist.render(context)
-        try:
-            cache.set(key, rendered, timeout=lifetime())
-        except DatabaseError as exc:
-            logger.warning("A cached fragment could not be written: %s", exc)
-        return rendered
+        return kept_for_everyone(
+            self.name.resolve(context),
+            [value.resolve(context) for value in self.vary_on],
+            lambda: self.nodelist.render(context),
+        )
 
 
 @register.tag

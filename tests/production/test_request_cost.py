@@ -198,3 +198,25 @@ def test_signed_in_pages_the_load_bench_visits_keep_their_query_count(
         response = client.get(address)
     assert response.status_code == 200
     assert ("4 products are listed" if page == "home" else "Ward Watch") in text_of(response)
+
+
+def test_a_signed_in_listing_does_not_count_the_catalogue_again_until_a_publish(
+    catalogue, django_user_model, django_capture_on_commit_callbacks
+):
+    client, _ = signed_in(django_user_model, "buyer")
+
+    def counted(response_of):
+        with CaptureQueriesContext(connection) as captured:
+            response = response_of()
+        assert response.status_code == 200
+        return any(
+            "COUNT(" in query["sql"] and "registry_productpage" in query["sql"]
+            for query in captured.captured_queries
+        )
+
+    assert counted(lambda: client.get("/products/"))
+    assert not counted(lambda: client.get("/products/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        ProductFactory(title="Home Check")
+    assert counted(lambda: client.get("/products/"))
+    assert "5 products" in text_of(client.get("/products/"))
