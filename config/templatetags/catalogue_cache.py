@@ -3,7 +3,8 @@ that is the same for everyone and costly to work out, kept in the shared cache u
 cache's version and today's London date, for the page cache's lifetime (config/page_cache.py).
 Signed-in pages, which are never cached whole, reuse it too. A publish or a change to the
 catalogue drops it with the pages; nothing personal (a CSRF token, a name, a shortlist) may be
-inside one. With `PAGE_CACHE_SECONDS=0` it renders every time and touches no cache."""
+inside one. With `PAGE_CACHE_SECONDS=0`, and in an editor's preview of a draft, it renders
+every time and touches no cache."""
 
 from django import template
 
@@ -17,6 +18,10 @@ class CatalogueCacheNode(template.Node):
         self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
 
     def render(self, context):
+        request = context.get("request")
+        if getattr(request, "is_preview", False):
+            # An editor's preview shows the draft, never the live page's parts.
+            return self.nodelist.render(context)
         return kept_for_everyone(
             self.name.resolve(context),
             [value.resolve(context) for value in self.vary_on],

@@ -220,3 +220,17 @@ def test_a_signed_in_listing_does_not_count_the_catalogue_again_until_a_publish(
         ProductFactory(title="Home Check")
     assert counted(lambda: client.get("/products/"))
     assert "5 products" in text_of(client.get("/products/"))
+
+
+def test_an_editors_preview_shows_the_draft_not_the_live_page_s_shared_parts(django_user_model):
+    product = ProductFactory(title="Ward Watch", website="https://live.example.nhs.uk/")
+    client, _ = signed_in(django_user_model, "buyer")
+    client.get(product.url)  # the live page's shared parts are now in the cache
+
+    draft = ProductPage.objects.get(pk=product.pk)
+    draft.website = "https://draft.example.nhs.uk/"
+    draft.save_revision()
+    preview = draft.make_preview_request()
+    assert preview.status_code == 200
+    assert "https://draft.example.nhs.uk/" in preview.content.decode()
+    assert "https://live.example.nhs.uk/" in client.get(product.url).content.decode()
