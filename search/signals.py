@@ -59,6 +59,8 @@ from registry.models import (
 )
 
 from . import queue
+from .analysis import forget_known_words
+from .models import LayTerm
 from .results import forget_site_roots
 
 PAGE_KINDS = {ProductPage: "product", CaseStudyPage: "case_study", BestPracticePage: "guide"}
@@ -311,6 +313,9 @@ def connect():
     for model, handler in SNIPPET_HANDLERS:
         post_save.connect(handler, sender=model, dispatch_uid=_uid("save", model))
         pre_delete.connect(handler, sender=model, dispatch_uid=_uid("delete", model))
+    # The words the synonyms and lay terms name, which are never corrected.
+    post_save.connect(forget_known_words, sender=LayTerm, dispatch_uid=_uid("save", LayTerm))
+    post_delete.connect(forget_known_words, sender=LayTerm, dispatch_uid=_uid("delete", LayTerm))
     # Result addresses are worked out from the sites' root paths, read once per request.
     request_started.connect(forget_site_roots, dispatch_uid="search.signals.request-roots")
     post_save.connect(forget_site_roots, sender=Site, dispatch_uid=_uid("save", Site))
