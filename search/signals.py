@@ -43,6 +43,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_slug_changed, post_page_move
 
 from assessments.models import ProductCompliance, Standard
+from registry.bookkeeping import only_bookkeeping
 from registry.models import (
     Adoption,
     BestPracticePage,
@@ -65,23 +66,6 @@ from .results import forget_site_roots
 
 PAGE_KINDS = {ProductPage: "product", CaseStudyPage: "case_study", BestPracticePage: "guide"}
 
-# What Wagtail writes on a page without changing what the public sees: saving a draft
-# (`save_revision`), locking, workflow and tree bookkeeping.
-BOOKKEEPING_FIELDS = frozenset(
-    {
-        "comments",
-        "wagtail_admin_comments",
-        "latest_revision",
-        "latest_revision_created_at",
-        "draft_title",
-        "has_unpublished_changes",
-        "locked",
-        "locked_at",
-        "locked_by",
-        "numchild",
-    }
-)
-
 
 def live_pages(model):
     return model.objects.filter(live=True)
@@ -99,7 +83,7 @@ def remember_if_was_live(sender, instance, raw=False, update_fields=None, **kwar
     for a page saved as not live: unpublishing, or saving a draft of an unpublished page)."""
     if raw or not queue.tracking() or instance.live or instance.pk is None:
         return
-    if update_fields is not None and set(update_fields) <= BOOKKEEPING_FIELDS:
+    if only_bookkeeping(update_fields):
         return
     if kind_of_page(instance) is None:
         return
@@ -111,7 +95,7 @@ def remember_if_was_live(sender, instance, raw=False, update_fields=None, **kwar
 def page_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or not queue.tracking():
         return
-    if update_fields is not None and set(update_fields) <= BOOKKEEPING_FIELDS:
+    if only_bookkeeping(update_fields):
         return  # a draft saved, a lock taken: nothing public changed
     was_live = getattr(instance, "_search_was_live", False)
     instance._search_was_live = False
