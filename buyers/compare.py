@@ -11,6 +11,8 @@ comparison can never say something the product page does not.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from proof.product import ProductProof
 from proof.rules import DTAC_SECTION_REQUIREMENTS, DtacState
 from proof.templatetags.proof_tags import COMPLIANCE_TAG_COLOURS, dtac_colour
@@ -89,9 +91,7 @@ def from_address(raw):
             names.append(name)
     ids = [int(name) for name in names if name.isdigit()]
     slugs = [name for name in names if not name.isdigit()]
-    products = comparable_products().filter(slug__in=slugs) | comparable_products().filter(
-        pk__in=ids
-    )
+    products = comparable_products().filter(Q(slug__in=slugs) | Q(pk__in=ids))
     by_name = {}
     for product in products:
         by_name[product.slug] = product
@@ -207,7 +207,7 @@ class Comparison:
 
     def __init__(self, products):
         self.products = list(products)
-        self.proofs = [ProductProof.load(product) for product in self.products]
+        self.proofs = ProductProof.load_many(self.products)
         self.sections = self._build() if self.products else []
 
     @property

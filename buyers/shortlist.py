@@ -70,23 +70,34 @@ class Shortlist:
 
     def product_ids(self):
         if self.user:
-            return list(
-                ShortlistItem.objects.filter(user=self.user).values_list("product_id", flat=True)
-            )
+            # Read once a request: the header's count and the page's buttons both ask.
+            ids = getattr(self.request, "_shortlist_ids", None)
+            if ids is None:
+                ids = self.request._shortlist_ids = list(
+                    ShortlistItem.objects.filter(user=self.user).values_list(
+                        "product_id", flat=True
+                    )
+                )
+            return list(ids)
         return [entry["id"] for entry in self._session_entries()]
 
     def __len__(self):
         if self.user:
-            return ShortlistItem.objects.filter(user=self.user).count()
+            return len(self.product_ids())
         return len(self._session_entries())
+
+    def _changed(self):
+        self.request.__dict__.pop("_shortlist_ids", None)
 
     def entries(self):
         """[(product, found_by, added_at)] for live products, oldest first, and a notice if
         any were unpublished since (they are taken off the shortlist)."""
         if self.user:
+            items = list(ShortlistItem.objects.filter(user=self.user))
+            self.request._shortlist_ids = [item.product_id for item in items]
             raw = [
                 {"id": item.product_id, "found_by": item.found_by, "added_at": item.added_at}
-                for item in ShortlistItem.objects.filter(user=self.user)
+                for item in items
             ]
         else:
             raw = self._session_entries()
@@ -130,6 +141,7 @@ class Shortlist:
             try:
                 with transaction.atomic():
                     ShortlistItem.objects.create(user=self.user, product=product, found_by=found_by)
+                self._changed()
             except IntegrityError:  # added twice at once, from two tabs
                 return False, f"{product.title} is already on your shortlist."
         else:
@@ -143,6 +155,7 @@ class Shortlist:
     def remove(self, product_id):
         if self.user:
             ShortlistItem.objects.filter(user=self.user, product_id=product_id).delete()
+            self._changed()
         else:
             self.request.session[SESSION_KEY] = [
                 entry for entry in self._session_entries() if entry["id"] != product_id
@@ -151,6 +164,7 @@ class Shortlist:
     def clear(self):
         if self.user:
             ShortlistItem.objects.filter(user=self.user).delete()
+            self._changed()
         else:
             self.request.session.pop(SESSION_KEY, None)
 
@@ -203,6 +217,7 @@ def merge_on_sign_in(sender, request, user, **kwargs):
                 )
             )
     ShortlistItem.objects.bulk_create(rows, ignore_conflicts=True)
+    request.__dict__.pop("_shortlist_ids", None)
     request.session.pop(SESSION_KEY, None)
 
 

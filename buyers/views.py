@@ -61,17 +61,9 @@ def _posted_product(request):
     return product
 
 
-def product_page_context(request, product, proof):
-    """What the product page needs for its buyer buttons and peer contact links, in a fixed
-    number of queries."""
-    adopters = [adoption.organisation_id for adoption in proof.confirmed_adoptions]
-    with_study_contact = set(
-        CaseStudyPage.objects.live()
-        .public()
-        .filter(organisation_id__in=adopters, product_links__product=product)
-        .exclude(contact_email="")
-        .values_list("organisation_id", flat=True)
-    )
+def product_page_context(request, product):
+    """The product page's buyer buttons and the claims still waiting for the scaling team,
+    for the person viewing it: everything on the page that is personal."""
     pending_claims = []
     if request.user.is_authenticated:
         pending_claims = list(
@@ -85,12 +77,22 @@ def product_page_context(request, product, proof):
         "pending_claims": pending_claims,
         "in_compare": product.pk in compare.session_ids(request.session),
         "on_shortlist": product.pk in Shortlist(request).product_ids(),
-        "contactable_adoptions": {
-            adoption.pk
-            for adoption in proof.confirmed_adoptions
-            if adoption.contact_email or adoption.organisation_id in with_study_contact
-        },
         "return_to": request.get_full_path(),
+    }
+
+
+def contactable_adoptions(proof):
+    """The confirmed adoptions of the product page's proof that a peer can ask about: those
+    with a contact of their own, or by an organisation whose live case study of the product
+    names one (`peer_contact_address`). The same for everyone, from the rows the proof
+    already holds."""
+    with_study_contact = {
+        study.organisation_id for study in proof.case_studies if study.contact_email
+    }
+    return {
+        adoption.pk
+        for adoption in proof.confirmed_adoptions
+        if adoption.contact_email or adoption.organisation_id in with_study_contact
     }
 
 

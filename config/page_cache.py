@@ -32,9 +32,10 @@ Design:
   the version this worker last saw are read together; only when the version has moved (a
   publish) is the page read again under the new one.
 - **Fragments.** Signed-in people never get a cached page, but parts of a page that are the
-  same for everyone and costly to work out (the home page's counts per category and care
-  setting) are kept with `{% catalogue_cache %}` (config/templatetags/catalogue_cache.py),
-  under the same version, date and lifetime.
+  same for everyone and costly to work out (the home page's content, a product's proof, a
+  listing and its count) are kept with `{% catalogue_cache %}`
+  (config/templatetags/catalogue_cache.py) or `kept_for_everyone`, under the same version,
+  date and lifetime, each read in one query.
 """
 
 import datetime
@@ -75,10 +76,6 @@ def lifetime(now=None):
     return min(settings.PAGE_CACHE_SECONDS, seconds_until_london_midnight(now))
 
 
-def current_version():
-    return cache.get(VERSION_KEY) or 1
-
-
 def london_today():
     return timezone.localtime(timezone.now(), LONDON).date()
 
@@ -87,26 +84,61 @@ def london_today():
 _last_seen_version = 1
 
 
-def read_page(request, today):
-    """(key, stored page or None) under the current version, in one query of the cache table
-    unless the version moved since this worker last looked."""
+def read_under_version(key_for_version):
+    """(key, stored value or None) under the current version, in one query of the cache table
+    unless the version moved since this worker last looked: the version and the entry under
+    the version this worker saw last are read together."""
     global _last_seen_version
     guess = _last_seen_version
-    guessed_key = page_key(request, guess, today)
+    guessed_key = key_for_version(guess)
     found = cache.get_many([VERSION_KEY, guessed_key])
     version = found.get(VERSION_KEY) or 1
     if version == guess:
         return guessed_key, found.get(guessed_key)
     _last_seen_version = version
-    key = page_key(request, version, today)
+    key = key_for_version(version)
     return key, cache.get(key)
 
 
-def fragment_key(name, vary_on=()):
+def read_page(request, today):
+    """(key, stored page or None) under the current version."""
+    return read_under_version(lambda version: page_key(request, version, today))
+
+
+def fragment_key(name, vary_on, version, today):
     """The key of a fragment of a page kept for everyone (config/templatetags): the same
     version and date as whole pages."""
     digest = hashlib.sha256(repr([str(value) for value in vary_on]).encode()).hexdigest()
-    return f"page-cache:{current_version()}:{london_today().isoformat()}:fragment:{name}:{digest}"
+    return f"page-cache:{version}:{today.isoformat()}:fragment:{name}:{digest}"
+
+
+def read_fragment(name, vary_on=()):
+    """(key, stored fragment or None) under the current version and today's London date, in
+    one query of the cache table."""
+    today = london_today()
+    return read_under_version(lambda version: fragment_key(name, vary_on, version, today))
+
+
+def kept_for_everyone(name, vary_on, work):
+    """What `work()` answers, kept in the shared cache under `name` and `vary_on` with the
+    pages' version, date and lifetime: for something the same for everyone and costly to work
+    out (a rendered fragment, a listing's count). With the page cache off, or the cache table
+    unreadable, it is worked out every time."""
+    if not settings.PAGE_CACHE_SECONDS:
+        return work()
+    try:
+        key, stored = read_fragment(name, vary_on)
+    except DatabaseError as exc:
+        logger.warning("A cached fragment could not be read: %s", exc)
+        return work()
+    if stored is not None:
+        return stored
+    value = work()
+    try:
+        cache.set(key, value, timeout=lifetime())
+    except DatabaseError as exc:
+        logger.warning("A cached fragment could not be written: %s", exc)
+    return value
 
 
 def bump_version():

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -616,7 +617,7 @@ class ProductIndexPage(RoutablePageMixin, Page):
 
     def listing(self, request, products, heading, description="", **extra):
         products = products.select_related("supplier", "category").order_by("title")
-        products = paginate(request, products)
+        products = paginate(request, products, count_key=request.path)
         return self.render(
             request,
             context_overrides={
@@ -696,27 +697,32 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
     def get_context(self, request, *args, **kwargs):
+        """Each entry is worked out only when the template asks for it, which it does only
+        when its cached copy of the page content is missing (templates/registry/home_page.html)."""
         context = super().get_context(request, *args, **kwargs)
-        live_filter = Q(products__in=live_products().values("pk"))
-        context["categories"] = (
-            Category.objects.annotate(product_count=Count("products", filter=live_filter))
-            .filter(product_count__gt=0)
-            .order_by("name")
-        )
-        context["care_settings"] = (
-            CareSetting.objects.annotate(product_count=Count("products", filter=live_filter))
-            .filter(product_count__gt=0)
-            .order_by("name")
-        )
-        context["product_index"] = ProductIndexPage.objects.live().first()
-        context["latest_case_studies"] = (
-            CaseStudyPage.visible()
-            .prefetch_related(Prefetch("outcomes"))
-            .order_by("-published_on", "-pk")[:3]
-        )
-        context["featured_guides"] = (
-            BestPracticePage.objects.live().public().filter(featured=True).order_by("title")[:3]
-        )
-        # Counted only when the template's fragment is not already in the cache.
-        context["product_count"] = live_products().count
+
+        def with_live_products(model):
+            live_filter = Q(products__in=live_products().values("pk"))
+            return list(
+                model.objects.annotate(product_count=Count("products", filter=live_filter))
+                .filter(product_count__gt=0)
+                .order_by("name")
+            )
+
+        later = {
+            "categories": lambda: with_live_products(Category),
+            "care_settings": lambda: with_live_products(CareSetting),
+            "product_index": lambda: ProductIndexPage.objects.live().first(),
+            "latest_case_studies": lambda: list(
+                CaseStudyPage.visible()
+                .prefetch_related(Prefetch("outcomes"))
+                .order_by("-published_on", "-pk")[:3]
+            ),
+            "featured_guides": lambda: list(
+                BestPracticePage.objects.live().public().filter(featured=True).order_by("title")[:3]
+            ),
+        }
+        context.update({name: SimpleLazyObject(work) for name, work in later.items()})
+        # A callable, which the template calls once, for a number its filters can read.
+        context["product_count"] = lambda: live_products().count()
         return context

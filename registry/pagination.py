@@ -2,14 +2,38 @@
 the search page number their pages the same way and render includes/pagination.html."""
 
 from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+from config.page_cache import kept_for_everyone
 
 LISTING_PAGE_SIZE = 20
 
 
-def paginate(request, queryset, per_page=LISTING_PAGE_SIZE):
+class CatalogueCountPaginator(Paginator):
+    """Counts a listing that is the same for everyone once, in the shared cache with the
+    pages (config/page_cache.py): a count of 20,000 live products is a costly query, and every
+    signed-in visit to a listing asks for it."""
+
+    def __init__(self, object_list, per_page, count_key):
+        super().__init__(object_list, per_page)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        return kept_for_everyone(
+            "listing-count", [self.count_key], lambda: Paginator.count.func(self)
+        )
+
+
+def paginate(request, queryset, per_page=LISTING_PAGE_SIZE, count_key=None):
     """The page of `queryset` the request asks for (`?page=`); out-of-range or junk page
-    numbers give the nearest real page rather than an error."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    numbers give the nearest real page rather than an error. `count_key` names a listing that
+    is the same for everyone (the catalogue's), so its count is kept in the shared cache."""
+    if count_key is None:
+        paginator = Paginator(queryset, per_page)
+    else:
+        paginator = CatalogueCountPaginator(queryset, per_page, count_key)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def page_links(page_obj, href):

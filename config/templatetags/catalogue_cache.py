@@ -3,18 +3,13 @@ that is the same for everyone and costly to work out, kept in the shared cache u
 cache's version and today's London date, for the page cache's lifetime (config/page_cache.py).
 Signed-in pages, which are never cached whole, reuse it too. A publish or a change to the
 catalogue drops it with the pages; nothing personal (a CSRF token, a name, a shortlist) may be
-inside one. With `PAGE_CACHE_SECONDS=0` it renders every time and touches no cache."""
-
-import logging
+inside one. With `PAGE_CACHE_SECONDS=0`, and in an editor's preview of a draft, it renders
+every time and touches no cache."""
 
 from django import template
-from django.conf import settings
-from django.core.cache import cache
-from django.db import DatabaseError
 
-from config.page_cache import fragment_key, lifetime
+from config.page_cache import kept_for_everyone
 
-logger = logging.getLogger(__name__)
 register = template.Library()
 
 
@@ -23,23 +18,15 @@ class CatalogueCacheNode(template.Node):
         self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
 
     def render(self, context):
-        if not settings.PAGE_CACHE_SECONDS:
+        request = context.get("request")
+        if getattr(request, "is_preview", False):
+            # An editor's preview shows the draft, never the live page's parts.
             return self.nodelist.render(context)
-        name = self.name.resolve(context)
-        try:
-            key = fragment_key(name, [value.resolve(context) for value in self.vary_on])
-            stored = cache.get(key)
-        except DatabaseError as exc:
-            logger.warning("A cached fragment could not be read: %s", exc)
-            return self.nodelist.render(context)
-        if stored is not None:
-            return stored
-        rendered = self.nodelist.render(context)
-        try:
-            cache.set(key, rendered, timeout=lifetime())
-        except DatabaseError as exc:
-            logger.warning("A cached fragment could not be written: %s", exc)
-        return rendered
+        return kept_for_everyone(
+            self.name.resolve(context),
+            [value.resolve(context) for value in self.vary_on],
+            lambda: self.nodelist.render(context),
+        )
 
 
 @register.tag

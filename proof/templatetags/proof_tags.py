@@ -34,8 +34,12 @@ DTAC_COLOURS = {
 @register.simple_tag
 def product_proof(page):
     """The product page's proof (proof.product.ProductProof): `{% product_proof page as
-    proof %}` at the top of the page's content block."""
-    return ProductProof.load(page)
+    proof %}` inside each part of the page that shows it. The parts are kept for everyone
+    (`catalogue_cache`), so it is loaded only when one of them is not, and once per page."""
+    proof = getattr(page, "_loaded_proof", None)
+    if proof is None:
+        proof = page._loaded_proof = ProductProof.load(page)
+    return proof
 
 
 @register.simple_tag
