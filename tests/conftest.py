@@ -35,6 +35,16 @@ def module_transaction(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def es_client():
+    return _elasticsearch_client()
+
+
+@pytest.fixture(scope="module")
+def module_es_client():
+    """es_client, for module-scoped fixtures (module_transaction) that index once."""
+    return _elasticsearch_client()
+
+
+def _elasticsearch_client():
     from django.conf import settings
 
     from search.client import get_client
