@@ -11,24 +11,7 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
-
-class ChangeKind(models.TextChoices):
-    PRODUCT = "product", "Product"
-    ORGANISATION = "organisation", "Organisation"
-    CASE_STUDY = "case_study", "Case study"
-    GUIDE = "guide", "Guide"
-    STANDARD = "standard", "Standard"
-    CATEGORY = "category", "Category"
-    CARE_SETTING = "care_setting", "Care setting"
-    FORMULARY = "formulary", "Formulary"
-
-
-class ChangeAction(models.TextChoices):
-    CREATED = "created", "Created or published"
-    UPDATED = "updated", "Updated"
-    UNPUBLISHED = "unpublished", "Unpublished"
-    DELETED = "deleted", "Deleted"
-
+from registry.choices import ChangeAction, ChangeKind
 
 #: Actions after which a mirror holds the record (fetched from the API), or drops it.
 KEEP_ACTIONS = frozenset({ChangeAction.CREATED, ChangeAction.UPDATED})

@@ -33,6 +33,7 @@ from wagtail.signals import page_slug_changed, post_page_move
 from accounts.models import Membership
 from assessments.models import ProductCompliance, Standard
 from formularies.models import Formulary, FormularyEntry
+from registry.bookkeeping import only_bookkeeping
 from registry.models import (
     Adoption,
     BestPracticePage,
@@ -60,21 +61,6 @@ SNIPPET_KINDS = {
     Category: ChangeKind.CATEGORY,
     CareSetting: ChangeKind.CARE_SETTING,
 }
-# What Wagtail writes on a page without changing what the public sees.
-BOOKKEEPING_FIELDS = frozenset(
-    {
-        "comments",
-        "wagtail_admin_comments",
-        "latest_revision",
-        "latest_revision_created_at",
-        "draft_title",
-        "has_unpublished_changes",
-        "locked",
-        "locked_at",
-        "locked_by",
-        "numchild",
-    }
-)
 
 
 def visible(model):
@@ -99,7 +85,7 @@ def remember_visibility(sender, instance, raw=False, **kwargs):
 def page_saved(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
     if raw:
         return
-    if update_fields is not None and set(update_fields) <= BOOKKEEPING_FIELDS:
+    if only_bookkeeping(update_fields):
         return
     was_visible = getattr(instance, "_api_was_visible", False)
     instance._api_was_visible = False

@@ -19,27 +19,17 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from accounts.fields import person_who_acted
-
-
-class StandardCategory(models.TextChoices):
-    CLINICAL_SAFETY = "clinical_safety", "Clinical safety"
-    DATA_PROTECTION = "data_protection", "Data protection"
-    TECHNICAL_SECURITY = "technical_security", "Technical security"
-    INTEROPERABILITY = "interoperability", "Interoperability"
-    USABILITY_ACCESSIBILITY = "usability_accessibility", "Usability and accessibility"
-    REGULATORY = "regulatory", "Regulatory"
-    ASSESSMENT_FRAMEWORKS = "assessment_frameworks", "Assessment frameworks"
-
+from registry.choices import (
+    ComplianceStatus,
+    ListingField,
+    QuestionType,
+    StandardCategory,
+    SubmissionKind,
+    SubmissionStatus,
+    Verdict,
+)
 
 CATEGORY_ORDER = {value: position for position, value in enumerate(StandardCategory.values)}
-
-
-class ComplianceStatus(models.TextChoices):
-    MET = "met", "Met"
-    PARTIALLY_MET = "partially_met", "Partially met"
-    NOT_MET = "not_met", "Not met"
-    IN_PROGRESS = "in_progress", "In progress"
-    NOT_APPLICABLE = "not_applicable", "Not applicable"
 
 
 EXPIRED = "expired"
@@ -190,27 +180,6 @@ class ProductCompliance(Orderable):
 # --- The assessment framework, as data -----------------------------------------------------
 
 
-class QuestionType(models.TextChoices):
-    YES_NO = "yes_no", "Yes or no"
-    TEXT = "text", "Text"
-    DATE = "date", "Date"
-    NUMBER = "number", "Number"
-    CHOICE = "choice", "Single choice"
-    MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
-    FILE = "file", "File upload"
-    STANDARD_STATUS = "standard_status", "Standard status with dates"
-
-
-class ListingField(models.TextChoices):
-    """The product page fields a framework question can fill: its approved answer is carried
-    into the product draft (see assessments/publishing.py)."""
-
-    CARE_SETTINGS = "care_settings", "Care settings"
-    CLINICAL_AREAS = "clinical_areas", "Clinical areas"
-    DESCRIPTION = "description", "Description"
-    INTEGRATIONS = "integrations", "Integrations (interoperability standards)"
-
-
 class Framework(models.Model):
     """One version of the criteria products are assessed against.
 
@@ -326,17 +295,6 @@ class Criterion(models.Model):
 # --- Submissions, answers, reviews and their history ---------------------------------------
 
 
-class SubmissionStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    IN_REVIEW = "in_review", "In review"
-    CLARIFICATION_REQUESTED = "clarification_requested", "Clarification requested"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    AWAITING_SIGN_OFF = "awaiting_sign_off", "Awaiting second sign-off"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-
-
 # What the innovator may change in each state: everything, only the criteria an assessor
 # asked about, or nothing (the submission is with the scaling team, or decided).
 INNOVATOR_EDITABLE = {SubmissionStatus.DRAFT, SubmissionStatus.CHANGES_REQUESTED}
@@ -346,12 +304,6 @@ WITH_ASSESSORS = {
     SubmissionStatus.IN_REVIEW,
     SubmissionStatus.AWAITING_SIGN_OFF,
 }
-
-
-class SubmissionKind(models.TextChoices):
-    NEW = "new", "New product"
-    UPDATE = "update", "Update to a listed product"
-    REASSESSMENT = "reassessment", "Re-assessment of an expiring section"
 
 
 class PrivateStorage(FileSystemStorage):
@@ -516,12 +468,6 @@ class Upload(models.Model):
 
     def __str__(self):
         return self.original_name
-
-
-class Verdict(models.TextChoices):
-    MET = "met", "Met"
-    NOT_MET = "not_met", "Not met"
-    NEEDS_CLARIFICATION = "needs_clarification", "Needs clarification"
 
 
 class CriterionReview(models.Model):

@@ -12,17 +12,6 @@ from wagtail.log_actions import log
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.tasks import update_reference_index_task
 
-from assessments.models import ProductCompliance
-from registry.models import (
-    Adoption,
-    CaseStudyOutcome,
-    CaseStudyPage,
-    CaseStudyProduct,
-    EvidenceItem,
-    Organisation,
-    ProductPage,
-)
-
 from .exporter import RICH_TEXT_FIELDS
 from .plans import UNCHANGED, add_file_errors
 from .richtext import paragraphs_to_html, paragraphs_to_stream
@@ -95,44 +84,51 @@ class CatalogueWriter:
         for f in spec.scalar_fields:
             setattr(target, f.attr, getattr(source, f.attr))
 
-    def rows_for(self, model, spec, current, fresh_rows, match=None, **links):
-        """The inline rows a page should have. Current rows are reused where they match (on
-        `match`, or else by position), so that what the file does not carry, such as a
-        compliance row's uploaded document, survives an update."""
+    def rows_for(self, spec, current, fresh_rows, match=None):
+        """The inline rows a page should have. With `match`, (an attribute, each fresh row's
+        value of it), current rows are reused where that value matches, and otherwise by
+        position, so that what the file does not carry, such as a compliance row's uploaded
+        document, survives an update. New rows are of the model `current` holds; `spec`
+        (None for bare links) says which of their fields the file sets."""
+        model = current.model
         current = list(current)
-        pool = {getattr(row, match): row for row in current} if match else {}
+        attr, keys = match or (None, None)
+        pool = {getattr(row, attr): row for row in current} if attr else {}
         rows = []
         for position, fresh in enumerate(fresh_rows):
-            values = {attr: column[position] for attr, column in links.items()}
-            if match:
-                row = pool.pop(values[match], None)
+            if attr:
+                row = pool.pop(keys[position], None)
             else:
                 row = current[position] if position < len(current) else None
             row = row or model()
             if spec:
                 self.copy_scalars(spec, fresh, row)
-            for attr, value in values.items():
-                setattr(row, attr, value)
+            if attr:
+                setattr(row, attr, keys[position])
             row.sort_order = position
             rows.append(row)
         return rows
 
     def write_organisation(self, plan):
-        organisation = plan.existing or Organisation()
+        organisation = plan.existing or ORGANISATION.model()
         self.copy_scalars(ORGANISATION, plan.fresh, organisation)
         organisation.full_clean()
         organisation.save()
         self.created[("organisations", plan.id)] = organisation.pk
         return organisation
 
-    def load_page(self, plan, model, **fields):
+    def load_page(self, plan, **fields):
         """The page to update, with the file's own fields set.
 
         A new page is first added as a draft holding just those fields, as the admin does
         on "Save draft"; its inline rows are then saved once, by publishing.
         """
-        page = model.objects.get(pk=plan.existing.pk) if plan.existing else model(live=False)
-        self.copy_scalars(SPECS[plan.section], plan.fresh, page)
+        spec = SPECS[plan.section]
+        if plan.existing:
+            page = spec.model.objects.get(pk=plan.existing.pk)
+        else:
+            page = spec.model(live=False)
+        self.copy_scalars(spec, plan.fresh, page)
         for attr, value in fields.items():
             setattr(page, attr, value)
         if plan.existing is None:
@@ -159,31 +155,27 @@ class CatalogueWriter:
         links = plan.links
         page = self.load_page(
             plan,
-            ProductPage,
             supplier_id=self.pk_for("organisations", links["supplier"]),
             category=links["category"],
             **self.changed_text(plan, {"description": paragraphs_to_stream}),
         )
         page.care_settings.set(links["care_settings"])
         page.clinical_areas.set(links["clinical_areas"])
-        page.evidence = self.rows_for(
-            EvidenceItem, EVIDENCE, page.evidence.all(), links["evidence"]
-        )
+        page.evidence = self.rows_for(EVIDENCE, page.evidence.all(), links["evidence"])
         page.compliance = self.rows_for(
-            ProductCompliance,
             COMPLIANCE,
             page.compliance.all(),
             links["compliance"],
-            match="standard_id",
-            standard_id=[row.standard_id for row in links["compliance"]],
+            match=("standard_id", [row.standard_id for row in links["compliance"]]),
         )
         page.adoptions = self.rows_for(
-            Adoption,
             ADOPTION,
             page.adoptions.all(),
             links["adoptions"],
-            match="organisation_id",
-            organisation_id=[self.pk_for("organisations", key) for key in links["adopters"]],
+            match=(
+                "organisation_id",
+                [self.pk_for("organisations", key) for key in links["adopters"]],
+            ),
         )
         self.publish(page)
         return page
@@ -192,21 +184,16 @@ class CatalogueWriter:
         links = plan.links
         page = self.load_page(
             plan,
-            CaseStudyPage,
             organisation_id=self.pk_for("organisations", links["organisation"]),
             **self.changed_text(plan, dict.fromkeys(RICH_TEXT_FIELDS, paragraphs_to_html)),
         )
         page.tags.set(links["tags"])
         page.product_links = self.rows_for(
-            CaseStudyProduct,
             None,
             page.product_links.all(),
             links["products"],
-            match="product_id",
-            product_id=[self.pk_for("products", key) for key in links["products"]],
+            match=("product_id", [self.pk_for("products", key) for key in links["products"]]),
         )
-        page.outcomes = self.rows_for(
-            CaseStudyOutcome, OUTCOME, page.outcomes.all(), links["outcomes"]
-        )
+        page.outcomes = self.rows_for(OUTCOME, page.outcomes.all(), links["outcomes"])
         self.publish(page)
         return page

@@ -1,8 +1,10 @@
-"""Controlled vocabularies of the catalogue.
+"""Controlled vocabularies: every closed list of choices, for every app, in one module.
 
 Each list is closed on purpose: filters, facets, imports and comparisons all depend on
 every product using the same words. Lists the scaling team edits without a release
-(categories, care settings, standards) are models instead.
+(categories, care settings, standards) are models instead. The apps' models import their
+lists from here (assessments' statuses and verdicts, the API's change kinds), so each list
+is written once; the models module that uses one is also where other code imports it from.
 """
 
 from django.db import models
@@ -132,3 +134,89 @@ class AdoptionScale(models.TextChoices):
     DEPARTMENT = "department", "Department"
     TRUST_WIDE = "trust_wide", "Organisation-wide"
     SYSTEM_WIDE = "system_wide", "System-wide"
+
+
+# --- Standards, compliance and assessments (assessments/models.py) ---------------------------
+
+
+class StandardCategory(models.TextChoices):
+    CLINICAL_SAFETY = "clinical_safety", "Clinical safety"
+    DATA_PROTECTION = "data_protection", "Data protection"
+    TECHNICAL_SECURITY = "technical_security", "Technical security"
+    INTEROPERABILITY = "interoperability", "Interoperability"
+    USABILITY_ACCESSIBILITY = "usability_accessibility", "Usability and accessibility"
+    REGULATORY = "regulatory", "Regulatory"
+    ASSESSMENT_FRAMEWORKS = "assessment_frameworks", "Assessment frameworks"
+
+
+class ComplianceStatus(models.TextChoices):
+    MET = "met", "Met"
+    PARTIALLY_MET = "partially_met", "Partially met"
+    NOT_MET = "not_met", "Not met"
+    IN_PROGRESS = "in_progress", "In progress"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class QuestionType(models.TextChoices):
+    YES_NO = "yes_no", "Yes or no"
+    TEXT = "text", "Text"
+    DATE = "date", "Date"
+    NUMBER = "number", "Number"
+    CHOICE = "choice", "Single choice"
+    MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+    FILE = "file", "File upload"
+    STANDARD_STATUS = "standard_status", "Standard status with dates"
+
+
+class ListingField(models.TextChoices):
+    """The product page fields a framework question can fill: its approved answer is carried
+    into the product draft (see assessments/publishing.py)."""
+
+    CARE_SETTINGS = "care_settings", "Care settings"
+    CLINICAL_AREAS = "clinical_areas", "Clinical areas"
+    DESCRIPTION = "description", "Description"
+    INTEGRATIONS = "integrations", "Integrations (interoperability standards)"
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "In review"
+    CLARIFICATION_REQUESTED = "clarification_requested", "Clarification requested"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    AWAITING_SIGN_OFF = "awaiting_sign_off", "Awaiting second sign-off"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class SubmissionKind(models.TextChoices):
+    NEW = "new", "New product"
+    UPDATE = "update", "Update to a listed product"
+    REASSESSMENT = "reassessment", "Re-assessment of an expiring section"
+
+
+class Verdict(models.TextChoices):
+    MET = "met", "Met"
+    NOT_MET = "not_met", "Not met"
+    NEEDS_CLARIFICATION = "needs_clarification", "Needs clarification"
+
+
+# --- The open API's changes feed (api/models.py) -------------------------------------------
+
+
+class ChangeKind(models.TextChoices):
+    PRODUCT = "product", "Product"
+    ORGANISATION = "organisation", "Organisation"
+    CASE_STUDY = "case_study", "Case study"
+    GUIDE = "guide", "Guide"
+    STANDARD = "standard", "Standard"
+    CATEGORY = "category", "Category"
+    CARE_SETTING = "care_setting", "Care setting"
+    FORMULARY = "formulary", "Formulary"
+
+
+class ChangeAction(models.TextChoices):
+    CREATED = "created", "Created or published"
+    UPDATED = "updated", "Updated"
+    UNPUBLISHED = "unpublished", "Unpublished"
+    DELETED = "deleted", "Deleted"

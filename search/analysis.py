@@ -13,6 +13,7 @@ vocabulary's version it was built with (`vocabulary_version`, in its mapping's _
 
 import hashlib
 import re
+import time
 from pathlib import Path
 
 from elasticsearch_dsl import analyzer, char_filter, normalizer, token_filter
@@ -53,9 +54,31 @@ def vocabulary_version(rules=None):
 
 
 def known_words(rules=None):
-    """Every word the synonym rules name: words understood, so never corrected."""
+    """Every word the synonym rules name: words understood, so never corrected. Without
+    `rules`, the current rules', read at most once a minute in each process (a search asks
+    on every request); an edit to the lay terms here clears it at once."""
+    global _known
+    if rules is not None:
+        return _words_of(rules)
+    read_at, words = _known
+    if words is None or time.monotonic() - read_at > KNOWN_WORDS_SECONDS:
+        words = _words_of(load_synonyms())
+        _known = (time.monotonic(), words)
+    return words
+
+
+KNOWN_WORDS_SECONDS = 60
+_known = (0.0, None)
+
+
+def forget_known_words(**kwargs):
+    global _known
+    _known = (0.0, None)
+
+
+def _words_of(rules):
     words = set()
-    for rule in load_synonyms() if rules is None else rules:
+    for rule in rules:
         words.update(re.findall(r"[a-z]+", rule))
     return frozenset(words)
 

@@ -146,7 +146,6 @@ class AutocompleteOut(Schema):
     response=SearchOut,
     url_name="search",
     summary="Search products, case studies and guides",
-    tags=["search"],
 )
 def search(request: HttpRequest, filters: Query[SearchFilters]):
     """Full-text search with facet counts. Unknown filter values are ignored with a notice."""
@@ -165,7 +164,6 @@ def search(request: HttpRequest, filters: Query[SearchFilters]):
     response=AutocompleteOut,
     url_name="autocomplete",
     summary="Suggestions as someone types",
-    tags=["search"],
 )
 def autocomplete(request: HttpRequest, q: str = ""):
     """Products, suppliers, categories, case studies and guides whose names start with the

@@ -64,6 +64,16 @@ def name_field(**kwargs):
     )
 
 
+def tag_field():
+    """Tags: filtered on and counted exactly, case folded; searched as words; known to
+    did-you-mean."""
+    return Keyword(
+        normalizer=sort_normalizer,
+        copy_to="spelling",
+        fields={"text": searchable_text(spelling=False)},
+    )
+
+
 class RegistryDocument(Document):
     """Fields every kind shares, so one query can search across kinds."""
 
@@ -75,11 +85,7 @@ class RegistryDocument(Document):
     body = searchable_text(**HIGHLIGHTED)
     url = Keyword(index=False)
     # Case studies' and guides' tags (a product's tags are its clinical areas, indexed once).
-    tags = Keyword(
-        normalizer=sort_normalizer,
-        copy_to="spelling",
-        fields={"text": searchable_text(spelling=False)},
-    )
+    tags = tag_field()
     published_at = Date()
     # Tie-break for equal scores: a hash of the id, stable across rebuilds and fair
     # between suppliers (not alphabetical, not by age).
@@ -103,11 +109,7 @@ class ProductDocument(RegistryDocument):
     care_settings = Keyword()  # slugs
     # Care settings' names and how it is deployed ("Care home", "Mobile app"), as words.
     setting_words = searchable_text()
-    clinical_areas = Keyword(
-        normalizer=sort_normalizer,
-        copy_to="spelling",
-        fields={"text": searchable_text(spelling=False)},
-    )
+    clinical_areas = tag_field()
     esf_tier = Keyword()
     device_class = Keyword()
     conformity_marking = Keyword()

@@ -22,8 +22,10 @@ from .kinds import KINDS
 from .params import PAGE_SIZE
 from .query import (
     CLOSE,
+    SUGGEST_MIN_WORD_LENGTH,
     SUGGESTERS,
     WIDE,
+    WORD,
     QueryBuilder,
     autocomplete_body,
     similar_products_body,
@@ -95,7 +97,7 @@ def elasticsearch_search(params, vocabulary):
     from the index, and only when the user's own words found nothing, so it never replaces
     what they found. With `spelling=exact` nothing is corrected or forgiven."""
     builder = QueryBuilder(params)
-    raw = _search(builder, params.page)
+    raw = _search(builder, params.page, suggest=_may_need_correcting(params))
     did_you_mean = ""
     corrected = False
     notice = ""
@@ -108,7 +110,7 @@ def elasticsearch_search(params, vocabulary):
         if _total(relaxed_raw) > found:
             builder, raw = relaxed, relaxed_raw
     if params.query and not found:
-        for second in _later_passes(params, builder):
+        for second in _later_passes(params, builder, raw.get(SUGGESTION)):
             second_raw = _search(second, params.page)
             if _total(second_raw):
                 builder, raw = second, second_raw
@@ -142,14 +144,14 @@ FEW_RESULTS = 3
 RELAXED_NOTICE = "No results had all of your words, so these results have some of them."
 
 
-def _later_passes(params, first):
+def _later_passes(params, first, suggestion=None):
     """The searches to try, in order, when the words as typed find nothing: the words
     corrected, with the same filters, order and page (the response names the correction),
     when a word is one the index holds nowhere and it holds one close to it, so that
     "pallative care" finds palliative care rather than everything about care; some of the
     words (a correctly spelt word the registry never uses is never "corrected": the
     others still find something); the words with typos forgiven."""
-    corrections = {} if params.exact_spelling else _did_you_mean(first)
+    corrections = {} if params.exact_spelling else _did_you_mean(first, suggestion)
     close, wide = corrections.get(CLOSE), corrections.get(WIDE)
     if close:
         yield QueryBuilder(dataclasses.replace(params, query=close))
@@ -165,16 +167,22 @@ def _total(raw):
     return raw["hits"]["total"]["value"]
 
 
-def _search(builder, page):
-    """The page of hits and the facet counts, in one multi-search: Elasticsearch runs the
-    two side by side, and caches the counts (see QueryBuilder.facets_body). Returns the
-    hits' answer with the counts' `aggregations` added."""
+SUGGESTION = "suggestion"
+
+
+def _search(builder, page, suggest=False):
+    """The page of hits and the facet counts with the number found, in one multi-search:
+    Elasticsearch runs them side by side, and caches the counts (see
+    QueryBuilder.facets_body). Returns the hits' answer with the counts' `aggregations` and
+    total added. With `suggest`, the did-you-mean request goes in the same multi-search
+    (its answer under SUGGESTION, None if it failed), so a misspelt search that finds
+    nothing is corrected one round trip sooner."""
     header = {"index": ",".join(builder.indices()), "ignore_unavailable": True}
-    raw = _call(
-        "msearch",
-        searches=[header, builder.body(page=page), header, builder.facets_body()],
-    )
-    hits, facets = raw["responses"]
+    searches = [header, builder.body(page=page), header, builder.facets_body()]
+    if suggest:
+        searches += [header, builder.suggestion_body()]
+    raw = _call("msearch", searches=searches)
+    hits, facets, *suggestion = raw["responses"]
     for answer in (hits, facets):
         if "error" in answer:
             error = answer["error"]
@@ -182,22 +190,64 @@ def _search(builder, page):
             raise SearchUnavailable(f"Elasticsearch refused the search: {reason}")
     if not hits.get("_shards", {}).get("total"):
         raise SearchUnavailable("none of the search aliases exist yet")
-    return {**hits, "aggregations": facets.get("aggregations")}
+    answer = {
+        **hits,
+        "hits": {**hits["hits"], "total": facets["hits"]["total"]},
+        "aggregations": facets.get("aggregations"),
+    }
+    if suggestion:
+        answer[SUGGESTION] = None if "error" in suggestion[0] else suggestion[0]
+        if answer[SUGGESTION] is not None:
+            _remember_held(answer[SUGGESTION])
+    return answer
 
 
-def _did_you_mean(builder):
+# Words the index was seen to hold, so that a search made only of such words does not ask for
+# a did-you-mean beside its first request (the index rarely loses a word; when it does, the
+# correction is asked for after the search finds nothing, as before). Bounded: cleared when
+# full.
+_held_words = set()
+_HELD_WORDS_LIMIT = 50_000
+
+
+def _remember_held(answer):
+    held = words_in_index(answer.get("aggregations"))
+    if len(_held_words) + len(held) > _HELD_WORDS_LIMIT:
+        _held_words.clear()
+    _held_words.update(held)
+
+
+def _may_need_correcting(params):
+    """Whether a word typed could be one the index holds nowhere: one the synonyms do not
+    name and the index was not seen to hold. Such a search asks for its did-you-mean in
+    its first request."""
+    if not params.query or params.exact_spelling:
+        return False
+    known = known_words()
+    return any(
+        word not in known and word not in _held_words
+        for word in (word.lower() for word in WORD.findall(params.query))
+        if len(word) >= SUGGEST_MIN_WORD_LENGTH
+    )
+
+
+def _did_you_mean(builder, answer=None):
     """{CLOSE: the words corrected one edit away, WIDE: up to two}, each '' when there is
-    nothing to correct: one request."""
-    try:
-        raw = _call(
-            "search",
-            index=builder.indices(),
-            body=builder.suggestion_body(),
-            ignore_unavailable=True,
-        )
-    except SearchUnavailable as exc:
-        logger.info("No did-you-mean suggestion: %s", exc)
-        return {}
+    nothing to correct: from `answer` when the first request brought it, else one
+    request."""
+    raw = answer
+    if raw is None:
+        try:
+            raw = _call(
+                "search",
+                index=builder.indices(),
+                body=builder.suggestion_body(),
+                ignore_unavailable=True,
+            )
+        except SearchUnavailable as exc:
+            logger.info("No did-you-mean suggestion: %s", exc)
+            return {}
+        _remember_held(raw)
     known = known_words() | words_in_index(raw.get("aggregations"))
     absent = words_in_index(raw.get("aggregations"), held=False)
     suggest = raw.get("suggest") or {}

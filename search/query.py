@@ -41,6 +41,8 @@ IN_INDEX = "in_index"
 # "covering").
 CLOSE, WIDE = "close", "wide"
 SUGGESTERS = {CLOSE: 1, WIDE: 2}
+# Shorter words are never corrected: too many real words lie one edit from them.
+SUGGEST_MIN_WORD_LENGTH = 4
 
 # DTAC's two states in the address and the form; worked out at query time by comparing the
 # day of the search with the last day the standards met keep it passed (`dtac_until`): the
@@ -621,8 +623,10 @@ class QueryBuilder:
     def body(self, page=None):
         """The page of hits: the words, the chosen filters, the order, highlights.
 
-        The facet counts are a second request (facets_body) that search.engine sends with
-        this one in a single multi-search, so Elasticsearch works on both at once."""
+        The facet counts and the number found are a second request (facets_body) that
+        search.engine sends with this one in a single multi-search, so Elasticsearch works
+        on both at once. Not counting here lets Elasticsearch skip the documents that cannot
+        reach the page (block-max WAND): only the best are scored in full."""
         query = self.text_query()
         filters = self.filter_clauses()
         if filters:
@@ -634,7 +638,7 @@ class QueryBuilder:
             "sort": self.sort(),
             "from": self.offset(page),
             "size": self.page_size,
-            "track_total_hits": True,
+            "track_total_hits": False,
             "_source": list(SOURCE_FIELDS),
         }
         if self.params.query:
@@ -642,18 +646,23 @@ class QueryBuilder:
         return body
 
     def facets_body(self):
-        """The facet counts for the words, whatever the page or order.
+        """The facet counts for the words, whatever the page or order, and the number found.
 
         The words only select documents here (filter context: no scores to compute), and
         with no hits asked for, Elasticsearch's request cache keeps the answer until the
         index changes: the next page of a search, or the same search in another order,
-        counts nothing again."""
-        return {
+        counts nothing again. The chosen filters are a post_filter: each facet counts under
+        the others' filters (aggregations), while the total counts under all of them."""
+        body = {
             "size": 0,
-            "track_total_hits": False,
+            "track_total_hits": True,
             "query": {"bool": {"filter": [self.text_query()]}},
             "aggs": self.aggregations(),
         }
+        filters = self.filter_clauses()
+        if filters:
+            body["post_filter"] = {"bool": {"filter": filters}}
+        return body
 
     def suggestion_body(self):
         """A did-you-mean request: for each word typed that the index holds nowhere, the
@@ -686,7 +695,7 @@ class QueryBuilder:
                             "field": "spelling",
                             "suggest_mode": "missing",
                             "sort": "score",
-                            "min_word_length": 4,
+                            "min_word_length": SUGGEST_MIN_WORD_LENGTH,
                             "prefix_length": 1,
                             "max_edits": edits,
                         }

@@ -43,6 +43,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_slug_changed, post_page_move
 
 from assessments.models import ProductCompliance, Standard
+from registry.bookkeeping import only_bookkeeping
 from registry.models import (
     Adoption,
     BestPracticePage,
@@ -59,26 +60,11 @@ from registry.models import (
 )
 
 from . import queue
+from .analysis import forget_known_words
+from .models import LayTerm
 from .results import forget_site_roots
 
 PAGE_KINDS = {ProductPage: "product", CaseStudyPage: "case_study", BestPracticePage: "guide"}
-
-# What Wagtail writes on a page without changing what the public sees: saving a draft
-# (`save_revision`), locking, workflow and tree bookkeeping.
-BOOKKEEPING_FIELDS = frozenset(
-    {
-        "comments",
-        "wagtail_admin_comments",
-        "latest_revision",
-        "latest_revision_created_at",
-        "draft_title",
-        "has_unpublished_changes",
-        "locked",
-        "locked_at",
-        "locked_by",
-        "numchild",
-    }
-)
 
 
 def live_pages(model):
@@ -97,7 +83,7 @@ def remember_if_was_live(sender, instance, raw=False, update_fields=None, **kwar
     for a page saved as not live: unpublishing, or saving a draft of an unpublished page)."""
     if raw or not queue.tracking() or instance.live or instance.pk is None:
         return
-    if update_fields is not None and set(update_fields) <= BOOKKEEPING_FIELDS:
+    if only_bookkeeping(update_fields):
         return
     if kind_of_page(instance) is None:
         return
@@ -109,7 +95,7 @@ def remember_if_was_live(sender, instance, raw=False, update_fields=None, **kwar
 def page_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or not queue.tracking():
         return
-    if update_fields is not None and set(update_fields) <= BOOKKEEPING_FIELDS:
+    if only_bookkeeping(update_fields):
         return  # a draft saved, a lock taken: nothing public changed
     was_live = getattr(instance, "_search_was_live", False)
     instance._search_was_live = False
@@ -311,6 +297,9 @@ def connect():
     for model, handler in SNIPPET_HANDLERS:
         post_save.connect(handler, sender=model, dispatch_uid=_uid("save", model))
         pre_delete.connect(handler, sender=model, dispatch_uid=_uid("delete", model))
+    # The words the synonyms and lay terms name, which are never corrected.
+    post_save.connect(forget_known_words, sender=LayTerm, dispatch_uid=_uid("save", LayTerm))
+    post_delete.connect(forget_known_words, sender=LayTerm, dispatch_uid=_uid("delete", LayTerm))
     # Result addresses are worked out from the sites' root paths, read once per request.
     request_started.connect(forget_site_roots, dispatch_uid="search.signals.request-roots")
     post_save.connect(forget_site_roots, sender=Site, dispatch_uid=_uid("save", Site))

@@ -120,9 +120,12 @@ def _elasticsearch_client():
 def _fresh_site_roots():
     """Each test's sites are its own (a rolled-back transaction sends no delete signal), so
     no test reads the root paths another test's sites had: as each new request does."""
+    from search.analysis import forget_known_words
     from search.results import forget_site_roots
 
     forget_site_roots()
+    # Nor the lay terms another test made.
+    forget_known_words()
 
 
 @pytest.fixture(autouse=True)

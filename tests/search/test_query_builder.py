@@ -352,7 +352,17 @@ def test_pagination_offsets():
     body = QueryBuilder(params_for("q=ward&page=3")).body()
     assert body["from"] == 2 * PAGE_SIZE
     assert body["size"] == PAGE_SIZE
-    assert body["track_total_hits"] is True
+
+
+def test_the_number_found_comes_from_the_counts_under_every_filter():
+    builder = QueryBuilder(params_for("q=ward&category=a&care_setting=b"))
+    # The page of hits does not count (so Elasticsearch can skip what cannot reach the page);
+    # the facet request counts the words under every chosen filter.
+    assert builder.body()["track_total_hits"] is False
+    facets = builder.facets_body()
+    assert facets["track_total_hits"] is True
+    assert facets["post_filter"] == {"bool": {"filter": builder.filter_clauses()}}
+    assert "post_filter" not in QueryBuilder(params_for("q=ward")).facets_body()
 
 
 @override_settings(SEARCH_INDEX_PREFIX="unit")

@@ -4,6 +4,7 @@ highlighted safely, with a clear response to anything a user can type."""
 import pytest
 
 from registry.models import Category
+from search import engine
 
 from ..registry.factories import CaseStudyFactory, ProductFactory, SupplierFactory
 from .asking import api_search, facet_counts, page_text, titles
@@ -156,6 +157,34 @@ def test_misspelt_words_that_find_nothing_show_the_corrected_results(client, ind
     assert [r["title"] for r in body["results"]] == ["Physiotherapy planner"]
     html = client.get("/search/", {"q": "physiotheraphy plannerr"}).content.decode()
     assert "Showing results for" in html
+
+
+def test_a_misspelt_search_is_corrected_one_round_trip_sooner(client, indexed, monkeypatch):
+    ProductFactory(title="Surgery planner", summary="Exercise plans after an operation.")
+    indexed()
+    monkeypatch.setattr(engine, "_held_words", set())
+    sent = []
+    real = engine._call
+
+    def counting(operation, **kwargs):
+        sent.append(len(kwargs.get("searches", [None, None])) // 2)
+        return real(operation, **kwargs)
+
+    monkeypatch.setattr(engine, "_call", counting)
+    # Words the registry has not been seen to hold: the did-you-mean is asked for beside the
+    # hits and the counts. Once the index was seen to hold them, it is not.
+    assert api_search(client, q="surgery planner")["total"] == 1
+    assert sent[0] == 3
+    sent.clear()
+    assert api_search(client, q="surgery planner")["total"] == 1
+    assert sent[0] == 2
+    sent.clear()
+    # A misspelling that finds nothing: the correction came with the first request, so the
+    # corrected search is the second and last.
+    body = api_search(client, q="surgery plannerr")
+    assert body["did_you_mean"] == "surgery planner"
+    assert [r["title"] for r in body["results"]] == ["Surgery planner"]
+    assert sent == [3, 2]
 
 
 def test_a_corrected_search_links_to_the_words_as_typed(client, indexed):

@@ -1,4 +1,6 @@
-"""List the emails the task worker gave up sending (every attempt failed)."""
+"""List the emails that were never delivered: the task worker gave up sending them, every
+attempt having failed. Each is also a failed task result in the Django admin
+(/django-admin/), with its traceback."""
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -7,10 +9,7 @@ from accounts.tasks import undelivered
 
 
 class Command(BaseCommand):
-    help = (
-        "List emails that were never delivered: every attempt to send them failed. Each is "
-        "also a failed task result in the Django admin (/django-admin/), with its traceback."
-    )
+    help = __doc__
 
     def handle(self, *args, **options):
         results = list(undelivered())

@@ -1,14 +1,14 @@
+"""Publish today's open data: the catalogue in the import format and CSV tables with a
+Frictionless datapackage.json, zipped and dated in OPEN_DATA_ROOT, keeping the newest
+OPEN_DATA_KEEP. Run daily; running twice in a day replaces that day's file."""
+
 from django.core.management.base import BaseCommand
 
 from api import opendata
 
 
 class Command(BaseCommand):
-    help = (
-        "Publish today's open data: the catalogue in the import format and CSV tables with a "
-        "Frictionless datapackage.json, zipped and dated in OPEN_DATA_ROOT, keeping the newest "
-        "OPEN_DATA_KEEP. Run daily; running twice in a day replaces that day's file."
-    )
+    help = __doc__
 
     def add_arguments(self, parser):
         parser.add_argument("--to", help="Directory to write to (default OPEN_DATA_ROOT).")

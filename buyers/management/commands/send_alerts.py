@@ -1,5 +1,6 @@
-"""Email each saved search's digest of newly matching products. Run daily (cron or a
-scheduler); running it again sends nothing twice (see buyers/alerts.py)."""
+"""Email the daily digest for every active saved search: products that newly match it. Run
+daily (the task worker does); running it again sends nothing twice, as a product is
+never listed twice for the same saved search (see buyers/alerts.py)."""
 
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
@@ -9,10 +10,7 @@ from buyers.models import SavedSearch
 
 
 class Command(BaseCommand):
-    help = (
-        "Send the daily digest for every active saved search: products that newly match it. "
-        "Idempotent: a product is never listed twice for the same saved search."
-    )
+    help = __doc__
 
     def handle(self, *args, verbosity=1, **options):
         total = SavedSearch.objects.filter(unsubscribed_at__isnull=True).count()

@@ -1,3 +1,6 @@
+"""Create a demo innovator (with one submission waiting in the queue) and two demo
+assessors, and print their logins. Does nothing if they exist. Local development only."""
+
 import datetime
 import secrets
 
@@ -37,10 +40,7 @@ def _demo_answer(criterion):
 
 
 class Command(BaseCommand):
-    help = (
-        "Create a demo innovator (with one submission waiting in the queue) and two demo "
-        "assessors, and print their logins. Does nothing if they exist. Local development only."
-    )
+    help = __doc__
 
     def handle(self, *args, **options):
         if not settings.DEBUG:

@@ -1,3 +1,6 @@
+"""Create a superuser for trying the registry out locally, and print its login. Does
+nothing if it exists, unless --reset is given. Refuses to run with DEBUG off."""
+
 import secrets
 
 from django.conf import settings
@@ -6,10 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = (
-        "Create a superuser for trying the registry out locally, and print its login. "
-        "Does nothing if it exists, unless --reset is given. Refuses to run with DEBUG off."
-    )
+    help = __doc__
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")

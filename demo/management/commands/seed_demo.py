@@ -1,4 +1,13 @@
-"""Load realistic demo data: products with their proof, case studies and guides."""
+"""Load realistic demo data: products with their proof, case studies and guides. Add N demo
+products, with suppliers, NHS and care organisations in all seven regions, evidence,
+standards compliance, adoptions, case studies and best-practice guides, all published.
+The same --products, --seed and --today, on the same starting database, always give the
+same data; dates are offsets back from --today (default: today), so some certificates
+are always expired as of that date. On a database that already has products, new
+products are added after them with fresh slugs, codes and suppliers, reusing the demo's
+NHS organisations; pass --if-empty to do nothing instead. Pages are written in bulk (no
+page_published signals): run `manage.py search_index rebuild` afterwards to fill
+Elasticsearch (the database engine's words are rebuilt here)."""
 
 import datetime
 import sys
@@ -23,18 +32,7 @@ def iso_date(value):
 
 
 class Command(BaseCommand):
-    help = (
-        "Add N demo products, with suppliers, NHS and care organisations in all seven "
-        "regions, evidence, standards compliance, adoptions, case studies and best-practice "
-        "guides, all published. The same --products, --seed and --today, on the same "
-        "starting database, always give the same data; dates are offsets back from --today "
-        "(default: today), so some certificates are always expired as of that date. "
-        "On a database that already has products, new products are added after them with "
-        "fresh slugs, codes and suppliers, reusing the demo's NHS organisations; pass "
-        "--if-empty to do nothing instead. Pages are written in bulk (no page_published "
-        "signals): run `manage.py search_index rebuild` afterwards to fill Elasticsearch (the "
-        "database engine's words are rebuilt here)."
-    )
+    help = __doc__
 
     def add_arguments(self, parser):
         parser.add_argument("--products", type=int, default=300, help="How many (default 300).")

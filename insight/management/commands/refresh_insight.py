@@ -8,7 +8,7 @@ from insight.snapshots import refresh
 
 
 class Command(BaseCommand):
-    help = "Work out the insight dashboard's figures again and store them."
+    help = __doc__
 
     def add_arguments(self, parser):
         parser.add_argument("panels", nargs="*", help=f"Any of {', '.join(PANELS)}; default all.")

@@ -1,3 +1,7 @@
+"""Write every live, public product and case study, and the organisations they refer to, as
+a catalogue file that import_registry reads (see docs/import-format.md). Records without
+an external id get a stable one, such as registry:product:42."""
+
 import os
 import tempfile
 
@@ -8,11 +12,7 @@ from interchange.progress import progress_bar
 
 
 class Command(BaseCommand):
-    help = (
-        "Write every live, public product and case study, and the organisations they refer "
-        "to, as a catalogue file that import_registry reads (see docs/import-format.md). "
-        "Records without an external id get a stable one, such as registry:product:42."
-    )
+    help = __doc__
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Where to write the JSON, or - for standard output.")

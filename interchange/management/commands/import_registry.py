@@ -1,3 +1,8 @@
+"""Load organisations, products and case studies from a catalogue file (the format is in
+docs/import-format.md). The whole file is checked first: if anything is wrong, every
+problem is listed with its JSON path and nothing is written. Records are matched on
+their id, so importing the same file twice changes nothing."""
+
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,12 +13,7 @@ from interchange.schema import ImportFailed, parse_json
 
 
 class Command(BaseCommand):
-    help = (
-        "Load organisations, products and case studies from a catalogue file (the format is "
-        "in docs/import-format.md). The whole file is checked first: if anything is wrong, "
-        "every problem is listed with its JSON path and nothing is written. Records are "
-        "matched on their id, so importing the same file twice changes nothing."
-    )
+    help = __doc__
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The JSON file to import, or - to read standard input.")

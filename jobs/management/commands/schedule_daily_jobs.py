@@ -1,4 +1,7 @@
-"""Start (or check) the daily jobs' chain in the task queue. Safe to run any number of times."""
+"""Start (or check) the daily jobs' chain in the task queue: make sure each daily job
+(settings.DAILY_JOBS) has its next run waiting, at DAILY_JOBS_AT. Adds nothing for a job
+that already has one, so it is safe to run any number of times. The task worker
+(manage.py db_worker) runs them."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -7,11 +10,7 @@ from jobs.schedule import daily_tasks, schedule_next
 
 
 class Command(BaseCommand):
-    help = (
-        "Make sure each daily job (settings.DAILY_JOBS) has its next run waiting in the task "
-        "queue, at DAILY_JOBS_AT. Adds nothing for a job that already has one. The task "
-        "worker (manage.py db_worker) runs them."
-    )
+    help = __doc__
 
     def handle(self, *args, **options):
         for task in daily_tasks():

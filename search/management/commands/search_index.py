@@ -1,4 +1,7 @@
-"""Rebuild, check and describe the search indices."""
+"""Rebuild, check and describe the search indices. `rebuild` loads a new dated index and
+swaps the alias to it (search keeps answering); `check` compares the index with the
+database and `check --fix` repairs what differs; `status` shows the indices and the
+queue of changes waiting for the worker."""
 
 import sys
 import time
@@ -24,12 +27,7 @@ KINDS = queue.KINDS
 
 
 class Command(BaseCommand):
-    help = (
-        "Look after the search indices. `rebuild` loads a new dated index and swaps the "
-        "alias to it (search keeps answering); `check` compares the index with the "
-        "database and `check --fix` repairs what differs; `status` shows the indices and "
-        "the queue of changes waiting for the worker."
-    )
+    help = __doc__
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")

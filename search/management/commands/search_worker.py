@@ -1,4 +1,6 @@
-"""Apply queued changes to the search index (see search/queue.py)."""
+"""Apply the queue of index changes (see search/queue.py) to Elasticsearch, in batches.
+Runs until stopped (Ctrl-C or SIGTERM finish the current batch first); --once drains what
+is due and exits. On first start it builds any index that does not exist yet."""
 
 import logging
 import signal
@@ -19,11 +21,7 @@ DATABASE_RETRY_SECONDS = 5
 
 
 class Command(BaseCommand):
-    help = (
-        "Apply the queue of index changes to Elasticsearch, in batches. Runs until stopped "
-        "(Ctrl-C or SIGTERM finish the current batch first); --once drains what is due and "
-        "exits. On first start it builds any index that does not exist yet."
-    )
+    help = __doc__
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Apply what is due, then exit.")
