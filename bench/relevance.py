@@ -176,7 +176,27 @@ def ask_api(client, item):
     response = client.get("/api/v1/search", data, headers={"accept": "application/json"})
     if response.status_code != 200:
         raise SystemExit(f"{item['query']!r}: HTTP {response.status_code} {response.content[:300]}")
-    body = response.json()
+    return answer(response.json())
+
+
+def ask_service(item):
+    """The question ask_api puts, put straight to the search service the API calls
+    (search.service.run_search), without the request around it or a line in the search
+    log: the same results, in less time (tests/search/test_relevance_floors.py)."""
+    from search.params import SearchParams
+    from search.service import run_search
+
+    params = SearchParams.from_request_data(
+        {
+            "q": item["query"],
+            **{name: [v for n, v in item["filters"] if n == name] for name, _ in item["filters"]},
+        }
+    )
+    return answer(run_search(params, channel="api", record=False).as_json())
+
+
+def answer(body):
+    """What the scores read from a search's JSON body."""
     return {
         "found": [result_id(result) for result in body["results"]],
         "total": body["total"],

@@ -2,9 +2,12 @@
 Elasticsearch skips on a laptop without them, and fails when CI=true."""
 
 import os
+from io import StringIO
 
 import pytest
-from django.db import connection, transaction
+from django.core import serializers
+from django.db import connection, connections, transaction
+from django.db.models.constants import OnConflict
 
 
 def _require(service, reason):
@@ -21,6 +24,59 @@ def postgres(db):
     return connection
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test database, restored more quickly after each transactional test
+    with serialized_rollback (the browser, production, jobs and other tests whose work
+    another thread or process must see): the same rows as Django puts back, with one INSERT
+    per table instead of a save per row."""
+    for alias in connections:
+        creation = connections[alias].creation
+        creation.deserialize_db_from_string = _restore_rows(connections[alias])
+    yield
+
+
+def _restore_rows(database):
+    parsed = {}
+
+    def restore(data):
+        if data not in parsed:
+            parsed.clear()
+            parsed[data] = _rows_by_model(data, database.alias)
+        tables, many_to_many = parsed[data]
+        with transaction.atomic(using=database.alias):
+            for model, rows in tables.items():
+                fields = [
+                    field for field in model._meta.local_concrete_fields if not field.generated
+                ]
+                for start in range(0, len(rows), 500):
+                    model._base_manager.using(database.alias)._insert(
+                        rows[start : start + 500],
+                        fields=fields,
+                        using=database.alias,
+                        raw=True,
+                        # Before the first such test nothing was flushed: the rows are there.
+                        on_conflict=OnConflict.IGNORE,
+                    )
+            for row, values in many_to_many:
+                for name, related in values.items():
+                    getattr(row, name).set(related)
+            database.check_constraints(table_names=[model._meta.db_table for model in tables])
+
+    return restore
+
+
+def _rows_by_model(data, alias):
+    """What Django's deserialize_db_from_string saves, read once: rows by model, in the
+    order they were written, and their many-to-many links."""
+    tables, many_to_many = {}, []
+    for deserialized in serializers.deserialize("json", StringIO(data), using=alias):
+        tables.setdefault(type(deserialized.object), []).append(deserialized.object)
+        if deserialized.m2m_data:
+            many_to_many.append((deserialized.object, deserialized.m2m_data))
+    return tables, many_to_many
+
+
 @pytest.fixture(scope="module")
 def module_transaction(django_db_setup, django_db_blocker):
     """A transaction around a whole module, rolled back after its last test: a module-scoped
@@ -35,6 +91,16 @@ def module_transaction(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def es_client():
+    return _elasticsearch_client()
+
+
+@pytest.fixture(scope="module")
+def module_es_client():
+    """es_client, for module-scoped fixtures (module_transaction) that index once."""
+    return _elasticsearch_client()
+
+
+def _elasticsearch_client():
     from django.conf import settings
 
     from search.client import get_client

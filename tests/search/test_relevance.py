@@ -35,55 +35,8 @@ def product(title, summary=FILLER, **kwargs):
     return ProductFactory(title=title, summary=summary, **kwargs)
 
 
-# --- Users' own words -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def vocabulary_catalogue():
-    product("CarePoint EPR", "A hospital system for clinical notes and orders.")
-    product("Notewise", "An electronic patient record for community services.")
-    product("FlowBoard", "Patient flow for the emergency department, from arrival to discharge.")
-    product("Physio Pathway", "Exercise plans for musculoskeletal conditions.")
-    product("MindSteps", "Online cognitive behavioural therapy for anxiety and low mood.")
-    product("PracticeLink", "Messaging for general practice teams and their patients.")
-    product("Lungwise", "Self-management for chronic obstructive pulmonary disease.")
-    product("Remindr", "Text reminders that cut missed appointments.")
-    product("SugarCoach", "Coaching for people living with type 2 diabetes.")
-    product("Virtual ward hub", "Monitoring people at home on a virtual ward.")
-    product("Unrelated rota", "Rostering for nursing staff.")
-
-
-@pytest.mark.parametrize(
-    ("words", "expected"),
-    [
-        ("EPR", {"CarePoint EPR", "Notewise"}),
-        ("electronic patient record", {"CarePoint EPR", "Notewise"}),
-        ("A&E", {"FlowBoard"}),
-        ("accident and emergency", {"FlowBoard"}),
-        ("MSK", {"Physio Pathway"}),
-        ("CBT", {"MindSteps"}),
-        ("GP", {"PracticeLink"}),
-        ("COPD", {"Lungwise"}),
-        ("DNA", {"Remindr"}),
-        ("did not attend", {"Remindr"}),
-    ],
-)
-def test_acronyms_find_their_expansions_and_back(
-    client, indexed, vocabulary_catalogue, words, expected
-):
-    indexed()
-    found = titles(api_search(client, q=words))
-    assert set(found[: len(expected)]) == expected, found
-    assert "Unrelated rota" not in found
-
-
-def test_misspellings_still_find_the_product(client, indexed, vocabulary_catalogue):
-    indexed()
-    body = api_search(client, q="diabetis")
-    assert titles(body)[0] == "SugarCoach"
-    # Found through the correction, which is offered and marked in the result.
-    assert body["did_you_mean"] == "diabetes"
-    assert "<mark>diabetes</mark>" in body["results"][0]["summary_html"]
+# --- Users' own words (acronyms, typos and plurals on one shared catalogue are in
+# test_relevance_vocabulary.py) ---------------------------------------------------------------
 
 
 def test_a_typo_with_no_correction_on_offer_is_forgiven(client, indexed):
@@ -117,12 +70,6 @@ def test_correct_words_that_find_little_bring_in_no_near_misses(client, indexed)
     # Both words find one product; the relaxed pass then adds those with some of the words,
     # below it.
     assert titles(api_search(client, q="StrokeHub Direct"))[0] == "StrokeHub Direct"
-
-
-def test_plurals_find_the_singular(client, indexed, vocabulary_catalogue):
-    indexed()
-    assert titles(api_search(client, q="wards"))[0] == "Virtual ward hub"
-    assert "Remindr" in titles(api_search(client, q="reminder"))
 
 
 def test_an_everyday_word_is_not_widened_by_a_lay_term_that_shares_its_stem(client, indexed):
