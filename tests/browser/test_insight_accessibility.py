@@ -128,5 +128,7 @@ def test_a_long_table_a_page_at_a_time(browser_page, assert_accessible, screensh
     browser_page.click("button[type=submit]")
     browser_page.goto("/admin/insight/compliance-health/")
     browser_page.click("nav.insight-pages >> text=Next")
-    assert "Rows 51 to 57 of 57" in browser_page.inner_text("main")
+    # The click starts the next page loading; wait for it rather than read the old one.
+    browser_page.wait_for_selector("main >> text=Rows 51 to 57 of 57")
+    assert "Rows 1 to 50" not in browser_page.inner_text("main")
     look(browser_page, assert_accessible, screenshot_path, "insight-long-table")
