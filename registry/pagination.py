@@ -4,14 +4,14 @@ the search page number their pages the same way and render includes/pagination.h
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from config.page_cache import kept_for_everyone
+from shared_cache import kept_for_everyone
 
 LISTING_PAGE_SIZE = 20
 
 
 class CatalogueCountPaginator(Paginator):
     """Counts a listing that is the same for everyone once, in the shared cache with the
-    pages (config/page_cache.py): a count of 20,000 live products is a costly query, and every
+    pages (shared_cache): a count of 20,000 live products is a costly query, and every
     signed-in visit to a listing asks for it."""
 
     def __init__(self, object_list, per_page, count_key):

@@ -8,7 +8,7 @@ every time and touches no cache."""
 
 from django import template
 
-from config.page_cache import kept_for_everyone
+from shared_cache import kept_for_everyone
 
 register = template.Library()
 

@@ -174,7 +174,7 @@ def test_when_the_page_cache_cannot_be_read_pages_are_served_uncached(client, mo
     product = ProductFactory(title="Ward Watch")
     client.get("/")  # the home page's fragments are stored while the cache works
     monkeypatch.setattr("config.page_cache.read_page", unreadable)
-    monkeypatch.setattr("config.page_cache.read_fragment", unreadable)
+    monkeypatch.setattr("shared_cache.read_fragment", unreadable)
     response = client.get(product.url)
     assert response.status_code == 200
     assert b"Ward Watch" in response.content
@@ -256,7 +256,7 @@ def test_with_the_page_cache_off_fragments_touch_no_cache(client, settings, monk
     settings.PAGE_CACHE_SECONDS = 0
     ProductFactory()
     monkeypatch.setattr(
-        "config.page_cache.read_fragment",
+        "shared_cache.read_fragment",
         lambda *args: pytest.fail("the cache was read with it off"),
     )
     response = client.get("/")
