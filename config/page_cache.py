@@ -48,19 +48,7 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
-from shared_cache import (  # noqa: F401 - the page cache's own names for them
-    LONDON,
-    VERSION_KEY,
-    bump_version,
-    fragment_key,
-    invalidate_on_commit,
-    kept_for_everyone,
-    lifetime,
-    london_today,
-    read_fragment,
-    read_under_version,
-    seconds_until_london_midnight,
-)
+from shared_cache import invalidate_on_commit, lifetime, london_today, read_under_version
 
 logger = logging.getLogger(__name__)
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')

@@ -25,10 +25,10 @@ from .query import (
     SUGGEST_MIN_WORD_LENGTH,
     SUGGESTERS,
     WIDE,
-    WORD,
     QueryBuilder,
     autocomplete_body,
     similar_products_body,
+    typed_words,
 )
 from .results import (
     SearchResponse,
@@ -226,7 +226,7 @@ def _may_need_correcting(params):
     known = known_words()
     return any(
         word not in known and word not in _held_words
-        for word in (word.lower() for word in WORD.findall(params.query))
+        for word in typed_words(params.query)
         if len(word) >= SUGGEST_MIN_WORD_LENGTH
     )
 

@@ -44,6 +44,12 @@ SUGGESTERS = {CLOSE: 1, WIDE: 2}
 # Shorter words are never corrected: too many real words lie one edit from them.
 SUGGEST_MIN_WORD_LENGTH = 4
 
+
+def typed_words(query):
+    """The words typed, lower-cased and each once: what the did-you-mean asks about."""
+    return sorted({word.lower() for word in WORD.findall(query)})
+
+
 # DTAC's two states in the address and the form; worked out at query time by comparing the
 # day of the search with the last day the standards met keep it passed (`dtac_until`): the
 # state itself is never stored.
@@ -674,7 +680,7 @@ class QueryBuilder:
         The term suggester judges "nowhere" one shard at a time, so a word one index holds
         could still be "corrected" from another's words: the `in_index` counts say, for
         each word typed, whether any document of any index holds it, in the same request."""
-        words = sorted({word.lower() for word in WORD.findall(self.params.query)})
+        words = typed_words(self.params.query)
         return {
             "size": 0,
             "aggs": {

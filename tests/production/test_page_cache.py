@@ -11,8 +11,9 @@ from bs4 import BeautifulSoup
 from django.test import Client
 
 from assessments.models import Standard
-from config.page_cache import HIT_HEADER, lifetime, seconds_until_london_midnight
+from config.page_cache import HIT_HEADER
 from registry.models import ProductPage
+from shared_cache import lifetime, seconds_until_london_midnight
 from tests.assessments.factories import ComplianceFactory
 from tests.registry.factories import ProductFactory
 
@@ -206,11 +207,11 @@ def test_a_page_from_the_cache_costs_one_query_and_skips_the_middleware_it_does_
 def test_after_a_publish_by_another_worker_the_new_version_is_read(
     client, django_capture_on_commit_callbacks
 ):
-    from config import page_cache
+    import shared_cache
 
     product = ProductFactory(title="Ward Watch")
     client.get(product.url)
-    page_cache.bump_version()  # as a publish on another worker does: this one has not seen it
+    shared_cache.bump_version()  # as a publish on another worker does: this one has not seen it
     ProductPage.objects.filter(pk=product.pk).update(title="Ward Watch Plus")
     response = client.get(product.url)
     assert cached(response) == "miss"
